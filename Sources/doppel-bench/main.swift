@@ -1,0 +1,2 @@
+import Doppel
+print("doppel-bench")

@@ -1,0 +1,51 @@
+import Foundation
+
+/// Paths and helpers shared by the test targets.
+public enum TestSupport {
+    /// The repository root (found from this file's location).
+    public static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// `../shared/data` beside the repository (public data sets), if present.
+    public static var sharedData: URL? {
+        let url = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/data")
+        return FileManager.default.fileExists(atPath: url.path) ? url : nil
+    }
+
+    /// Path of a file in `../shared/data`, or `nil` when the folder is missing.
+    public static func sharedDataFile(_ name: String) -> String? {
+        guard let url = sharedData?.appendingPathComponent(name), FileManager.default.fileExists(atPath: url.path) else { return nil }
+        return url.path
+    }
+
+    /// A Python interpreter with pyarrow and pandas for interoperability tests: `$DOPPEL_PYTHON`,
+    /// else `.venv/bin/python` in the repository (made by `scripts/setup-python.sh`).
+    public static var python: String? {
+        if let p = ProcessInfo.processInfo.environment["DOPPEL_PYTHON"], FileManager.default.isExecutableFile(atPath: p) { return p }
+        let venv = repositoryRoot.appendingPathComponent(".venv/bin/python").path
+        return FileManager.default.isExecutableFile(atPath: venv) ? venv : nil
+    }
+
+    /// A fresh, empty temporary directory.
+    public static func temporaryDirectory(_ label: String = "doppel-test") throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// Runs `executable` with `arguments`; returns exit status and combined output.
+    @discardableResult
+    public static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if let environment { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
