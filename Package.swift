@@ -15,24 +15,40 @@ let package = Package(
     targets: [
         // System libraries (Debian -dev packages, installed by scripts/setup.sh).
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CZstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CSnappy", providers: [.apt(["libsnappy-dev"])]),
+        .systemLibrary(name: "CLZ4", providers: [.apt(["liblz4-dev"])]),
+        .systemLibrary(name: "CBLAS", providers: [.apt(["libopenblas-dev"])]),
 
         // Typed columnar tables: no files, no models.
         .target(name: "DoppelTable"),
-        // File formats: CSV, Arrow IPC, atomic writes.
-        .target(name: "DoppelIO", dependencies: ["DoppelTable", "CZlib"]),
+        // File formats: CSV, Arrow IPC, Parquet, atomic writes.
+        .target(name: "DoppelIO", dependencies: ["DoppelTable", "CZlib", "CZstd", "CSnappy", "CLZ4"]),
+        // One Executor API for every parallel loop.
+        .target(name: "DoppelParallel"),
+        // Statistics and encodings per column type.
+        .target(name: "DoppelEncoding", dependencies: ["DoppelTable", "DoppelParallel"]),
+        // Tensors, BLAS kernels, layers, optimisers.
+        .target(name: "DoppelNN", dependencies: ["CBLAS"]),
+        // Fidelity and privacy metrics, HTML report.
+        .target(name: "DoppelQuality", dependencies: ["DoppelTable"]),
         // The pipeline facade: workspace layout and the pipeline steps.
-        .target(name: "Doppel", dependencies: ["DoppelTable", "DoppelIO"]),
+        .target(name: "Doppel", dependencies: ["DoppelTable", "DoppelIO", "DoppelParallel", "DoppelEncoding", "DoppelQuality"]),
 
         .executableTarget(
             name: "doppel",
             dependencies: ["Doppel", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .executableTarget(name: "doppel-bench", dependencies: ["Doppel"]),
+        .executableTarget(name: "doppel-bench", dependencies: ["Doppel", "DoppelNN"]),
 
         // Paths and helpers shared by the test targets.
         .target(name: "DoppelTestSupport", path: "Tests/Support"),
         .testTarget(name: "DoppelTableTests", dependencies: ["DoppelTable", "DoppelTestSupport"]),
         .testTarget(name: "DoppelIOTests", dependencies: ["DoppelIO", "DoppelTestSupport"]),
+        .testTarget(name: "DoppelParallelTests", dependencies: ["DoppelParallel", "DoppelTestSupport"]),
+        .testTarget(name: "DoppelEncodingTests", dependencies: ["DoppelEncoding", "DoppelTestSupport"]),
+        .testTarget(name: "DoppelNNTests", dependencies: ["DoppelNN", "DoppelTestSupport"]),
+        .testTarget(name: "DoppelQualityTests", dependencies: ["DoppelQuality", "DoppelTestSupport"]),
         .testTarget(name: "DoppelTests", dependencies: ["Doppel", "DoppelTestSupport"]),
     ]
 )

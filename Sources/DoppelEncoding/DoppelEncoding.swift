@@ -1,0 +1,1 @@
+// DoppelEncoding module: see docs/ARCHITECTURE.md

@@ -1,0 +1,1 @@
+// DoppelNN module: see docs/ARCHITECTURE.md

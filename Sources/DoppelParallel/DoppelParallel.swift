@@ -1,0 +1,1 @@
+// DoppelParallel module: see docs/ARCHITECTURE.md

@@ -1,0 +1,1 @@
+// DoppelQuality module: see docs/ARCHITECTURE.md

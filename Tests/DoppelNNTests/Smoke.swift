@@ -1,0 +1,6 @@
+import Testing
+@testable import DoppelNN
+
+@Suite struct DoppelNNSmokeTests {
+    @Test func moduleLoads() { #expect(Bool(true)) }
+}
