@@ -173,9 +173,26 @@ enum CSVValueParsers {
     private static func dayNumber(_ p: UnsafePointer<UInt8>) -> Int? {
         guard p[4] == UInt8(ascii: "-"), p[7] == UInt8(ascii: "-"),
               let year = digits(p, 4), let month = digits(p + 5, 2), let day = digits(p + 8, 2),
-              month >= 1, month <= 12, day >= 1, day <= TemporalFormat.daysInMonth(year: year, month: month)
-        else { return nil }
-        return TemporalFormat.daysFromCivil(year: year, month: month, day: day)
+              month >= 1, month <= 12, day >= 1 else { return nil }
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        guard day <= Int(Calendar.monthLengths[(leap ? 12 : 0) + month - 1]) else { return nil }
+        let index = year - Calendar.firstYear
+        guard index >= 0 && index < Calendar.yearStarts.count else {
+            return TemporalFormat.daysFromCivil(year: year, month: month, day: day)
+        }
+        return Int(Calendar.yearStarts[index]) + Int(Calendar.daysBeforeMonth[(leap ? 12 : 0) + month - 1]) + day - 1
+    }
+
+    /// Lookup tables that turn a civil date into a day number with two loads.
+    private enum Calendar {
+        static let firstYear = 1600
+        /// Day number of January 1 of `firstYear + i`.
+        static let yearStarts: [Int32] = (firstYear..<2600).map { Int32(TemporalFormat.daysFromCivil(year: $0, month: 1, day: 1)) }
+        /// Month lengths, common year then leap year.
+        static let monthLengths: [UInt8] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        /// Days before each month, common year then leap year.
+        static let daysBeforeMonth: [Int16] = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334,
+                                               0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335]
     }
 
     /// `YYYY-MM-DD`, as days since 1970-01-01.
