@@ -2,6 +2,8 @@
 Doppel should read back (in Doppel's representation) as JSON.
 
 Usage: arrow_write.py FILE EXPECTED_JSON
+       arrow_write.py --unsupported KIND FILE   (a file Doppel must reject; KIND: list, struct,
+                                                  float16, uint64_overflow, compressed)
 
 Columns: signed and unsigned integers of every width, float32/float64, bool, utf8, large_utf8,
 dictionaries with int8 (pandas categorical), int16 and int64 indices, timestamps in s/ms/us/ns
@@ -75,7 +77,27 @@ def build():
     return pa.table(columns), expected
 
 
+def write_unsupported(kind, path):
+    """A file with one good column "ok" and one column "bad" that Doppel cannot read."""
+    import numpy as np
+
+    bad = {
+        "list": pa.array([[1, 2], None, [3]]),
+        "struct": pa.array([{"x": 1}, None, {"x": 3}]),
+        "float16": pa.array(np.array([1.0, 2.0, 3.0], dtype=np.float16)),
+        "uint64_overflow": pa.array([1, 2**64 - 1, 3], type=pa.uint64()),
+        "compressed": pa.array(["a", "b", "c"]),
+    }[kind]
+    table = pa.table({"ok": pa.array([1, 2, 3]), "bad": bad})
+    options = ipc.IpcWriteOptions(compression="zstd" if kind == "compressed" else None)
+    with ipc.new_file(path, table.schema, options=options) as writer:
+        writer.write_table(table)
+
+
 def main():
+    if sys.argv[1] == "--unsupported":
+        write_unsupported(sys.argv[2], sys.argv[3])
+        return
     path, expected_path = sys.argv[1], sys.argv[2]
     table, expected = build()
     with ipc.new_file(path, table.schema) as writer:

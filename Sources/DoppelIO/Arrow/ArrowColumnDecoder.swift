@@ -13,11 +13,13 @@ struct ArrowColumnDecoder {
     var cursor: ArrowBatchCursor
     /// Dictionaries by id, already decoded.
     let dictionaries: [Int64: StringArray]
-    /// Upper bound on rows of a buffer-less (null-typed) column, against absurd lengths.
-    let maximumBufferlessRows: Int
+    /// Upper bound on the rows of one column, so that absurd lengths in a corrupted file fail
+    /// cleanly (a null-typed column has no buffers whose size could bound it).
+    let maximumRows: Int
 
     mutating func decode(_ field: ArrowField) throws(ArrowFormatError) -> Column {
         let node = try cursor.node()
+        guard node.length <= Int64(maximumRows) else { throw ArrowFormatError("implausible column length \(node.length)") }
         let n = Int(node.length)
         if let dictionary = field.dictionary {
             let validity = try self.validity(node)
@@ -27,7 +29,6 @@ struct ArrowColumnDecoder {
         }
         switch field.type {
         case .null:
-            guard n <= maximumBufferlessRows else { throw ArrowFormatError("implausible length \(n) of a null column") }
             var strings = StringArrayBuilder(capacity: n)
             var bits = BitmapBuilder(capacity: n)
             for _ in 0..<n { strings.appendEmpty(); bits.append(false) }
@@ -64,6 +65,7 @@ struct ArrowColumnDecoder {
         case .date(let unit):
             let validity = try self.validity(node)
             let raw = try cursor.buffer()
+            guard unit == F.DateUnit.day || unit == F.DateUnit.millisecond else { throw ArrowFormatError("unknown date unit \(unit)") }
             if unit == F.DateUnit.day {
                 return .date(PrimitiveColumn(values: try fixed(raw, count: n, as: Int32.self), validity: validity))
             }

@@ -58,7 +58,7 @@ struct ArrowFileReader {
             case .utf8, .largeUtf8, .null: supported = true
             default: supported = field.dictionary == nil
             }
-            guard supported, field.childCount == 0 || valueType == .null else {
+            guard supported, field.childCount == 0 else {
                 let typeName = field.dictionary == nil ? "\(valueType)" : "dictionary<values=\(valueType)>"
                 throw DataFileError(file: path, column: field.name, message: "unsupported Arrow type \(typeName)")
             }
@@ -83,7 +83,7 @@ struct ArrowFileReader {
                 var decoder = ArrowColumnDecoder(
                     cursor: ArrowBatchCursor(header: batch, body: body, storage: file.storage),
                     dictionaries: dictionaries,
-                    maximumBufferlessRows: 64 * file.count + (1 << 16)
+                    maximumRows: 64 * file.count + (1 << 16)
                 )
                 for (i, field) in fields.enumerated() {
                     do throws(ArrowFormatError) {
@@ -158,7 +158,7 @@ struct ArrowFileReader {
         var valueField = field
         valueField.dictionary = nil
         var decoder = ArrowColumnDecoder(cursor: ArrowBatchCursor(header: batch, body: body, storage: file.storage),
-                                         dictionaries: [:], maximumBufferlessRows: 0)
+                                         dictionaries: [:], maximumRows: 64 * file.count + (1 << 16))
         let column: Column
         do { column = try decoder.decode(valueField) } catch { throw ArrowFormatError(error.message, column: field.name) }
         guard case .string(let strings) = column, case .plain(let values) = strings.storage else {
