@@ -24,13 +24,26 @@ struct ArrowInteropTests {
         }
     }
 
-    @Test func weReadPyarrowFiles() throws {
+    /// pyarrow's file in three record batches, uncompressed and with each body codec, and a
+    /// pandas frame saved by `DataFrame.to_feather` with its defaults.
+    @Test(arguments: ["none", "lz4", "zstd", "pandas"])
+    func weReadPyarrowFiles(variant: String) throws {
         let python = try #require(TestSupport.python)
         let path = try ArrowTestTables.temporaryPath("pyarrow.arrow")
         let expectedPath = path + ".json"
-        let (status, output) = try TestSupport.run(python, [ArrowInteropTests.script("arrow_write.py"), path, expectedPath])
+        let script = ArrowInteropTests.script("arrow_write.py")
+        let arguments = switch variant {
+        case "none": [script, path, expectedPath]
+        case "pandas": [script, "--pandas", path, expectedPath]
+        default: [script, path, expectedPath, variant]
+        }
+        let (status, output) = try TestSupport.run(python, arguments)
         try #require(status == 0, "\(output)")
-        let table = try ArrowIPC.read(path: path)
+        try ArrowInteropTests.expectTable(try ArrowIPC.read(path: path), matches: expectedPath)
+    }
+
+    /// Compares a table with the JSON expectation written by `arrow_write.py`.
+    static func expectTable(_ table: Table, matches expectedPath: String) throws {
         let expected = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: expectedPath))) as? [String: Any]
         let columns = try #require(expected?["columns"] as? [[String: Any]])
         #expect(table.rowCount == expected?["rows"] as? Int)

@@ -1,9 +1,11 @@
 """Writes an Arrow IPC file with pyarrow, covering the types Doppel reads, plus the values
 Doppel should read back (in Doppel's representation) as JSON.
 
-Usage: arrow_write.py FILE EXPECTED_JSON
+Usage: arrow_write.py FILE EXPECTED_JSON [lz4|zstd]   (optional body compression)
+       arrow_write.py --pandas FILE EXPECTED_JSON  (a pandas frame saved with DataFrame.to_feather's
+                                                  defaults: LZ4 compression, pandas metadata)
        arrow_write.py --unsupported KIND FILE   (a file Doppel must reject; KIND: list, struct,
-                                                  float16, uint64_overflow, compressed)
+                                                  float16, uint64_overflow)
 
 Columns: signed and unsigned integers of every width, float32/float64, bool, utf8, large_utf8,
 dictionaries with int8 (pandas categorical), int16 and int64 indices, timestamps in s/ms/us/ns
@@ -86,21 +88,67 @@ def write_unsupported(kind, path):
         "struct": pa.array([{"x": 1}, None, {"x": 3}]),
         "float16": pa.array(np.array([1.0, 2.0, 3.0], dtype=np.float16)),
         "uint64_overflow": pa.array([1, 2**64 - 1, 3], type=pa.uint64()),
-        "compressed": pa.array(["a", "b", "c"]),
     }[kind]
     table = pa.table({"ok": pa.array([1, 2, 3]), "bad": bad})
-    options = ipc.IpcWriteOptions(compression="zstd" if kind == "compressed" else None)
-    with ipc.new_file(path, table.schema, options=options) as writer:
+    with ipc.new_file(path, table.schema) as writer:
         writer.write_table(table)
 
 
+def write_pandas(path, expected_path):
+    """A typical pandas frame, written by to_feather (defaults); expectations come from pyarrow's
+    own reading of the file, converted to Doppel's representation."""
+    import numpy as np
+    import pyarrow.feather as feather
+
+    frame = pd.DataFrame({
+        "count": [1, 2, 3, 4],
+        "price": [1.5, np.nan, 3.0, -0.5],
+        "active": [True, False, True, True],
+        "label": ["a", None, "c", "ünï"],
+        "kind": pd.Categorical(["x", "y", "x", None]),
+        "seen": pd.to_datetime(["2024-01-01 00:00:00.000001", None, "2024-03-01 12:00:00.123456", "1969-07-20 20:17:40"], format="ISO8601"),
+        "local": pd.to_datetime(["2024-01-01", "2024-07-01 08:30", None, "2000-02-29"], format="ISO8601").tz_localize("Europe/Berlin"),
+        "maybe": pd.array([1, None, 3, -4], dtype="Int64"),
+        "day": [dt.date(2024, 1, 1), None, dt.date(1960, 5, 5), dt.date(1970, 1, 1)],
+    })
+    frame.to_feather(path)
+    table = feather.read_table(path)
+    expected = []
+    for field, column in zip(table.schema, table.columns):
+        kind, dictionary = field.type, False
+        if pa.types.is_dictionary(kind):
+            column, kind, dictionary = column.cast(kind.value_type), kind.value_type, True
+        if pa.types.is_integer(kind):
+            name = "int64"
+        elif pa.types.is_floating(kind):
+            name = "float64"
+        elif pa.types.is_boolean(kind):
+            name = "bool"
+        elif pa.types.is_string(kind) or pa.types.is_large_string(kind):
+            name = "string"
+        elif pa.types.is_timestamp(kind):
+            name, column = "timestamp", column.cast(pa.timestamp("us", tz=kind.tz)).cast(pa.int64())
+        elif pa.types.is_date32(kind):
+            name, column = "date", column.cast(pa.int32())
+        else:
+            raise SystemExit(f"unexpected type {kind}")
+        expected.append({"name": field.name, "type": name, "dictionary": dictionary, "values": column.to_pylist()})
+    with open(expected_path, "w") as f:
+        json.dump({"rows": table.num_rows, "columns": expected}, f)
+
+
 def main():
+    if sys.argv[1] == "--pandas":
+        write_pandas(sys.argv[2], sys.argv[3])
+        return
     if sys.argv[1] == "--unsupported":
         write_unsupported(sys.argv[2], sys.argv[3])
         return
     path, expected_path = sys.argv[1], sys.argv[2]
+    compression = sys.argv[3] if len(sys.argv) > 3 else None
     table, expected = build()
-    with ipc.new_file(path, table.schema) as writer:
+    options = ipc.IpcWriteOptions(compression=compression)
+    with ipc.new_file(path, table.schema, options=options) as writer:
         for batch in table.to_batches(max_chunksize=4):
             writer.write_batch(batch)
     with open(expected_path, "w") as f:

@@ -58,6 +58,8 @@ struct ArrowRecordBatchHeader {
     var length: Int64
     var nodes: [ArrowFieldNode]
     var buffers: [ArrowBufferRange]
+    /// Set when every body buffer is compressed with this codec.
+    var compression: ArrowBodyCompression?
 }
 
 /// The decoded file footer.

@@ -106,8 +106,10 @@ enum ArrowMetadataDecoding {
     }
 
     static func recordBatch(_ table: FlatTableView) throws(ArrowFormatError) -> ArrowRecordBatchHeader {
-        if try table.has(F.RecordBatch.compression) {
-            throw ArrowFormatError("compressed Arrow IPC bodies are not supported (write the file uncompressed)")
+        var compression: ArrowBodyCompression?
+        if let codec = try table.table(F.RecordBatch.compression) {
+            compression = try ArrowBodyCompression(codec: codec.uint8(F.BodyCompression.codec))
+            guard try codec.uint8(F.BodyCompression.method) == 0 else { throw ArrowFormatError("unknown body compression method") }
         }
         var nodes: [ArrowFieldNode] = [], buffers: [ArrowBufferRange] = []
         if let vector = try table.vector(F.RecordBatch.nodes, elementSize: F.fieldNodeSize) {
@@ -122,6 +124,6 @@ enum ArrowMetadataDecoding {
                                                 length: try vector.load(Int64.self, element: i, byteOffset: 8)))
             }
         }
-        return ArrowRecordBatchHeader(length: try table.int64(F.RecordBatch.length), nodes: nodes, buffers: buffers)
+        return ArrowRecordBatchHeader(length: try table.int64(F.RecordBatch.length), nodes: nodes, buffers: buffers, compression: compression)
     }
 }
