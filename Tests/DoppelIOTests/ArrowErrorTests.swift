@@ -56,11 +56,29 @@ import DoppelTestSupport
     /// each read must either throw a ``DataFileError`` or return a table whose every value can
     /// be read; it must never crash.
     @Test func corruptedFilesNeverCrash() throws {
-        let original = try ArrowErrorTests.validFile()
-        var random = SplitMix64(seed: 20_261_121)
+        let failures = try ArrowErrorTests.fuzz(try ArrowErrorTests.validFile(), iterations: 400, seed: 20_261_121)
+        #expect(failures > 100)
+    }
+
+    /// The same for pyarrow's compressed files (LZ4 frames and Zstandard), which exercises the
+    /// decompressors with corrupted input.
+    @Test(.enabled(if: TestSupport.python != nil, "needs a Python with pyarrow (DOPPEL_PYTHON)"), arguments: ["lz4", "zstd"])
+    func corruptedCompressedFilesNeverCrash(codec: String) throws {
+        let python = try #require(TestSupport.python)
+        let path = try ArrowTestTables.temporaryPath("\(codec).arrow")
+        let script = TestSupport.repositoryRoot.appendingPathComponent("scripts/interop/arrow_write.py").path
+        let (status, output) = try TestSupport.run(python, [script, path, path + ".json", codec])
+        try #require(status == 0, "\(output)")
+        let failures = try ArrowErrorTests.fuzz([UInt8](Data(contentsOf: URL(fileURLWithPath: path))), iterations: 200, seed: 7)
+        #expect(failures > 50)
+    }
+
+    /// Reads `iterations` corrupted variants of `original`; returns how many threw.
+    static func fuzz(_ original: [UInt8], iterations: Int, seed: UInt64) throws -> Int {
+        var random = SplitMix64(seed: seed)
         var failures = 0, successes = 0
         let path = try ArrowTestTables.temporaryPath("fuzz.arrow")
-        for _ in 0..<400 {
+        for _ in 0..<iterations {
             var bytes = original
             switch random.next() % 4 {
             case 0:
@@ -88,8 +106,8 @@ import DoppelTestSupport
                 failures += 1
             }
         }
-        #expect(failures + successes == 400)
-        #expect(failures > 100)
+        #expect(failures + successes == iterations)
+        return failures
     }
 
     @Test(.enabled(if: TestSupport.python != nil, "needs a Python with pyarrow (DOPPEL_PYTHON)"),

@@ -14,7 +14,8 @@ struct ArrowInteropTests {
         let python = try #require(TestSupport.python)
         let table = try ArrowTestTables.allTypes()
         let metadata = ["doppel.kind": "partition", "rows": "7"]
-        for (label, candidate) in [("full", table), ("slice", table.slice(1..<6)), ("empty", table.slice(0..<0))] {
+        let cases = [("full", table), ("slice", table.slice(1..<6)), ("empty", table.slice(0..<0)), ("missing", try ArrowTestTables.allMissing())]
+        for (label, candidate) in cases {
             let path = try ArrowTestTables.temporaryPath("\(label).arrow")
             try ArrowIPC.write(candidate, to: path, metadata: metadata)
             let expectedPath = path + ".json"

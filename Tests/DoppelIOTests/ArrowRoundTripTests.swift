@@ -11,6 +11,16 @@ import DoppelTestSupport
         ArrowTestTables.expectEqual(try ArrowIPC.read(path: path), table)
     }
 
+    @Test func columnsWithOnlyMissingValuesRoundTrip() throws {
+        let table = try ArrowTestTables.allMissing()
+        let path = try ArrowTestTables.temporaryPath()
+        try ArrowIPC.write(table, to: path)
+        let read = try ArrowIPC.read(path: path)
+        #expect(read.schema == table.schema)
+        #expect(read.columns.allSatisfy { $0.nullCount == 3 })
+        #expect((0..<3).allSatisfy { row in read.row(row).allSatisfy { $0 == nil } })
+    }
+
     @Test func tablesWithoutMissingValuesHaveNoValidity() throws {
         let table = try Table([("a", .int64([1, 2, 3])), ("s", .string(["x", "y", "z"])), ("b", .bool([true, false, true]))])
         let path = try ArrowTestTables.temporaryPath()

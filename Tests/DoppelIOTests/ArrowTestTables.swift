@@ -18,6 +18,19 @@ enum ArrowTestTables {
         ])
     }
 
+    /// Columns where every value is missing (an all-null dictionary column has an empty dictionary).
+    static func allMissing() throws -> Table {
+        try Table([
+            ("i", .int64([nil, nil, nil])),
+            ("f", .float64([nil, nil, nil])),
+            ("b", .bool([nil, nil, nil])),
+            ("s", .string([nil, nil, nil])),
+            ("d", .dictionaryString([nil, nil, nil])),
+            ("t", .timestamp([nil, nil, nil])),
+            ("day", .date([nil, nil, nil])),
+        ])
+    }
+
     /// A temporary file path in a fresh directory.
     static func temporaryPath(_ name: String = "table.arrow") throws -> String {
         try TestSupport.temporaryDirectory("doppel-arrow").appendingPathComponent(name).path
