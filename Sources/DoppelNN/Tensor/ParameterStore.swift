@@ -92,3 +92,15 @@ public struct ParameterStore: Sendable {
         values.replaceSubrange(slice.range, with: newValues)
     }
 }
+
+extension ParameterStore {
+    /// Calls `body` with read access to ``values`` and write access to ``gradients`` at once
+    /// (what every backward pass needs).
+    public mutating func withValuesAndGradients<R>(
+        _ body: (UnsafeBufferPointer<Float>, UnsafeMutableBufferPointer<Float>) throws -> R
+    ) rethrows -> R {
+        try values.withUnsafeBufferPointer { v in
+            try gradients.withUnsafeMutableBufferPointer { g in try body(v, g) }
+        }
+    }
+}
