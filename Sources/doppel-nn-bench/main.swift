@@ -95,6 +95,8 @@ func getEnvironment(_ name: String) -> String? {
 /// `Linear(hidden → classes)`, and softmax cross-entropy per head, summed.
 struct HeadModelBenchmark {
     let batch: Int, heads: Int, inputs: Int, hidden: Int, classes: Int
+    /// `"grouped"` or `"baseline"` to run one variant only (for profiling).
+    var only = getEnvironment("DOPPEL_NN_BENCH_ONLY") ?? ""
 
     func run() {
         let x = Tensor(shape: [batch, inputs], storage: random(batch * inputs, seed: 3))
@@ -107,7 +109,7 @@ struct HeadModelBenchmark {
         let steps = 10
 
         // Packed: 2 grouped layers for all heads.
-        for directLimit in [0, 1 << 30] {
+        for directLimit in (only == "baseline" ? [] : [0, 1 << 30]) {
             var store = ParameterStore()
             let regressor = GroupedLinear(store: &store, name: "reg", groups: heads, inputs: inputs, outputs: hidden, layout: .shared)
             var predictor = GroupedLinear(store: &store, name: "pred", groups: heads, inputs: hidden, outputs: classes, layout: .perHead)
@@ -136,6 +138,7 @@ struct HeadModelBenchmark {
             report(label, t / Double(steps), flops, parameters: store.count)
         }
 
+        if only == "grouped" { return }
         // Baseline: one Linear pair per head (2 layers × G heads of small GEMMs + masked input copies).
         var store = ParameterStore()
         let regressors = (0..<heads).map { Linear(store: &store, name: "reg\($0)", inputs: inputs, outputs: hidden) }
@@ -170,7 +173,7 @@ struct HeadModelBenchmark {
     }
 }
 
-let headShapes = sections.contains("heads200") ? [(512, 200, 64, 16, 2)]
+let headShapes = sections.contains("heads200") ? [(512, 200, 64, 16, 2)] : sections.contains("heads50") ? [(512, 50, 64, 16, 16)]
     : sections.contains("heads") ? [(512, 50, 64, 16, 16), (512, 200, 64, 16, 2), (64, 50, 64, 16, 16)] : []
 for shape in headShapes {
     let (b, g, i, h, c) = shape

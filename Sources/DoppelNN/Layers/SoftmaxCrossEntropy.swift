@@ -98,17 +98,16 @@ public enum SoftmaxCrossEntropy {
 
     /// Writes `softmax(z[start ..< start+count])` into `p` and returns the log-sum-exp (Float64).
     private static func softmaxRow(_ z: UnsafeBufferPointer<Float>, start: Int, count: Int, into p: inout [Float]) -> Double {
-        var m = -Float.infinity
-        for j in 0..<count { m = max(m, z[start + j]) }
-        var sum: Float = 0
-        for j in 0..<count {
-            let e = Math.exp(z[start + j] - m)
-            p[j] = e
-            sum += e
+        guard let base = z.baseAddress else { return 0 }
+        let row = base + start
+        let m = VectorMath.maximum(row, count: count)
+        return p.withUnsafeMutableBufferPointer { out in
+            guard let o = out.baseAddress else { return 0 }
+            let sum = VectorMath.shiftedExp(row, count: count, shift: m, into: o)
+            let inverse = 1 / sum
+            for j in 0..<count { o[j] *= inverse }
+            return Double(m) + Math.log(Double(sum))
         }
-        let inverse = 1 / sum
-        for j in 0..<count { p[j] *= inverse }
-        return Double(m) + Math.log(Double(sum))
     }
 
     private static func check(logits: Tensor, columns: Range<Int>?, targets: [Int32],
