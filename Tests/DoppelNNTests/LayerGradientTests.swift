@@ -173,3 +173,34 @@ import Testing
         GradientCheck.expectClose(gradient.storage, GradientCheck.numerical(logits.storage, sumOfHeads), "dLogits")
     }
 }
+
+@Suite struct EmbeddingSetTests {
+    @Test func concatenatesTablesAndScatterAddsPerTable() throws {
+        var empty = ParameterStore()
+        let set = EmbeddingSet(store: &empty, name: "sub", cardinalities: [3, 2, 4], dimensions: [2, 1, 3], frozen: [1])
+        var store = GradientCheck.initialized(empty, seed: 111)
+        #expect(set.outputWidth == 6 && set.outputOffsets == [0, 2, 3])
+        let codes: [Int32] = [2, 0, 3,
+                              2, 1, 0,
+                              0, 1, 3]
+        let y = try set.forward(codes: codes, store)
+        #expect(y.shape == [3, 6])
+        #expect(y[1, 0] == store.values[set.tables[0].offset + 2 * 2])
+        #expect(y[2, 2] == store.values[set.tables[1].offset + 1])
+        #expect(y[0, 5] == store.values[set.tables[2].offset + 3 * 3 + 2])
+        let (r, dY) = GradientCheck.randomProjection(shape: [3, 6], seed: 112)
+        try set.backward(codes: codes, dY: dY, store: &store)
+        for c in [0, 2] {
+            let slice = set.tables[c]
+            let numeric = GradientCheck.numerical(store.tensor(slice).storage) { values in
+                GradientCheck.projection(try! set.forward(codes: codes, GradientCheck.with(store, slice, values)), r)
+            }
+            GradientCheck.expectClose(store.gradient(slice).storage, numeric, "table \(c)")
+        }
+        // The frozen table collects no gradient.
+        #expect(store.gradient(set.tables[1]).storage.allSatisfy { $0 == 0 })
+        #expect(throws: NNError.codeOutOfRange(layer: "EmbeddingSet sub.1.weight", row: 0, code: 2, cardinality: 2)) {
+            try set.forward(codes: [0, 2, 0], store)
+        }
+    }
+}
