@@ -138,6 +138,43 @@ struct HeadModelBenchmark {
             report(label, t / Double(steps), flops, parameters: store.count)
         }
 
+        // Packed, with the batch cut into blocks of 64 rows: each block's activations stay in cache.
+        if batch > 64 {
+            var store = ParameterStore()
+            let regressor = GroupedLinear(store: &store, name: "reg", groups: heads, inputs: inputs, outputs: hidden, layout: .shared)
+            let predictor = GroupedLinear(store: &store, name: "pred", groups: heads, inputs: hidden, outputs: classes, layout: .perHead)
+            var seed = SeededRandom(seed: 5)
+            store.initialize(using: &seed)
+            var adam = AdamW(store: store, learningRate: 1e-3)
+            let block = 64
+            let blocks = (0 ..< (batch + block - 1) / block).map { b -> (Tensor, [Int32]) in
+                let rows = b * block ..< min(batch, (b + 1) * block)
+                return (Tensor(shape: [rows.count, inputs], storage: Array(x.storage[rows.lowerBound * inputs ..< rows.upperBound * inputs])),
+                        Array(targets[rows]))
+            }
+            let t = bestTime(repeats: 3) {
+                for _ in 0..<steps {
+                    store.zeroGradients()
+                    for (xb, tb) in blocks {
+                        var h = regressor.forward(xb, store, inputMask: mask)
+                        ReLU.forwardInPlace(&h)
+                        let logits = predictor.forward(h, store)
+                        var dLogits = Tensor(shape: logits.shape)
+                        for g in 0..<heads {
+                            _ = try? SoftmaxCrossEntropy.lossAndGradient(logits: logits, columns: g * classes ..< (g + 1) * classes,
+                                                                         targets: tb, reduction: .divide(by: Float(batch)),
+                                                                         accumulatingInto: &dLogits)
+                        }
+                        var dH = predictor.backward(x: h, dY: dLogits, store: &store)!
+                        ReLU.backwardInPlace(output: h, gradient: &dH)
+                        regressor.backward(x: xb, dY: dH, store: &store, inputMask: mask, inputGradient: false)
+                    }
+                    adam.update(&store)
+                }
+            }
+            report("grouped, row blocks of \(block)         ", t / Double(steps), flops, parameters: store.count)
+        }
+
         if only == "grouped" { return }
         // Baseline: one Linear pair per head (2 layers × G heads of small GEMMs + masked input copies).
         var store = ParameterStore()

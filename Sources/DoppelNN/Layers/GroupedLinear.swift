@@ -129,10 +129,14 @@ public struct GroupedLinear: Sendable {
                                                                   x: xp.baseAddress, ldx: inputs, dY: dyp.baseAddress, lddY: outputWidth,
                                                                   dWeight: target, dBias: dB)
                             if let mask = inputMask, let dW, let s = sp.baseAddress {
-                                for head in 0..<groups {
-                                    for o in 0..<outputs {
-                                        let row = (head * outputs + o) * inputs
-                                        for i in 0..<inputs { dW[row + i] += s[row + i] * mask.storage[head * inputs + i] }
+                                mask.storage.withUnsafeBufferPointer { m in
+                                    guard let mBase = m.baseAddress else { return }
+                                    for head in 0..<groups {
+                                        let maskRow = mBase + head * inputs
+                                        for o in 0..<outputs {
+                                            let row = (head * outputs + o) * inputs
+                                            for i in 0..<inputs { dW[row + i] += s[row + i] * maskRow[i] }
+                                        }
                                     }
                                 }
                             }
@@ -193,10 +197,15 @@ public struct GroupedLinear: Sendable {
     /// `W ⊙ mask` broadcast over each head's output rows: `[G, outputs, inputs]`.
     private func maskedWeights(_ store: ParameterStore, _ mask: Tensor) -> [Float] {
         var result = Array(store.values[weight.range])
-        for head in 0..<groups {
-            for o in 0..<outputs {
-                let row = (head * outputs + o) * inputs
-                for i in 0..<inputs { result[row + i] *= mask.storage[head * inputs + i] }
+        result.withUnsafeMutableBufferPointer { w in
+            mask.storage.withUnsafeBufferPointer { m in
+                guard let wp = w.baseAddress, let mp = m.baseAddress else { return }
+                for head in 0..<groups {
+                    for o in 0..<outputs {
+                        let row = wp + (head * outputs + o) * inputs
+                        for i in 0..<inputs { row[i] *= mp[head * inputs + i] }
+                    }
+                }
             }
         }
         return result
