@@ -17,6 +17,9 @@ let environment = ["OPENBLAS_NUM_THREADS", "OPENBLAS_CORETYPE"].map { name in
 }.joined(separator: " ")
 print("doppel-nn-bench: \(BLASRuntime.summary); avx512f: \(BLASRuntime.cpuHasAVX512F()); \(environment)")
 BLASRuntime.useSingleThread()
+// DOPPEL_NN_BENCH_MALLOC=default keeps glibc's defaults (to measure what the tuning buys).
+let allocatorTuned = getEnvironment("DOPPEL_NN_BENCH_MALLOC") == "default" ? false : AllocatorTuning.retainFreedMemory()
+print("glibc malloc tuned to retain freed memory: \(allocatorTuned)")
 
 /// Best CPU time of this thread in seconds over `repeats` runs of `body`, after one warm-up run.
 /// CPU time rather than wall time: the build machine is shared, and with single-threaded BLAS all
@@ -109,7 +112,7 @@ struct HeadModelBenchmark {
         let steps = 10
 
         // Packed: 2 grouped layers for all heads.
-        for directLimit in (only == "baseline" ? [] : [0, 1 << 30]) {
+        for directLimit in (only == "baseline" ? [] : only == "grouped-sgemm" ? [0] : [0, 1 << 30]) {
             var store = ParameterStore()
             let regressor = GroupedLinear(store: &store, name: "reg", groups: heads, inputs: inputs, outputs: hidden, layout: .shared)
             var predictor = GroupedLinear(store: &store, name: "pred", groups: heads, inputs: hidden, outputs: classes, layout: .perHead)
@@ -139,7 +142,7 @@ struct HeadModelBenchmark {
         }
 
         // Packed, with the batch cut into blocks of 64 rows: each block's activations stay in cache.
-        if batch > 64 {
+        if batch > 64 && only != "grouped-sgemm" {
             var store = ParameterStore()
             let regressor = GroupedLinear(store: &store, name: "reg", groups: heads, inputs: inputs, outputs: hidden, layout: .shared)
             let predictor = GroupedLinear(store: &store, name: "pred", groups: heads, inputs: hidden, outputs: classes, layout: .perHead)
@@ -175,7 +178,7 @@ struct HeadModelBenchmark {
             report("grouped, row blocks of \(block)         ", t / Double(steps), flops, parameters: store.count)
         }
 
-        if only == "grouped" { return }
+        if only.hasPrefix("grouped") { return }
         // Baseline: one Linear pair per head (2 layers × G heads of small GEMMs + masked input copies).
         var store = ParameterStore()
         let regressors = (0..<heads).map { Linear(store: &store, name: "reg\($0)", inputs: inputs, outputs: hidden) }

@@ -24,3 +24,14 @@ import Testing
         #expect(BLASRuntime.recommendedEnvironment(cpuHasAVX512F: false) == ["OPENBLAS_NUM_THREADS": "1"])
     }
 }
+
+@Suite struct AllocatorTuningTests {
+    @Test func glibcAcceptsTheSettings() {
+        #if canImport(Glibc)
+        #expect(AllocatorTuning.retainFreedMemory())
+        #endif
+        // Allocation still works afterwards.
+        let big = [Float](repeating: 1, count: 1 << 20)
+        #expect(big.count == 1 << 20)
+    }
+}
