@@ -75,4 +75,33 @@ enum VectorMath {
         while j < count { if z[j] > m { m = z[j] }; j += 1 }
         return m
     }
+
+    /// `Σ_i a[i]·b[i]`, accumulated in 8 lanes then summed (a fixed order: deterministic).
+    @inline(__always)
+    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
+        var lanes = SIMD8<Float>()
+        var i = 0
+        while i + 8 <= count {
+            lanes += UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self)
+                * UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self)
+            i += 8
+        }
+        var sum = lanes.sum()
+        while i < count { sum += a[i] * b[i]; i += 1 }
+        return sum
+    }
+
+    /// `y[i] += alpha·x[i]`.
+    @inline(__always)
+    static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
+        var i = 0
+        let a = SIMD8<Float>(repeating: alpha)
+        while i + 8 <= count {
+            let target = UnsafeMutableRawPointer(y + i)
+            let updated = target.loadUnaligned(as: SIMD8<Float>.self) + a * UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+            target.storeBytes(of: updated, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < count { y[i] += alpha * x[i]; i += 1 }
+    }
 }

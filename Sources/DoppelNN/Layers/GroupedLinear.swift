@@ -219,7 +219,8 @@ public struct GroupedLinear: Sendable {
 }
 
 /// Direct loops for ``GroupedLinear`` with the per-head layout when each head is tiny
-/// (e.g. 16 → 2): one pass over the rows serves all heads, no per-head BLAS calls.
+/// (e.g. 16 → 2): one pass over the rows serves all heads, no per-head BLAS calls. Dot products
+/// and updates run on `SIMD8<Float>` (``VectorMath/dot(_:_:count:)``, ``VectorMath/axpy(_:_:into:count:)``).
 enum GroupedDirectKernels {
     /// `y [B, G·O]`, `y[r, g, o] = b[g, o] + Σ_i x[r, g, i]·W[g, o, i]`, `x [B, G·I]`.
     static func forward(rows: Int, groups: Int, inputs: Int, outputs: Int,
@@ -234,7 +235,7 @@ enum GroupedDirectKernels {
                     if inputs > 0, let x, let weight {
                         let xRow = x + (r * groups + g) * inputs
                         let wRow = weight + (g * outputs + o) * inputs
-                        for i in 0..<inputs { sum += xRow[i] * wRow[i] }
+                        sum += VectorMath.dot(xRow, wRow, count: inputs)
                     }
                     yRow[o] = sum
                 }
@@ -256,7 +257,7 @@ enum GroupedDirectKernels {
                 for o in 0..<outputs {
                     let d = dyRow[o]
                     let dwRow = dWeight + (g * outputs + o) * inputs
-                    for i in 0..<inputs { dwRow[i] += d * xRow[i] }
+                    VectorMath.axpy(d, xRow, into: dwRow, count: inputs)
                 }
             }
         }
@@ -275,7 +276,7 @@ enum GroupedDirectKernels {
                 for o in 0..<outputs {
                     let d = dyRow[o]
                     let wRow = weight + (g * outputs + o) * inputs
-                    for i in 0..<inputs { dxRow[i] += d * wRow[i] }
+                    VectorMath.axpy(d, wRow, into: dxRow, count: inputs)
                 }
             }
         }
