@@ -3,7 +3,7 @@ import Testing
 @testable import DoppelNN
 
 @Suite struct GroupedLinearTests {
-    static let (groups, inputs, outputs, rows) = (3, 4, 2, 5)
+    static let (groups, outputs, rows) = (3, 2, 5)
 
     /// Head `g`'s output computed independently: `x_g·W_gᵀ + b_g` with the naive kernel.
     static func referenceForward(_ layer: GroupedLinear, _ store: ParameterStore, _ x: Tensor, mask: Tensor?) -> Tensor {
@@ -27,13 +27,16 @@ import Testing
 
     /// (layout, masked, direct kernel limit): covers the packed shared GEMM with and without
     /// masks, and the per-head layout through both the per-head sgemm and the direct kernel.
-    static let cases: [(GroupedLinear.InputLayout, Bool, Int)] = [
-        (.shared, false, 64), (.shared, true, 64), (.perHead, false, 0), (.perHead, false, 1_000),
+    /// The last case has 11 inputs so the direct kernel's SIMD8 path and its tail both run.
+    static let cases: [(GroupedLinear.InputLayout, Bool, Int, Int)] = [
+        (.shared, false, 64, 4), (.shared, true, 64, 4), (.perHead, false, 0, 4), (.perHead, false, 1_000, 4),
+        (.perHead, false, 1_000, 11),
     ]
 
     @Test(arguments: cases)
-    func forwardMatchesIndependentHeadsAndGradientsMatchFiniteDifferences(layout: GroupedLinear.InputLayout, masked: Bool, directLimit: Int) {
-        let (g, i, o, b) = (Self.groups, Self.inputs, Self.outputs, Self.rows)
+    func forwardMatchesIndependentHeadsAndGradientsMatchFiniteDifferences(layout: GroupedLinear.InputLayout, masked: Bool,
+                                                                          directLimit: Int, inputs: Int) {
+        let (g, i, o, b) = (Self.groups, inputs, Self.outputs, Self.rows)
         var empty = ParameterStore()
         var layer = GroupedLinear(store: &empty, name: "heads", groups: g, inputs: i, outputs: o, layout: layout)
         layer.directKernelLimit = directLimit
