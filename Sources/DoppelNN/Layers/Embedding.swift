@@ -20,7 +20,7 @@ public struct Embedding: Sendable {
     /// - Throws: ``NNError/codeOutOfRange(layer:row:code:cardinality:)`` for a code outside the table.
     public func forward(codes: [Int32], _ store: ParameterStore) throws(NNError) -> Tensor {
         try validate(codes)
-        var y = Tensor.zeros(codes.count, dimension)
+        var y = Tensor.uninitializedMatrix(codes.count, dimension)  // every row is copied in
         guard dimension > 0 else { return y }
         store.values.withUnsafeBufferPointer { p in
             y.storage.withUnsafeMutableBufferPointer { yp in

@@ -41,7 +41,7 @@ public struct EmbeddingSet: Sendable {
     /// - Throws: ``NNError/codeOutOfRange(layer:row:code:cardinality:)`` for a code outside its table.
     public func forward(codes: [Int32], _ store: ParameterStore) throws(NNError) -> Tensor {
         let rows = try validate(codes)
-        var y = Tensor.zeros(rows, outputWidth)
+        var y = Tensor.uninitializedMatrix(rows, outputWidth)  // every table block is copied in
         store.values.withUnsafeBufferPointer { p in
             y.storage.withUnsafeMutableBufferPointer { yp in
                 guard let values = p.baseAddress, let out = yp.baseAddress else { return }

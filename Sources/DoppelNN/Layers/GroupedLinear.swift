@@ -68,7 +68,7 @@ public struct GroupedLinear: Sendable {
         precondition(x.columns == inputWidth, "GroupedLinear expects \(inputWidth) input features, got \(x.shape)")
         checkMask(inputMask)
         let rows = x.rows
-        var y = Tensor.zeros(rows, outputWidth)
+        var y = Tensor.uninitializedMatrix(rows, outputWidth)  // every head block is written
         let masked = inputMask.map { maskedWeights(store, $0) }
         store.values.withUnsafeBufferPointer { p in
             let w = p.baseAddress.map { $0 + weight.offset }
@@ -111,7 +111,7 @@ public struct GroupedLinear: Sendable {
                      "GroupedLinear backward: x \(x.shape), dY \(dY.shape)")
         checkMask(inputMask)
         let rows = x.rows
-        var dX: Tensor? = inputGradient ? Tensor.zeros(rows, inputWidth) : nil
+        var dX: Tensor? = inputGradient ? Tensor.uninitializedMatrix(rows, inputWidth) : nil  // every block overwritten
         let masked = inputMask.map { maskedWeights(store, $0) }
         // With a mask, dW = (dYᵀ·x) ⊙ mask: the product goes to a scratch buffer first.
         var scratch = inputMask == nil ? [] : [Float](repeating: 0, count: weight.count)

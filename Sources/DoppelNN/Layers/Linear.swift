@@ -24,7 +24,7 @@ public struct Linear: Sendable {
     public func forward(_ x: Tensor, _ store: ParameterStore) -> Tensor {
         precondition(x.columns == inputs, "Linear expects \(inputs) input features, got shape \(x.shape)")
         let rows = x.rows
-        var y = Tensor.zeros(rows, outputs)
+        var y = Tensor.uninitializedMatrix(rows, outputs)  // affineForward writes every element
         store.values.withUnsafeBufferPointer { p in
             x.storage.withUnsafeBufferPointer { xp in
                 y.storage.withUnsafeMutableBufferPointer { yp in
@@ -47,7 +47,7 @@ public struct Linear: Sendable {
         precondition(x.columns == inputs && dY.columns == outputs && x.rows == dY.rows,
                      "Linear backward: x \(x.shape), dY \(dY.shape) for \(inputs)→\(outputs)")
         let rows = x.rows
-        var dX: Tensor? = inputGradient ? Tensor.zeros(rows, inputs) : nil
+        var dX: Tensor? = inputGradient ? Tensor.uninitializedMatrix(rows, inputs) : nil  // overwritten (β = 0)
         store.withValuesAndGradients { p, g in
             x.storage.withUnsafeBufferPointer { xp in
                 dY.storage.withUnsafeBufferPointer { dyp in

@@ -106,7 +106,7 @@ public enum SoftmaxCrossEntropy {
             let sum = VectorMath.shiftedExp(row, count: count, shift: m, into: o)
             let inverse = 1 / sum
             for j in 0..<count { o[j] *= inverse }
-            return Double(m) + Math.log(Double(sum))
+            return Double(m) + Double(Math.log(sum))  // the sum is in [1, C]: Float log is exact enough
         }
     }
 

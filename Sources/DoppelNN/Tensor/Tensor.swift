@@ -29,6 +29,15 @@ public struct Tensor: Sendable, Equatable {
     /// A `[rows, columns]` matrix of zeros.
     public static func zeros(_ rows: Int, _ columns: Int) -> Tensor { Tensor(shape: [rows, columns]) }
 
+    /// A `[rows, columns]` matrix whose elements are NOT initialised, for outputs that a kernel
+    /// overwrites completely (saves a memset of every activation buffer per step).
+    static func uninitializedMatrix(_ rows: Int, _ columns: Int) -> Tensor {
+        let count = rows * columns
+        return Tensor(shape: [rows, columns], storage: [Float](unsafeUninitializedCapacity: count) { _, initialized in
+            initialized = count
+        })
+    }
+
     /// Number of elements.
     public var count: Int { storage.count }
     /// Number of dimensions.
