@@ -27,16 +27,18 @@ import Testing
 
     /// (layout, masked, direct kernel limit): covers the packed shared GEMM with and without
     /// masks, and the per-head layout through both the per-head sgemm and the direct kernel.
-    /// The last case has 11 inputs so the direct kernel's SIMD8 path and its tail both run.
+    /// The last cases have 11 inputs so the direct kernel's SIMD8 paths and their tails run, and
+    /// 9 outputs so its transposed-weights form runs too (outputs < 8 use dot products).
     static let cases: [(GroupedLinear.InputLayout, Bool, Int, Int)] = [
         (.shared, false, 64, 4), (.shared, true, 64, 4), (.perHead, false, 0, 4), (.perHead, false, 1_000, 4),
-        (.perHead, false, 1_000, 11),
+        (.perHead, false, 1_000, 11), (.perHead, false, 1_000, -11),
     ]
 
     @Test(arguments: cases)
     func forwardMatchesIndependentHeadsAndGradientsMatchFiniteDifferences(layout: GroupedLinear.InputLayout, masked: Bool,
                                                                           directLimit: Int, inputs: Int) {
-        let (g, i, o, b) = (Self.groups, inputs, Self.outputs, Self.rows)
+        // A negative `inputs` selects the wide-output variant of the case (9 outputs).
+        let (g, i, o, b) = (Self.groups, abs(inputs), inputs < 0 ? 9 : Self.outputs, Self.rows)
         var empty = ParameterStore()
         var layer = GroupedLinear(store: &empty, name: "heads", groups: g, inputs: i, outputs: o, layout: layout)
         layer.directKernelLimit = directLimit

@@ -227,17 +227,43 @@ enum GroupedDirectKernels {
                         x: UnsafePointer<Float>?, weight: UnsafePointer<Float>?, bias: UnsafePointer<Float>?,
                         y: UnsafeMutablePointer<Float>?) {
         guard rows > 0, outputs > 0, let y else { return }
-        for r in 0..<rows {
-            for g in 0..<groups {
-                let yRow = y + (r * groups + g) * outputs
-                for o in 0..<outputs {
-                    var sum: Float = bias.map { $0[g * outputs + o] } ?? 0
-                    if inputs > 0, let x, let weight {
-                        let xRow = x + (r * groups + g) * inputs
-                        let wRow = weight + (g * outputs + o) * inputs
-                        sum += VectorMath.dot(xRow, wRow, count: inputs)
+        if outputs < 8 {
+            // Few outputs (e.g. 16 → 2): one SIMD dot product per output.
+            for r in 0..<rows {
+                for g in 0..<groups {
+                    let yRow = y + (r * groups + g) * outputs
+                    for o in 0..<outputs {
+                        var sum: Float = bias.map { $0[g * outputs + o] } ?? 0
+                        if inputs > 0, let x, let weight {
+                            sum += VectorMath.dot(x + (r * groups + g) * inputs, weight + (g * outputs + o) * inputs, count: inputs)
+                        }
+                        yRow[o] = sum
                     }
-                    yRow[o] = sum
+                }
+            }
+            return
+        }
+        // Wider outputs: weights transposed to [G, inputs, outputs] once per call, so each output
+        // row is a sum of `inputs` SIMD axpys over contiguous outputs instead of `outputs`
+        // horizontal dot products.
+        var transposed = [Float](repeating: 0, count: groups * inputs * outputs)
+        if let weight {
+            for g in 0..<groups {
+                for o in 0..<outputs {
+                    for i in 0..<inputs { transposed[(g * inputs + i) * outputs + o] = weight[(g * outputs + o) * inputs + i] }
+                }
+            }
+        }
+        transposed.withUnsafeBufferPointer { wt in
+            for r in 0..<rows {
+                for g in 0..<groups {
+                    let yRow = y + (r * groups + g) * outputs
+                    if let bias { yRow.update(from: bias + g * outputs, count: outputs) } else { yRow.update(repeating: 0, count: outputs) }
+                    guard inputs > 0, let x, weight != nil, let wBase = wt.baseAddress else { continue }
+                    let xRow = x + (r * groups + g) * inputs
+                    for i in 0..<inputs {
+                        VectorMath.axpy(xRow[i], wBase + (g * inputs + i) * outputs, into: yRow, count: outputs)
+                    }
                 }
             }
         }
