@@ -126,3 +126,28 @@ struct TinyMLP {
         #expect(final < 0.05)
     }
 }
+
+@Suite struct DataParallelTests {
+    @Test func summedWorkerGradientsEqualTheFullBatchGradient() {
+        // Loss with .sum reduction: gradients of two halves add up to the gradient of the whole.
+        var base = ParameterStore()
+        let layer = Linear(store: &base, name: "fc", inputs: 3, outputs: 4)
+        base = GradientCheck.initialized(base, seed: 121)
+        let x = GradientCheck.randomTensor([6, 3], seed: 122)
+        let targets: [Int32] = [0, 1, 2, 3, 0, 1]
+        func gradient(rows: Range<Int>, store: inout ParameterStore) {
+            let xs = Tensor(shape: [rows.count, 3], storage: Array(x.storage[rows.lowerBound * 3 ..< rows.upperBound * 3]))
+            let (_, dLogits) = try! SoftmaxCrossEntropy.forwardBackward(logits: layer.forward(xs, store), targets: Array(targets[rows]),
+                                                                       reduction: .sum)
+            layer.backward(x: xs, dY: dLogits, store: &store, inputGradient: false)
+        }
+        var full = base
+        gradient(rows: 0..<6, store: &full)
+        var worker0 = base, worker1 = base
+        gradient(rows: 0..<3, store: &worker0)
+        gradient(rows: 3..<6, store: &worker1)
+        worker0.addGradients(of: worker1)
+        for i in full.gradients.indices { #expect(abs(full.gradients[i] - worker0.gradients[i]) < 1e-5) }
+        #expect(worker0.values == base.values)
+    }
+}

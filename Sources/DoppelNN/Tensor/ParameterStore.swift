@@ -104,3 +104,19 @@ extension ParameterStore {
         }
     }
 }
+
+extension ParameterStore {
+    /// `gradients += other.gradients`, for data-parallel steps: each worker runs its share of the
+    /// batch on its own copy of the store (values are shared copy-on-write; only the gradient
+    /// buffer is copied), and the copies' gradients are summed in a fixed worker order so the
+    /// result does not depend on scheduling.
+    /// - Precondition: `other` has the same layout.
+    public mutating func addGradients(of other: ParameterStore) {
+        precondition(other.slices == slices, "gradients from a store with another layout")
+        gradients.withUnsafeMutableBufferPointer { g in
+            other.gradients.withUnsafeBufferPointer { o in
+                for i in g.indices { g[i] += o[i] }
+            }
+        }
+    }
+}
