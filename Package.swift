@@ -40,6 +40,8 @@ let package = Package(
             dependencies: ["Doppel", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "doppel-bench", dependencies: ["Doppel", "DoppelNN"]),
+        // Neural-core micro-benchmarks: sgemm GFLOP/s and a grouped-head training step.
+        .executableTarget(name: "doppel-nn-bench", dependencies: ["DoppelNN", "DoppelParallel"]),
 
         // Paths and helpers shared by the test targets.
         .target(name: "DoppelTestSupport", path: "Tests/Support"),
