@@ -30,10 +30,12 @@ let package = Package(
         .target(name: "DoppelEncoding", dependencies: ["DoppelTable", "DoppelParallel"]),
         // Tensors, BLAS kernels, layers, optimisers.
         .target(name: "DoppelNN", dependencies: ["CBLAS", "DoppelParallel"]),
+        // The TabularARGN-style models, training loop, sampling.
+        .target(name: "DoppelModel", dependencies: ["DoppelNN", "DoppelParallel"]),
         // Fidelity and privacy metrics, HTML report.
         .target(name: "DoppelQuality", dependencies: ["DoppelTable", "DoppelParallel"]),
         // The pipeline facade: workspace layout and the pipeline steps.
-        .target(name: "Doppel", dependencies: ["DoppelTable", "DoppelIO", "DoppelParallel", "DoppelEncoding", "DoppelQuality"]),
+        .target(name: "Doppel", dependencies: ["DoppelTable", "DoppelIO", "DoppelParallel", "DoppelEncoding", "DoppelModel", "DoppelQuality"]),
 
         .executableTarget(
             name: "doppel",
@@ -50,6 +52,7 @@ let package = Package(
         .testTarget(name: "DoppelParallelTests", dependencies: ["DoppelParallel", "DoppelTestSupport"]),
         .testTarget(name: "DoppelEncodingTests", dependencies: ["DoppelEncoding", "DoppelTestSupport"]),
         .testTarget(name: "DoppelNNTests", dependencies: ["DoppelNN", "DoppelTestSupport"]),
+        .testTarget(name: "DoppelModelTests", dependencies: ["DoppelModel", "DoppelTestSupport"]),
         .testTarget(name: "DoppelQualityTests", dependencies: ["DoppelQuality", "DoppelTestSupport"]),
         .testTarget(name: "DoppelTests", dependencies: ["Doppel", "DoppelTestSupport"]),
     ]

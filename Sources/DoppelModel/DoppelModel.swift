@@ -1,0 +1,1 @@
+// DoppelModel module: see docs/ARCHITECTURE.md

@@ -1,0 +1,6 @@
+import Testing
+@testable import DoppelModel
+
+@Suite struct DoppelModelSmokeTests {
+    @Test func moduleLoads() { #expect(Bool(true)) }
+}
