@@ -75,7 +75,7 @@ import DoppelTestSupport
 
     /// Reads `iterations` corrupted variants of `original`; returns how many threw.
     static func fuzz(_ original: [UInt8], iterations: Int, seed: UInt64) throws -> Int {
-        var random = SplitMix64(seed: seed)
+        var random = ArrowFuzzRandom(seed: seed)
         var failures = 0, successes = 0
         let path = try ArrowTestTables.temporaryPath("fuzz.arrow")
         for _ in 0..<iterations {
@@ -125,8 +125,8 @@ import DoppelTestSupport
     }
 }
 
-/// SplitMix64 (Steele, Lea, Flood 2014): a tiny seeded generator for reproducible fuzzing.
-struct SplitMix64 {
+/// ArrowFuzzRandom (Steele, Lea, Flood 2014): a tiny seeded generator for reproducible fuzzing.
+struct ArrowFuzzRandom {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {

@@ -18,14 +18,14 @@ struct ArrowFileReader {
         self.file = file
         let (start, buffer) = try ArrowFileReader.locateFooter(file)
         footerStart = start
-        footer = try wrap(path: path, location: "footer") { () throws(ArrowFormatError) in try ArrowMetadataDecoding.footer(buffer) }
+        footer = try ArrowFormatError.locating(path: path, location: "footer") { () throws(ArrowFormatError) in try ArrowMetadataDecoding.footer(buffer) }
     }
 
     /// Only the schema's custom metadata, without decoding any column.
     static func readMetadata(path: String) throws -> [String: String] {
         let file = try MappedFile(path: path)
         let (_, buffer) = try locateFooter(file)
-        return try wrap(path: path, location: "footer") { () throws(ArrowFormatError) in try ArrowMetadataDecoding.footerMetadata(buffer) }
+        return try ArrowFormatError.locating(path: path, location: "footer") { () throws(ArrowFormatError) in try ArrowMetadataDecoding.footerMetadata(buffer) }
     }
 
     /// Checks the magic strings and returns the footer flatbuffer and where it starts.
@@ -66,7 +66,7 @@ struct ArrowFileReader {
 
         var dictionaries: [Int64: StringArray] = [:]
         for (index, block) in footer.dictionaries.enumerated() {
-            try wrap(path: path, location: "dictionary batch \(index + 1)") { () throws(ArrowFormatError) in
+            try ArrowFormatError.locating(path: path, location: "dictionary batch \(index + 1)") { () throws(ArrowFormatError) in
                 try readDictionary(block, fields: fields, into: &dictionaries)
             }
         }
@@ -74,7 +74,7 @@ struct ArrowFileReader {
         var parts = [[Column]](repeating: [], count: fields.count)
         var rowCount = 0
         for (index, block) in footer.recordBatches.enumerated() {
-            try wrap(path: path, location: "record batch \(index + 1)") { () throws(ArrowFormatError) in
+            try ArrowFormatError.locating(path: path, location: "record batch \(index + 1)") { () throws(ArrowFormatError) in
                 let (header, body) = try readMessage(block, expecting: F.HeaderType.recordBatch)
                 let batch = try ArrowMetadataDecoding.recordBatch(header)
                 guard batch.length >= 0, batch.length <= Int64(Int.max / 2) - Int64(rowCount) else {
@@ -188,14 +188,5 @@ struct ArrowFileReader {
             }
             return .string(StringColumn(storage: .plain(StringArray([String]()))))
         }
-    }
-}
-
-/// Runs `body`, turning an ``ArrowFormatError`` into a ``DataFileError`` naming the file.
-func wrap<T>(path: String, location: String, _ body: () throws(ArrowFormatError) -> T) throws(DataFileError) -> T {
-    do {
-        return try body()
-    } catch {
-        throw DataFileError(file: path, column: error.column, location: location, message: error.message)
     }
 }
