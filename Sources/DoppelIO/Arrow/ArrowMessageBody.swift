@@ -39,11 +39,32 @@ struct ArrowMessageBody {
     /// Adds a validity bitmap (re-aligned to bit 0), or an empty buffer when nothing is missing.
     mutating func addValidity(_ validity: ValidityBitmap?, count: Int) {
         if let validity, validity.nullCount > 0 {
-            let aligned = validity.aligned()
-            add(aligned.bytes, byteCount: (count + 7) / 8)
+            add(ArrowMessageBody.realign(validity))
         } else {
             addEmptyBuffer()
         }
+    }
+
+    /// The bits of `bitmap` starting at bit 0 of a fresh buffer, unused high bits of the last
+    /// byte cleared (so a slice writes the same bytes as an equal table built from scratch).
+    /// Shifts whole bytes: a word-at-a-time version of `ValidityBitmap.aligned()`.
+    static func realign(_ bitmap: ValidityBitmap) -> Buffer<UInt8> {
+        let byteCount = (bitmap.count + 7) / 8
+        guard byteCount > 0 else { return Buffer() }
+        let first = bitmap.bitOffset >> 3, shift = UInt8(bitmap.bitOffset & 7)
+        var out = BufferBuilder<UInt8>(capacity: byteCount)
+        bitmap.bytes.withUnsafeBufferPointer { src in
+            out.appendUninitialized(count: byteCount) { dst in
+                for i in 0..<byteCount {
+                    let low = src[first + i] >> shift
+                    let high = shift != 0 && first + i + 1 < src.count ? src[first + i + 1] << (8 - shift) : 0
+                    dst[i] = low | high
+                }
+                let tail = bitmap.count & 7
+                if tail != 0 { dst[byteCount - 1] &= UInt8((1 << tail) - 1) }
+            }
+        }
+        return out.finish()
     }
 
     /// Adds the node and buffers of a Utf8 array (validity, int32 offsets from 0, bytes).
