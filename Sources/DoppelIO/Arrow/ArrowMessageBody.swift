@@ -68,12 +68,25 @@ struct ArrowMessageBody {
     }
 
     /// Adds the node and buffers of a Utf8 array (validity, int32 offsets from 0, bytes).
+    /// A slice that starts later gets re-based offsets (a copy of the offsets only); its bytes
+    /// are written straight from the parent's buffer.
     mutating func addStrings(_ strings: StringArray, validity: ValidityBitmap?) {
-        let compact = strings.compacted()
-        addNode(length: compact.count, nullCount: validity?.nullCount ?? 0)
-        addValidity(validity, count: compact.count)
-        add(compact.offsets)
-        add(compact.bytes, byteCount: Int(compact.offsets[compact.count]))
+        let n = strings.count
+        let first = Int(strings.offsets[0]), last = Int(strings.offsets[n])
+        addNode(length: n, nullCount: validity?.nullCount ?? 0)
+        addValidity(validity, count: n)
+        if first == 0 {
+            add(strings.offsets)
+        } else {
+            var rebased = BufferBuilder<Int32>(capacity: n + 1)
+            strings.offsets.withUnsafeBufferPointer { offsets in
+                rebased.appendUninitialized(count: n + 1) { dst in
+                    for i in 0...n { dst[i] = offsets[i] - Int32(first) }
+                }
+            }
+            add(rebased.finish())
+        }
+        add(strings.bytes.slice(first..<last))
     }
 
     /// Adds one column of a record batch (dictionary columns add only their Int32 indices).
