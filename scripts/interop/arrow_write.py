@@ -9,7 +9,7 @@ Usage: arrow_write.py FILE EXPECTED_JSON [lz4|zstd]   (optional body compression
 
 Columns: signed and unsigned integers of every width, float32/float64, bool, utf8, large_utf8,
 dictionaries with int8 (pandas categorical), int16 and int64 indices, timestamps in s/ms/us/ns
-with and without time zone, date32 and date64, each with missing values. The table is written
+with and without time zone, date32 and date64, each with missing values, and a null-typed column. The table is written
 in three record batches, so readers must concatenate them.
 """
 import datetime as dt
@@ -76,6 +76,8 @@ def build():
     add("ts_paris", pa.Array.from_pandas(paris), "timestamp", [micros(t, "ns") for t in instants])
     add("date32", pa.array(dates, type=pa.date32()), "date", [days(d) for d in dates])
     add("date64", pa.array(dates, type=pa.date64()), "date", [days(d) for d in dates])
+    # An all-None pandas column becomes Arrow's null type; Doppel reads it as missing strings.
+    add("nothing", pa.nulls(ROWS), "string", [None] * ROWS)
     return pa.table(columns), expected
 
 
