@@ -38,6 +38,7 @@ struct ArrowBatchCursor {
     let compression: ArrowBodyCompression?
     private var nextNode = 0
     private var nextBuffer = 0
+    private var nextVariadicCount = 0
 
     init(header: ArrowRecordBatchHeader, body: UnsafeRawBufferPointer, storage: BufferStorage) {
         self.header = header
@@ -54,6 +55,17 @@ struct ArrowBatchCursor {
             throw ArrowFormatError("invalid field node (length \(node.length), null count \(node.nullCount))")
         }
         return node
+    }
+
+    /// The number of data buffers of the next view-layout field.
+    mutating func variadicBufferCount() throws(ArrowFormatError) -> Int {
+        guard nextVariadicCount < header.variadicBufferCounts.count else {
+            throw ArrowFormatError("the record batch lacks the data buffer count of a utf8_view field")
+        }
+        let count = header.variadicBufferCounts[nextVariadicCount]
+        nextVariadicCount += 1
+        guard count >= 0, count <= Int64(header.buffers.count) else { throw ArrowFormatError("invalid data buffer count \(count)") }
+        return Int(count)
     }
 
     /// The next buffer; `limit` is the most bytes its column can use (bounds decompression).

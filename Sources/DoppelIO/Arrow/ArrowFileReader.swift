@@ -91,7 +91,7 @@ struct ArrowFileReader {
             let supported: Bool
             switch field.type {
             case .unsupported: supported = false
-            case .utf8, .largeUtf8, .null: supported = true
+            case .utf8, .largeUtf8, .utf8View, .null: supported = true
             default: supported = field.dictionary == nil
             }
             guard supported, field.childCount == 0 else {
