@@ -61,14 +61,14 @@ import DoppelTestSupport
         #expect(failures > 400)
     }
 
-    /// The same for pyarrow's compressed files (LZ4 frames and Zstandard), which exercises the
-    /// decompressors with corrupted input.
-    @Test(.enabled(if: TestSupport.python != nil, "needs a Python with pyarrow (DOPPEL_PYTHON)"), arguments: ["lz4", "zstd"])
-    func corruptedCompressedFilesNeverCrash(codec: String) throws {
+    /// The same for pyarrow's file with every type we read, plain and compressed (LZ4 frames and
+    /// Zstandard), which also exercises the type conversions and the decompressors.
+    @Test(.enabled(if: TestSupport.python != nil, "needs a Python with pyarrow (DOPPEL_PYTHON)"), arguments: ["none", "lz4", "zstd"])
+    func corruptedPyarrowFilesNeverCrash(codec: String) throws {
         let python = try #require(TestSupport.python)
         let path = try ArrowTestTables.temporaryPath("\(codec).arrow")
         let script = TestSupport.repositoryRoot.appendingPathComponent("scripts/interop/arrow_write.py").path
-        let (status, output) = try TestSupport.run(python, [script, path, path + ".json", codec])
+        let (status, output) = try TestSupport.run(python, [script, path, path + ".json"] + (codec == "none" ? [] : [codec]))
         try #require(status == 0, "\(output)")
         let failures = try ArrowErrorTests.fuzz([UInt8](Data(contentsOf: URL(fileURLWithPath: path))), iterations: 300, seed: 7)
         #expect(failures > 60)
