@@ -79,7 +79,7 @@ struct ArrowBatchCursor {
         let raw = UnsafeRawBufferPointer(rebasing: body[Int(range.offset)..<Int(range.offset + range.length)])
         guard let compression, raw.count > 0 else { return ArrowBodyBuffer(bytes: raw, storage: storage) }
         // Arrow C++ pads decompressed sizes to 8 bytes at most; allow a little slack.
-        let buffer = try compression.decompress(raw, limit: limit + 64)
+        let buffer = try compression.decompress(raw, limit: min(limit, Int.max - 64) + 64)
         return ArrowBodyBuffer(bytes: buffer.rawBytes, storage: buffer.storage)
     }
 }
