@@ -68,8 +68,10 @@ extension ArrowColumnDecoder {
             total += length
             guard total <= Int(Int32.max) else { throw ArrowFormatError("utf8_view column holds more than the 2 GiB of text a column can hold") }
         }
+        // Writers store whole data buffers even for a slice, so a compressed data buffer may
+        // hold more than the strings in view; allow 64 MiB beyond them.
         var data: [ArrowBodyBuffer] = []
-        for _ in 0..<bufferCount { data.append(try cursor.buffer(limit: total)) }
+        for _ in 0..<bufferCount { data.append(try cursor.buffer(limit: total + (1 << 26))) }
         var offsets = BufferBuilder<Int32>(capacity: n + 1)
         var bytes = BufferBuilder<UInt8>(capacity: total)
         offsets.append(0)
