@@ -131,9 +131,9 @@ public enum Split {
             let (partition, side) = assignment.slotIdentity(slot)
             progress.step("writing partition \(partition + 1)/\(options.partitions) (\(side.rawValue))", completed: slot, total: slots)
             let metadata = ["doppel.role": "target", "doppel.side": side.rawValue]
-            try ArrowIPC.write(target.take(targetRowsBySlot[slot]), to: workspace.partitionFile(.target, index: partition, side: side).path, metadata: metadata)
+            try ArrowIPC.write(target.take(targetRowsBySlot[slot]).compactingDictionaries(), to: workspace.partitionFile(.target, index: partition, side: side).path, metadata: metadata)
             if let context {
-                try ArrowIPC.write(context.take(assignment.subjectsBySlot[slot]), to: workspace.partitionFile(.context, index: partition, side: side).path,
+                try ArrowIPC.write(context.take(assignment.subjectsBySlot[slot]).compactingDictionaries(), to: workspace.partitionFile(.context, index: partition, side: side).path,
                                    metadata: ["doppel.role": "context", "doppel.side": side.rawValue])
             }
         }
