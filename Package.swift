@@ -40,12 +40,14 @@ let package = Package(
             dependencies: ["Doppel", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "doppel-bench", dependencies: ["Doppel", "DoppelNN"]),
+        // A tiny worker executable with test tasks for the processes backend's tests.
+        .executableTarget(name: "doppel-worker-fixture", dependencies: ["DoppelParallel"]),
 
         // Paths and helpers shared by the test targets.
         .target(name: "DoppelTestSupport", path: "Tests/Support"),
         .testTarget(name: "DoppelTableTests", dependencies: ["DoppelTable", "DoppelTestSupport"]),
         .testTarget(name: "DoppelIOTests", dependencies: ["DoppelIO", "DoppelTestSupport"]),
-        .testTarget(name: "DoppelParallelTests", dependencies: ["DoppelParallel", "DoppelTestSupport"]),
+        .testTarget(name: "DoppelParallelTests", dependencies: ["DoppelParallel", "DoppelTestSupport", "doppel-worker-fixture"]),
         .testTarget(name: "DoppelEncodingTests", dependencies: ["DoppelEncoding", "DoppelTestSupport"]),
         .testTarget(name: "DoppelNNTests", dependencies: ["DoppelNN", "DoppelTestSupport"]),
         .testTarget(name: "DoppelQualityTests", dependencies: ["DoppelQuality", "DoppelTestSupport"]),
