@@ -37,7 +37,6 @@ final class WorkerHandle: Sendable {
         // Keep the child's end away from 0...3, so that the dup2 to 3 below always clears close-on-exec.
         let childEnd = fcntl(pair[1], F_DUPFD_CLOEXEC, Int32(10))
         close(pair[1])
-        defer { close(childEnd) }
 
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -56,6 +55,8 @@ final class WorkerHandle: Sendable {
         }
         var pid = pid_t()
         let status = posix_spawn(&pid, executable, &actions, nil, arguments, variables)
+        // Only the child may hold its end: then the parent sees end of file when the child exits.
+        close(childEnd)
         guard status == 0 else {
             close(pair[0])
             throw .startFailed(executable: executable, reason: String(cString: strerror(status)))

@@ -1,0 +1,97 @@
+import Testing
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+@testable import DoppelParallel
+
+@Suite struct MapTests {
+    @Test(arguments: everyConfiguration)
+    func resultsComeBackInTaskOrder(configuration: ExecutorConfiguration) throws {
+        let executor = Executor(configuration)
+        // Later tasks finish first where they run in parallel.
+        let results = try executor.map(24, label: { "task \($0)" }) { index in
+            usleep(UInt32((24 - index) * 200))
+            return index * 10
+        }
+        #expect(results == (0..<24).map { $0 * 10 })
+        #expect(try executor.map(0, label: { "\($0)" }) { $0 }.isEmpty)
+        #expect(try executor.map(1, label: { "\($0)" }) { $0 + 1 } == [1])
+    }
+
+    @Test(arguments: everyConfiguration)
+    func everyTaskRunsExactlyOnce(configuration: ExecutorConfiguration) throws {
+        let executor = Executor(configuration)
+        let counter = Counter()
+        let results = try executor.map(1000, label: { "task \($0)" }) { index in
+            counter.increment()
+            return index
+        }
+        #expect(counter.count == 1000)
+        #expect(results == Array(0..<1000))
+    }
+
+    @Test func threadsBackendUsesSeveralThreads() throws {
+        let executor = Executor(ExecutorConfiguration(backend: .threads, jobs: 4))
+        let threads = try executor.map(64, label: { "task \($0)" }) { _ in
+            usleep(2_000)
+            return currentThread()
+        }
+        #expect(Set(threads).count > 1)
+    }
+
+    @Test func sequentialBackendRunsOnTheCallingThreadInOrder() throws {
+        let executor = Executor(ExecutorConfiguration(backend: .sequential, jobs: 4))
+        let caller = currentThread()
+        let order = Mutex<[Int]>([])
+        let threads = try executor.map(16, label: { "task \($0)" }) { index in
+            order.withLock { $0.append(index) }
+            return currentThread()
+        }
+        #expect(Set(threads) == [caller])
+        #expect(order.withLock { $0 } == Array(0..<16))
+    }
+
+    @Test func requiringSequentialOverridesTheCallersThreads() throws {
+        let executor = Executor(ExecutorConfiguration(backend: .threads, jobs: 4))
+        let caller = currentThread()
+        let threads = try executor.map(32, policy: .require(.sequential), label: { "task \($0)" }) { _ in currentThread() }
+        #expect(Set(threads) == [caller])
+    }
+
+    @Test func closureTasksCannotRequireProcesses() {
+        let executor = Executor(ExecutorConfiguration(backend: .threads, jobs: 2))
+        #expect(throws: ExecutorError.closureCannotRunInProcesses) {
+            try executor.map(4, policy: .require(.processes), label: { "task \($0)" }) { $0 }
+        }
+    }
+
+    @Test(arguments: everyConfiguration)
+    func forEachRangeCoversEveryIndexOnce(configuration: ExecutorConfiguration) {
+        let executor = Executor(configuration)
+        for n in [0, 1, 7, 1000, 10_007] {
+            let counts = HitCounts(n: n)
+            executor.forEachRange(n, minimumChunk: 64) { range in
+                for i in range { counts.hit(i) }
+            }
+            #expect(counts.all { $0 == 1 }, "n = \(n)")
+        }
+    }
+
+    @Test(arguments: [1, 2, 8])
+    func mapChunksSplitsIndependentlyOfJobs(jobs: Int) throws {
+        let executor = Executor(ExecutorConfiguration(jobs: jobs))
+        let ranges = try executor.mapChunks(1000, chunkSize: 300) { $0 }
+        #expect(ranges == [0..<300, 300..<600, 600..<900, 900..<1000])
+        let sums = try executor.mapChunks(10_000, chunkSize: 128) { range in range.reduce(0.0) { $0 + 1 / Double($1 + 1) } }
+        #expect(sums.count == 79)
+    }
+}
+
+/// One hit counter per index, behind a lock (the test checks coverage, not speed).
+final class HitCounts: Sendable {
+    private let storage: Mutex<[Int]>
+    init(n: Int) { storage = Mutex([Int](repeating: 0, count: n)) }
+    func hit(_ index: Int) { storage.withLock { $0[index] += 1 } }
+    func all(_ predicate: (Int) -> Bool) -> Bool { storage.withLock { $0.allSatisfy(predicate) } }
+}
