@@ -1,4 +1,7 @@
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 @testable import DoppelParallel
 
 @Suite struct NestingTests {
@@ -55,4 +58,19 @@ final class RangeThreads: Sendable {
     private let threads = Mutex<Set<UInt>>([])
     func add(_ thread: UInt) { threads.withLock { _ = $0.insert(thread) } }
     var distinct: Set<UInt> { threads.withLock { $0 } }
+}
+
+@Suite struct OneAtATimeTests {
+    /// A task that runs alone (sequential backend) may still use the workers for its own calls.
+    @Test func sequentialTasksLeaveTheirInnerCallsParallel() throws {
+        let executor = Executor(ExecutorConfiguration(backend: .threads, jobs: 4))
+        let outer = try executor.map(2, policy: .require(.sequential), label: { "outer \($0)" }) { _ in
+            #expect(!Executor.isInsideTask)
+            return try executor.map(64, label: { "inner \($0)" }) { _ in
+                usleep(1_000)
+                return currentThread()
+            }
+        }
+        #expect(outer.allSatisfy { Set($0).count > 1 })
+    }
 }

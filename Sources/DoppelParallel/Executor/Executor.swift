@@ -4,8 +4,11 @@ import Synchronization
 ///
 /// - Backends: see ``Backend``; the backend of a call is resolved from the caller's choice
 ///   (``ExecutorConfiguration/backend``) and the call's ``BackendPolicy``.
-/// - Nesting: a call made from inside a running task (on any executor) runs inline, in task
-///   order, on the thread of the task that made it: no oversubscription, no deadlock.
+/// - Nesting: a call made from inside a task that runs in parallel with others (on a pool
+///   thread, or in a worker process, of any executor) runs inline, in task order, on the thread
+///   of the task that made it: no oversubscription, no deadlock. Tasks that run one at a time
+///   (the `sequential` backend, a single task, `jobs` = 1) leave their own calls free to use the
+///   workers.
 /// - Failure: the first failing task (lowest index among those that ran) is reported as one
 ///   ``TaskFailure`` carrying its label; tasks not yet started are skipped; no partial results
 ///   are returned.
@@ -39,7 +42,7 @@ public final class Executor: Sendable {
         policy.resolve(callerChoice: configuration.backend)
     }
 
-    /// Whether the current thread is running a task (so that parallel calls run inline).
+    /// Whether the current thread runs a task in parallel with others (so that parallel calls run inline).
     public static var isInsideTask: Bool { WorkerContext.isInsideTask }
 
     // MARK: - Closure tasks
@@ -109,7 +112,7 @@ public final class Executor: Sendable {
         let workers = backend(for: policy) == .sequential || Self.isInsideTask ? 1 : jobs
         let chunks = workers == 1 ? 1 : min((n + max(1, minimumChunk) - 1) / max(1, minimumChunk), 4 * workers)
         if chunks <= 1 {
-            WorkerContext.runAsTask { body(0..<n) }
+            body(0..<n)
             return
         }
         withoutActuallyEscaping(body) { body in
@@ -171,13 +174,15 @@ public final class Executor: Sendable {
         return results
     }
 
-    /// Task order on the calling thread, stopping at the first failure.
+    /// Task order on the calling thread, stopping at the first failure. Only one task runs at a
+    /// time here, so the tasks' own parallel calls may use the workers (the flag that makes them
+    /// inline is left as it is: set only if this call is itself nested).
     private func runInline<T>(_ count: Int, label: (Int) -> String, _ body: (Int) throws -> T) throws -> [T] {
         var results: [T] = []
         results.reserveCapacity(count)
         for index in 0..<count {
             do {
-                results.append(try WorkerContext.runAsTask { try body(index) })
+                results.append(try body(index))
             } catch {
                 throw TaskFailure(label: label(index), index: index, underlying: error)
             }
