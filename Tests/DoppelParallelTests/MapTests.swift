@@ -95,3 +95,21 @@ final class HitCounts: Sendable {
     func hit(_ index: Int) { storage.withLock { $0[index] += 1 } }
     func all(_ predicate: (Int) -> Bool) -> Bool { storage.withLock { $0.allSatisfy(predicate) } }
 }
+
+import Dispatch
+
+@Suite struct SharedPoolTests {
+    /// Several threads calling the same executor at once share its pool and each get their own results.
+    @Test func concurrentCallersGetTheirOwnResults() {
+        let executor = Executor(ExecutorConfiguration(backend: .threads, jobs: 3))
+        let failures = Counter()
+        DispatchQueue.concurrentPerform(iterations: 6) { caller in
+            for round in 0..<20 {
+                let count = 50 + 97 * ((caller + round) % 7)
+                let results = try? executor.map(count, label: { "task \($0)" }) { $0 * caller + round }
+                if results != (0..<count).map({ $0 * caller + round }) { failures.increment() }
+            }
+        }
+        #expect(failures.count == 0)
+    }
+}

@@ -2,32 +2,40 @@
 ///
 /// Safe to share (hence `@unchecked Sendable`) because of the rule it relies on: slot `i` is
 /// written only by the worker that claimed task `i`, and read only after every task finished
-/// (the job's completion counter orders those writes before the read).
+/// (the job's completion counter orders those writes before the read). Slots are plain `T`
+/// storage plus a filled flag, not `T?`: unspecialised generic code would look up `Optional<T>`'s
+/// metadata on every store.
 final class ResultSlots<T: Sendable>: @unchecked Sendable {
-    private let base: UnsafeMutablePointer<T?>
+    private let values: UnsafeMutablePointer<T>
+    private let filled: UnsafeMutablePointer<Bool>
     let count: Int
 
     init(count: Int) {
         self.count = count
-        base = .allocate(capacity: count)
-        base.initialize(repeating: nil, count: count)
+        values = .allocate(capacity: count)
+        filled = .allocate(capacity: count)
+        filled.initialize(repeating: false, count: count)
     }
 
     deinit {
-        base.deinitialize(count: count)
-        base.deallocate()
+        for i in 0..<count where filled[i] { (values + i).deinitialize(count: 1) }
+        values.deallocate()
+        filled.deallocate()
     }
 
-    @inline(__always) func store(_ value: T, at index: Int) { base[index] = value }
+    @inline(__always) func store(_ value: T, at index: Int) {
+        (values + index).initialize(to: value)
+        filled[index] = true
+    }
 
-    /// All results in task order; `nil` if a slot is empty (a cancelled task).
+    /// All results in task order (moved out of the slots); `nil` if a slot is empty (a cancelled task).
     func collect() -> [T]? {
-        var out: [T] = []
-        out.reserveCapacity(count)
-        for i in 0..<count {
-            guard let value = base[i] else { return nil }
-            out.append(value)
+        for i in 0..<count where !filled[i] { return nil }
+        let out = [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+            buffer.baseAddress!.moveInitialize(from: values, count: count)
+            initialized = count
         }
+        filled.update(repeating: false, count: count)
         return out
     }
 }

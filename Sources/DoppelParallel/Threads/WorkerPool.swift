@@ -25,7 +25,7 @@ final class WorkerPool: @unchecked Sendable {
             queue.append(job)
             lock.broadcast()
         }
-        WorkerContext.runAsTask { job.work() }
+        WorkerContext.runAsTask { job.work(participants: threadCount + 1) }
         dequeue(job)
         job.waitUntilComplete()
         job.releaseBody()
@@ -55,9 +55,11 @@ final class WorkerPool: @unchecked Sendable {
                 return
             }
             let job = queue[0]
+            job.join()
             lock.unlock()
-            job.work()
+            job.work(participants: threadCount + 1)
             dequeue(job)
+            job.leave()
         }
     }
 
