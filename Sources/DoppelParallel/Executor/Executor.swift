@@ -1,4 +1,3 @@
-import Synchronization
 
 /// The one API for every parallel loop in Doppel.
 ///
@@ -19,7 +18,7 @@ import Synchronization
 /// from a dedicated thread or accept that one cooperative thread is busy for the call's duration.
 public final class Executor: Sendable {
     public let configuration: ExecutorConfiguration
-    private let pool = Mutex<WorkerPool?>(nil)
+    private let pool = Locked<WorkerPool?>(nil)
     private let processes: ProcessPool
 
     public init(_ configuration: ExecutorConfiguration = ExecutorConfiguration()) {

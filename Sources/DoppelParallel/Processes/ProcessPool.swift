@@ -8,7 +8,6 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Synchronization
 
 /// The parent side of the processes backend: up to `size` worker processes, started on first use
 /// and kept between calls; one call at a time (concurrent calls wait for each other).
@@ -20,7 +19,7 @@ import Synchronization
 final class ProcessPool: Sendable {
     let executable: String
     let size: Int
-    private let idleWorkers = Mutex<[WorkerHandle]>([])
+    private let idleWorkers = Locked<[WorkerHandle]>([])
 
     init(executable: String, size: Int) {
         self.executable = executable

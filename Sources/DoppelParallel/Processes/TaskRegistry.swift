@@ -3,7 +3,6 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-import Synchronization
 
 /// Named tasks that ``Executor/mapTask(_:descriptors:policy:label:as:)`` can run, in this process
 /// or in a worker process. An executable registers its tasks at start, before calling
@@ -12,7 +11,7 @@ import Synchronization
 /// A task is a pure function from a small `Codable` descriptor (e.g. a partition file path and a
 /// column name) to a small `Codable` result: what crosses the pipe is JSON of these two values.
 public enum TaskRegistry {
-    private static let tasks = Mutex<[String: any RegisteredTask]>([:])
+    private static let tasks = Locked<[String: any RegisteredTask]>([:])
 
     /// Registers (or replaces) the task `name`.
     public static func register<D: Codable & Sendable, R: Codable & Sendable>(

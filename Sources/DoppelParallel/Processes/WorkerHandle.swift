@@ -8,13 +8,12 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Synchronization
 
 /// A running worker process and the parent's end of its socket.
 final class WorkerHandle: Sendable {
     let pid: pid_t
     let channel: FrameChannel
-    private let exitDescription = Mutex<String?>(nil)
+    private let exitDescription = Locked<String?>(nil)
 
     private init(pid: pid_t, channel: FrameChannel) {
         self.pid = pid

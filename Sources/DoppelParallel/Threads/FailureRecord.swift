@@ -3,7 +3,7 @@ import Synchronization
 /// The failure of a parallel call: the lowest failing task index seen and its error, plus a
 /// cancellation flag that workers check before starting a task.
 final class FailureRecord: Sendable {
-    private let first = Mutex<(index: Int, error: any Error)?>(nil)
+    private let first = Locked<(index: Int, error: any Error)?>(nil)
     private let cancelled = Atomic<Bool>(false)
 
     /// Whether a task failed (remaining tasks are then skipped).
