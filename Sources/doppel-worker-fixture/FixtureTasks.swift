@@ -32,6 +32,16 @@ public enum FixtureTasks {
         }
     }
 
+    /// A task that leaves a marker file `directory/index`.
+    public struct Marker: Codable, Sendable {
+        public var directory: String
+        public var index: Int
+        public init(directory: String, index: Int) {
+            self.directory = directory
+            self.index = index
+        }
+    }
+
     public struct Rejected: Error, CustomStringConvertible {
         public let value: Int
         public var description: String { "value \(value) rejected" }
@@ -49,6 +59,18 @@ public enum FixtureTasks {
                 abort()
             }
             return x
+        }
+        // Leaves a marker file per task (after 20 ms of "work") and crashes on task 5: the test
+        // counts markers to see that the tasks after the crash were cancelled.
+        TaskRegistry.register("mark-then-crash-on-5") { (marker: Marker) -> Int in
+            usleep(20_000)
+            let descriptor = open("\(marker.directory)/\(marker.index)", O_CREAT | O_WRONLY, 0o644)
+            if descriptor >= 0 { close(descriptor) }
+            if marker.index == 5 {
+                signal(SIGABRT, SIG_DFL)
+                abort()
+            }
+            return marker.index
         }
         TaskRegistry.register("reject-7") { (x: Int) -> Int in
             if x == 7 { throw Rejected(value: x) }

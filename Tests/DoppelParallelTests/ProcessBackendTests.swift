@@ -60,6 +60,19 @@ struct ProcessBackendTests {
         #expect(try executor.mapTask("square", descriptors: [1, 2, 3], label: { "item \($0)" }, as: Int.self) == [1, 4, 9])
     }
 
+    @Test func tasksAfterACrashAreCancelled() throws {
+        let directory = try TestSupport.temporaryDirectory("doppel-parallel")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let markers = (0..<40).map { FixtureTasks.Marker(directory: directory.path, index: $0) }
+        #expect(throws: TaskFailure.self) {
+            try Executor(Fixture.configuration(jobs: 2)).mapTask("mark-then-crash-on-5", descriptors: markers, label: { "marker \($0)" }, as: Int.self)
+        }
+        // Tasks 0...5, plus what the other worker had started when the crash was seen.
+        let ran = try FileManager.default.contentsOfDirectory(atPath: directory.path).compactMap(Int.init)
+        #expect(ran.contains(5))
+        #expect(ran.count <= 8)
+    }
+
     @Test func errorThrownInAWorkerPropagatesWithItsMessage() throws {
         let executor = Executor(Fixture.configuration(jobs: 2))
         #expect {
