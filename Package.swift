@@ -44,12 +44,14 @@ let package = Package(
         .executableTarget(name: "doppel-bench", dependencies: ["Doppel", "DoppelNN"]),
         // Neural-core micro-benchmarks: sgemm GFLOP/s and a grouped-head training step.
         .executableTarget(name: "doppel-nn-bench", dependencies: ["DoppelNN", "DoppelParallel"]),
+        // A tiny worker executable with test tasks for the processes backend's tests.
+        .executableTarget(name: "doppel-worker-fixture", dependencies: ["DoppelParallel"]),
 
         // Paths and helpers shared by the test targets.
         .target(name: "DoppelTestSupport", path: "Tests/Support"),
         .testTarget(name: "DoppelTableTests", dependencies: ["DoppelTable", "DoppelTestSupport"]),
         .testTarget(name: "DoppelIOTests", dependencies: ["DoppelIO", "DoppelTestSupport"]),
-        .testTarget(name: "DoppelParallelTests", dependencies: ["DoppelParallel", "DoppelTestSupport"]),
+        .testTarget(name: "DoppelParallelTests", dependencies: ["DoppelParallel", "DoppelTestSupport", "doppel-worker-fixture"]),
         .testTarget(name: "DoppelEncodingTests", dependencies: ["DoppelEncoding", "DoppelTestSupport"]),
         .testTarget(name: "DoppelNNTests", dependencies: ["DoppelNN", "DoppelTestSupport"]),
         .testTarget(name: "DoppelModelTests", dependencies: ["DoppelModel", "DoppelTestSupport"]),
