@@ -69,10 +69,63 @@ enum DifferentialPrivacy {
         return regions.last.map { $0.start } ?? domain.lowerBound
     }
 
-    /// DP lower and upper bounds: the 1 % and 99 % quantiles, ε/2 each.
-    static func bounds(_ histogram: SparseHistogram, domain: ClosedRange<Int64>, epsilon: Double, random: inout SeededRandom) -> (Int64, Int64) {
-        let lo = quantile(histogram, q: 0.01, domain: domain, epsilon: epsilon / 2, random: &random)
-        let hi = quantile(histogram, q: 0.99, domain: domain, epsilon: epsilon / 2, random: &random)
-        return (min(lo, hi), max(lo, hi))
+    /// Bin of the reference's 128-bin symmetric log histogram: 64 = [0, 1), 64+k = [2^(k-1), 2^k)
+    /// for k = 1…63, 63 = (-1, 0), lower bins mirrored; values clipped to ±2^63.
+    static func logBin(_ x: Double) -> Int {
+        let a = Swift.min(x.magnitude, 0x1p63 - 1)
+        let k = a < 1 ? 0 : Int(a.exponent) + 1
+        return x < 0 ? 63 - k : 64 + k
+    }
+
+    /// Value range of a log-histogram bin.
+    static func logBinRange(_ bin: Int) -> (lower: Double, upper: Double) {
+        func edge(_ k: Int) -> Double { k == 0 ? 0 : Double(sign: .plus, exponent: k - 1, significand: 1) }
+        if bin >= 64 { return (edge(bin - 64), Double(sign: .plus, exponent: bin - 64, significand: 1)) }
+        let k = 63 - bin
+        return (-Double(sign: .plus, exponent: k, significand: 1), -edge(k))
+    }
+
+    /// Coarse DP bounds (reference `dp_approx_bounds`): Laplace(1/ε) noise on every bin of the
+    /// log histogram; the lowest and highest bins above `K = -ln(2 - 2p^(1/(bins-1)))/ε`, with
+    /// `p = 1 - failure` and the failure probability raised from 1e-8 tenfold until a bin passes.
+    static func coarseBounds(_ counts: [Int], epsilon: Double, random: inout SeededRandom) -> (Double, Double)? {
+        let noisy = counts.map { Double($0) + laplace(scale: 1 / epsilon, random: &random) }
+        let bins = Double(counts.count)
+        var failure = 1e-8
+        while failure <= 1 / (2 * bins) {
+            let p = 1 - failure
+            let k = -log(2 - 2 * pow(p, 1 / (bins - 1))) / epsilon
+            if let lo = noisy.firstIndex(where: { $0 > k }), let hi = noisy.lastIndex(where: { $0 > k }) {
+                return (logBinRange(lo).lower, logBinRange(hi).upper)
+            }
+            failure *= 10
+        }
+        return nil
+    }
+
+    /// Cells of the linear grid inside the coarse range.
+    static let boundCells = 1000
+
+    /// DP bounds in two stages, fixing the reference's power-of-two coarseness: the coarse
+    /// log-histogram range (ε/2), then the 1 % and 99 % quantiles (ε/4 each, exponential
+    /// mechanism) on a linear grid of ``boundCells`` cells inside that range. `values` are
+    /// ascending `(value, count)` pairs; `nil` when no bin passes the threshold (too little data
+    /// for the budget: every value is then withheld).
+    static func bounds(_ values: [(value: Double, count: Int)], epsilon: Double, random: inout SeededRandom) -> (Double, Double)? {
+        var log = [Int](repeating: 0, count: 128)
+        for (v, c) in values { log[logBin(v)] += c }
+        guard let (lower, upper) = coarseBounds(log, epsilon: epsilon / 2, random: &random) else { return nil }
+        let width = (upper - lower) / Double(boundCells)
+        var cells: [Int64] = []
+        var counts: [Int] = []
+        for (v, c) in values {
+            let cell = Int64(Swift.min(Swift.max(((v - lower) / width).rounded(.down), 0), Double(boundCells - 1)))
+            if cells.last == cell { counts[counts.count - 1] += c } else { cells.append(cell); counts.append(c) }
+        }
+        let histogram = SparseHistogram(keys: cells, counts: counts)
+        let domain: ClosedRange<Int64> = 0...Int64(boundCells - 1)
+        let lo = quantile(histogram, q: 0.01, domain: domain, epsilon: epsilon / 4, random: &random)
+        let hi = quantile(histogram, q: 0.99, domain: domain, epsilon: epsilon / 4, random: &random)
+        return (lower + Double(Swift.min(lo, hi)) * width, lower + Double(Swift.max(lo, hi) + 1) * width)
     }
 }

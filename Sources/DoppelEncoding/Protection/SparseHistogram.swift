@@ -9,6 +9,15 @@ public struct SparseHistogram: Codable, Sendable, Equatable {
 
     public init() {}
 
+    /// A histogram from ascending keys and their counts.
+    init(keys: [Int64], counts: [Int]) {
+        self.keys = keys
+        self.counts = counts
+    }
+
+    /// `(anchor value, count)` pairs in ascending order, for histograms on ``LogGrid``.
+    var logGridValues: [(value: Double, count: Int)] { zip(keys, counts).map { (LogGrid.anchor($0), $1) } }
+
     /// Builds the histogram of `bins` (any order, repeats allowed).
     init(counting bins: [Int64]) {
         guard !bins.isEmpty else { return }
@@ -72,7 +81,4 @@ public enum LogGrid {
     public static func anchor(_ key: Int64) -> Double {
         key >= 0 ? Double(bitPattern: UInt64(key) << shift) : -Double(bitPattern: UInt64(-key - 1) << shift)
     }
-
-    /// Keys of the finite doubles (the public domain of DP mechanisms on this grid).
-    public static let finiteDomain: ClosedRange<Int64> = key(-Double.greatestFiniteMagnitude)...key(Double.greatestFiniteMagnitude)
 }
