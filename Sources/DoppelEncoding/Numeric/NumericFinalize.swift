@@ -31,7 +31,8 @@ extension NumericPartial {
         if type == .numericAuto {
             if let d = discrete, d.ratio > NumericConstants.autoDiscreteMinNonRare {
                 type = .numericDiscrete
-            } else if usedPositions.count <= NumericConstants.autoDigitMaxPositions, outOfDigitRange == 0 {
+            } else if usedPositions(within: bounds).count <= NumericConstants.autoDigitMaxPositions,
+                      bounds.map({ max($0.min.magnitude, $0.max.magnitude) < DigitSplit.limit }) ?? (outOfDigitRange == 0) {
                 type = .numericDigit
             } else {
                 type = .numericBinned
@@ -80,6 +81,14 @@ extension NumericPartial {
             if result!.min > result!.max { result = (r.min.rounded(.down), r.min.rounded(.down)) }
         }
         return result
+    }
+
+    /// Digit positions used by values inside `bounds` (positions above the bounds' magnitude are
+    /// emptied by clipping, so a protected outlier does not decide the encoding).
+    func usedPositions(within bounds: (min: Double, max: Double)?) -> [Int] {
+        guard let b = bounds, let digits = DigitSplit.digits(max(b.min.magnitude, b.max.magnitude)) else { return usedPositions }
+        let top = digits.firstIndex { $0 != 0 }.map { DigitSplit.maxDecimal - $0 } ?? 0
+        return usedPositions.filter { $0 <= top }
     }
 
     /// Kept values (numerically sorted), the number folded into `_RARE_` and the non-rare share.

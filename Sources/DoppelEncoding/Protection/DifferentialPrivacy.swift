@@ -106,12 +106,12 @@ enum DifferentialPrivacy {
     /// Cells of the linear grid inside the coarse range.
     static let boundCells = 1000
 
-    /// DP bounds in two stages, fixing the reference's power-of-two coarseness: the coarse
-    /// log-histogram range (ε/2), then the 1 % and 99 % quantiles (ε/4 each, exponential
-    /// mechanism) on a linear grid of ``boundCells`` cells inside that range. `values` are
-    /// ascending `(value, count)` pairs; `nil` when no bin passes the threshold (too little data
-    /// for the budget: every value is then withheld).
-    static func bounds(_ values: [(value: Double, count: Int)], epsilon: Double, random: inout SeededRandom) -> (Double, Double)? {
+    /// DP quantiles in two stages, fixing the reference's power-of-two coarseness: the coarse
+    /// log-histogram range (ε/2), then each quantile (ε/(2m) each, exponential mechanism) on a
+    /// linear grid of ``boundCells`` cells inside that range. `values` are ascending
+    /// `(value, count)` pairs; `nil` when no bin passes the threshold (too little data for the
+    /// budget). Results are ascending.
+    static func quantiles(_ values: [(value: Double, count: Int)], _ qs: [Double], epsilon: Double, random: inout SeededRandom) -> [Double]? {
         var log = [Int](repeating: 0, count: 128)
         for (v, c) in values { log[logBin(v)] += c }
         guard let (lower, upper) = coarseBounds(log, epsilon: epsilon / 2, random: &random) else { return nil }
@@ -124,8 +124,12 @@ enum DifferentialPrivacy {
         }
         let histogram = SparseHistogram(keys: cells, counts: counts)
         let domain: ClosedRange<Int64> = 0...Int64(boundCells - 1)
-        let lo = quantile(histogram, q: 0.01, domain: domain, epsilon: epsilon / 4, random: &random)
-        let hi = quantile(histogram, q: 0.99, domain: domain, epsilon: epsilon / 4, random: &random)
-        return (lower + Double(Swift.min(lo, hi)) * width, lower + Double(Swift.max(lo, hi) + 1) * width)
+        let picked = qs.map { quantile(histogram, q: $0, domain: domain, epsilon: epsilon / (2 * Double(qs.count)), random: &random) }.sorted()
+        return picked.enumerated().map { i, cell in lower + Double(cell + (i == picked.count - 1 && qs.count > 1 ? 1 : 0)) * width }
+    }
+
+    /// DP bounds: the 1 % and 99 % quantiles (upper bound at the cell's upper edge).
+    static func bounds(_ values: [(value: Double, count: Int)], epsilon: Double, random: inout SeededRandom) -> (Double, Double)? {
+        quantiles(values, [0.01, 0.99], epsilon: epsilon, random: &random).map { ($0[0], $0[1]) }
     }
 }
