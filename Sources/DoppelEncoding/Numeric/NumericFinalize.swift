@@ -21,12 +21,15 @@ extension NumericPartial {
     /// than 99.9 % of subjects hold non-rare values, else DIGIT when at most three digit positions
     /// are used and the values fit the digit range, else BINNED.
     ///
-    /// With DP, ε is split evenly between the bounds (two quantiles) and the value counts.
+    /// With DP, AUTO and DISCRETE split ε evenly between the bounds and the value counts; BINNED
+    /// and DIGIT spend it all on the bounds.
     public func finalize(_ context: FinalizeContext) throws(EncodingError) -> NumericStats {
         var random = context.random("numeric")
         let epsilon = context.protection.activeEpsilon
-        let bounds = protectedBounds(context.protection, epsilon: epsilon.map { $0 / 2 }, random: &random)
-        let discrete = discreteValues(context.protection, epsilon: epsilon.map { $0 / 2 }, random: &random)
+        let needsCounts = declared == .numericAuto || declared == .numericDiscrete
+        let boundsEpsilon = needsCounts ? epsilon.map { $0 / 2 } : epsilon
+        let bounds = protectedBounds(context.protection, epsilon: boundsEpsilon, random: &random)
+        let discrete = needsCounts ? discreteValues(context.protection, epsilon: epsilon.map { $0 / 2 }, random: &random) : nil
         var type = declared
         if type == .numericAuto {
             if let d = discrete, d.ratio > NumericConstants.autoDiscreteMinNonRare {

@@ -73,7 +73,7 @@ enum DifferentialPrivacy {
     /// for k = 1…63, 63 = (-1, 0), lower bins mirrored; values clipped to ±2^63.
     static func logBin(_ x: Double) -> Int {
         let a = Swift.min(x.magnitude, 0x1p63 - 1)
-        let k = a < 1 ? 0 : Int(a.exponent) + 1
+        let k = a < 1 ? 0 : Swift.min(Int(a.exponent) + 1, 63)
         return x < 0 ? 63 - k : 64 + k
     }
 
@@ -88,6 +88,9 @@ enum DifferentialPrivacy {
     /// Coarse DP bounds (reference `dp_approx_bounds`): Laplace(1/ε) noise on every bin of the
     /// log histogram; the lowest and highest bins above `K = -ln(2 - 2p^(1/(bins-1)))/ε`, with
     /// `p = 1 - failure` and the failure probability raised from 1e-8 tenfold until a bin passes.
+    /// Unlike the reference, the range extends to 0 when all passing bins lie on one side: it
+    /// only has to contain the data (small-magnitude bins hold few values and rarely pass), the
+    /// precision comes from the quantile stage.
     static func coarseBounds(_ counts: [Int], epsilon: Double, random: inout SeededRandom) -> (Double, Double)? {
         let noisy = counts.map { Double($0) + laplace(scale: 1 / epsilon, random: &random) }
         let bins = Double(counts.count)
@@ -96,7 +99,7 @@ enum DifferentialPrivacy {
             let p = 1 - failure
             let k = -log(2 - 2 * pow(p, 1 / (bins - 1))) / epsilon
             if let lo = noisy.firstIndex(where: { $0 > k }), let hi = noisy.lastIndex(where: { $0 > k }) {
-                return (logBinRange(lo).lower, logBinRange(hi).upper)
+                return (lo >= 64 ? 0 : logBinRange(lo).lower, hi < 64 ? 0 : logBinRange(hi).upper)
             }
             failure *= 10
         }
@@ -108,13 +111,15 @@ enum DifferentialPrivacy {
 
     /// DP quantiles in two stages, fixing the reference's power-of-two coarseness: the coarse
     /// log-histogram range (ε/2), then each quantile (ε/(2m) each, exponential mechanism) on a
-    /// linear grid of ``boundCells`` cells inside that range. `values` are ascending
+    /// linear grid of ``boundCells`` cells inside that range; tail quantiles move inward to
+    /// `max(q, 3·ln(cells)/(ε_q·n))` (at most 25 %) when the budget is too small to locate them.
+    /// `values` are ascending
     /// `(value, count)` pairs; `nil` when no bin passes the threshold (too little data for the
     /// budget). Results are ascending.
     static func quantiles(_ values: [(value: Double, count: Int)], _ qs: [Double], epsilon: Double, random: inout SeededRandom) -> [Double]? {
-        var log = [Int](repeating: 0, count: 128)
-        for (v, c) in values { log[logBin(v)] += c }
-        guard let (lower, upper) = coarseBounds(log, epsilon: epsilon / 2, random: &random) else { return nil }
+        var logCounts = [Int](repeating: 0, count: 128)
+        for (v, c) in values { logCounts[logBin(v)] += c }
+        guard let (lower, upper) = coarseBounds(logCounts, epsilon: epsilon / 2, random: &random) else { return nil }
         let width = (upper - lower) / Double(boundCells)
         var cells: [Int64] = []
         var counts: [Int] = []
@@ -124,7 +129,18 @@ enum DifferentialPrivacy {
         }
         let histogram = SparseHistogram(keys: cells, counts: counts)
         let domain: ClosedRange<Int64> = 0...Int64(boundCells - 1)
-        let picked = qs.map { quantile(histogram, q: $0, domain: domain, epsilon: epsilon / (2 * Double(qs.count)), random: &random) }.sorted()
+        let epsilonPerQuantile = epsilon / (2 * Double(qs.count))
+        // The exponential mechanism finds a quantile q only when ε·q·n/2 clearly exceeds
+        // ln(cells); tail quantiles move inward until it does (n, the row count, is public).
+        let n = Double(histogram.total)
+        let needed: Double = 3 * log(Double(boundCells)) / Swift.max(epsilonPerQuantile * n, 1e-9)
+        let tail: Double = Swift.min(0.25, needed)
+        var picked: [Int64] = []
+        for q in qs {
+            let adjusted: Double = q < 0.5 ? Swift.max(q, tail) : (q > 0.5 ? Swift.min(q, 1 - tail) : q)
+            picked.append(quantile(histogram, q: adjusted, domain: domain, epsilon: epsilonPerQuantile, random: &random))
+        }
+        picked.sort()
         return picked.enumerated().map { i, cell in lower + Double(cell + (i == picked.count - 1 && qs.count > 1 ? 1 : 0)) * width }
     }
 
