@@ -69,4 +69,15 @@ import Testing
         #expect(stats.quads.count == Quadtile.quadLevels.count)
         for level in stats.quads { #expect(level.cells.count == 20 && level.cells.allSatisfy { $0.hasPrefix("++") }) }
     }
+
+    @Test func emptyAllMissingAndWrongType() throws {
+        var random = SeededRandom(seed: 4)
+        for column in [Column.string([]), .string([nil, "garbage", nil])] {
+            let stats = try LatLongPartial(column: column, subjects: .rows(first: 0), name: "g").finalize(FinalizeContext(seed: 1, column: "g"))
+            #expect(stats.quads.isEmpty)
+            let back = try stats.decode(try stats.encode(column, name: "g", random: &random), name: "g")
+            #expect(back.count == column.count && back.nullCount == column.count)
+        }
+        #expect(throws: EncodingError.self) { _ = try LatLongPartial(column: .float64([1]), subjects: .rows(first: 0), name: "g") }
+    }
 }
