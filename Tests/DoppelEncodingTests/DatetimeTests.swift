@@ -68,9 +68,10 @@ import Testing
             let back = try s.decode(try s.encode(column, name: "t", random: &random), name: "t")
             #expect(back.count == column.count && back.nullCount == column.count)
         }
-        let text = Column.string(["2024-02-29 12:00:00", "2024-02-30", "not a date", nil, "2023-01-01T08:30:00.5"])
+        let text = Column.string(["2024-02-29 12:00:00", "2024-02-30", "not a date", nil, "2023-01-01T08:30:00.5",
+                                  "99999999999999999-01-01", "2024-01-01 25:00:00"])
         let partial = try DatetimePartial(column: text, subjects: .rows(first: 0), name: "t")
-        #expect(partial.unparsed == 2 && partial.nulls == 3)
+        #expect(partial.unparsed == 4 && partial.nulls == 5)
         #expect(throws: EncodingError.self) { _ = try DatetimePartial(column: .float64([1]), subjects: .rows(first: 0), name: "t") }
     }
 

@@ -50,6 +50,17 @@ import Testing
         for row in 0..<column.count { #expect(back.value(at: row) == column.value(at: row)) }
     }
 
+    /// Integers beyond 2^53 keep exact identities as discrete values (no trip through Double).
+    @Test func autoOnHugeIntegersIsExact() throws {
+        let base = Int64.max - 10
+        let column = Column.int64((0..<200).map { base + Int64($0 % 4) })
+        guard case .discrete(let s) = try finalize(column, .numericAuto) else { Issue.record("not discrete"); return }
+        #expect(s.values == (0..<4).map { String(base + Int64($0)) })
+        var random = SeededRandom(seed: 1)
+        let back = try s.decode(try s.encode(column, name: "x"), name: "x", random: &random)
+        for row in 0..<column.count { #expect(back.value(at: row) == column.value(at: row)) }
+    }
+
     @Test func digitBeyondRangeIsAClearError() throws {
         let column = Column.float64((0..<500).map { Double($0) * 1e20 })
         #expect(throws: EncodingError.self) { _ = try finalize(column, .numericDigit, protection: .off) }

@@ -10,7 +10,7 @@ enum TextForms {
         var sign = 1
         if body.first == "-" { sign = -1; body = body.dropFirst() }
         let parts = body.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
+        guard parts.count == 3, let y = Int(parts[0]), y <= 1_000_000, let m = Int(parts[1]), let d = Int(parts[2]),
               (1...12).contains(m), d >= 1, d <= TemporalFormat.daysInMonth(year: sign * y, month: m) else { return nil }
         return Int64(TemporalFormat.daysFromCivil(year: sign * y, month: m, day: d))
     }
@@ -19,12 +19,14 @@ enum TextForms {
     static func parseTimestamp(_ s: String) -> Int64? {
         let halves = s.split(separator: " ", maxSplits: 1)
         guard let first = halves.first, let days = parseDate(first) else { return nil }
-        var micros = days * TemporalFormat.microsPerDay
+        let (dayMicros, overflow) = days.multipliedReportingOverflow(by: TemporalFormat.microsPerDay)
+        guard !overflow else { return nil }
+        var micros = dayMicros
         if halves.count == 2 {
             let hms = halves[1].split(separator: ":")
-            guard hms.count == 3, let h = Int64(hms[0]), let mi = Int64(hms[1]) else { return nil }
+            guard hms.count == 3, let h = Int64(hms[0]), let mi = Int64(hms[1]), (0..<24).contains(h), (0..<60).contains(mi) else { return nil }
             let secParts = hms[2].split(separator: ".", maxSplits: 1)
-            guard let sec = Int64(secParts[0]) else { return nil }
+            guard let sec = Int64(secParts[0]), (0..<61).contains(sec) else { return nil }
             var frac: Int64 = 0
             if secParts.count == 2 {
                 let digits = secParts[1].prefix(6)
@@ -32,7 +34,9 @@ enum TextForms {
                 frac = f
                 for _ in digits.count..<6 { frac *= 10 }
             }
-            micros += ((h * 60 + mi) * 60 + sec) * TemporalFormat.microsPerSecond + frac
+            let (dayMicros, overflow) = days.multipliedReportingOverflow(by: TemporalFormat.microsPerDay)
+            guard !overflow else { return nil }
+            micros = dayMicros &+ ((h * 60 + mi) * 60 + sec) * TemporalFormat.microsPerSecond + frac
         }
         return micros
     }

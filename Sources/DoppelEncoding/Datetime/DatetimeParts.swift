@@ -57,7 +57,8 @@ enum DatetimePart: Int, CaseIterable, Codable, Sendable {
         let days = Int64(TemporalFormat.daysFromCivil(year: p[0], month: month, day: day))
         let seconds = Int64(min(p[3], 23) * 3600 + min(p[4], 59) * 60 + min(p[5], 59))
         let sub = Int64(p[6] * 100_000 + p[7] * 10_000 + p[8] * 1000 + p[9] * 100 + p[10] * 10 + p[11])
-        return days * TemporalFormat.microsPerDay + seconds * TemporalFormat.microsPerSecond + sub
+        // Wrapping arithmetic: only reachable at the ends of the Int64 range, where callers clamp.
+        return days &* TemporalFormat.microsPerDay &+ seconds &* TemporalFormat.microsPerSecond &+ sub
     }
 
     static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {

@@ -18,15 +18,17 @@ public struct DiscreteStats: Codable, Sendable, Equatable {
 
     public func encode(_ column: Column, name: String) throws(EncodingError) -> EncodedColumn {
         let view = try NumericView.make(column, name: name).view
-        var lookup: [Double: Int32] = [:]
-        for (i, v) in values.enumerated() { if let d = Double(v) { lookup[d] = firstValueCode + Int32(i) } }
+        var lookup: [UInt64: Int32] = [:]
+        for (i, v) in values.enumerated() {
+            let key: UInt64? = view.isInteger ? Int64(v).map { UInt64(bitPattern: $0) } : Double(v).map { $0 == 0 ? 0 : $0.bitPattern }
+            if let key { lookup[key] = firstValueCode + Int32(i) }
+        }
         let matrix = CodeMatrix(columns: 1, rowCount: view.count)
         let out = matrix.pointers[0]
         let missing: Int32 = hasNull ? 1 : 0
         for row in 0..<view.count {
             if view.isPresent(row) {
-                let x = view.double(row)
-                out[row] = lookup[x == 0 ? 0 : x] ?? 0
+                out[row] = lookup[view.exactKey(row)] ?? 0
             } else {
                 out[row] = missing
             }

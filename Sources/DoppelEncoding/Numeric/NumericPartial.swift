@@ -49,7 +49,7 @@ public struct NumericPartial: Codable, Sendable, Equatable {
         var bins: [Int64] = []
         bins.reserveCapacity(view.count)
         let cap = declared == .numericAuto ? NumericConstants.autoDiscreteMaxValues : Int.max
-        var counter: SubjectCounter<Double>? = declared == .numericAuto || declared == .numericDiscrete ? SubjectCounter(rowLevel: subjects.isRowLevel) : nil
+        var counter: SubjectCounter<UInt64>? = declared == .numericAuto || declared == .numericDiscrete ? SubjectCounter(rowLevel: subjects.isRowLevel) : nil
         var extremes = SubjectExtremes<Double>()
         var perSubject: [Int64: (Double, Double)] = [:]
         var digits = [UInt8](repeating: 0, count: DigitSplit.positions)
@@ -84,7 +84,7 @@ public struct NumericPartial: Codable, Sendable, Equatable {
                     perSubject[subject] = (x, x)
                 }
                 if counter != nil {
-                    counter!.add(x == 0 ? 0 : x, subject: subject)
+                    counter!.add(view.exactKey(row), subject: subject)
                     if counter!.counts.count > cap { counter = nil }
                 }
             }
@@ -100,16 +100,11 @@ public struct NumericPartial: Codable, Sendable, Equatable {
         histogram = SparseHistogram(counting: bins)
         if let counts = counter?.counts {
             var text: [String: SubjectCount] = [:]
-            for (v, c) in counts { text[Self.label(v, integer: view.isInteger)] = c }
+            for (key, c) in counts { text[view.label(ofKey: key)] = c }
             valueCounts = text
         } else {
             valueCounts = nil
         }
-    }
-
-    /// Canonical text of a value: integers without a fraction, others in shortest round-trip form.
-    static func label(_ v: Double, integer: Bool) -> String {
-        integer ? String(Int64(v)) : String(v)
     }
 
     public mutating func merge(_ other: NumericPartial) throws(EncodingError) {

@@ -48,6 +48,21 @@ enum NumericView {
         }
     }
 
+    /// An exact key of the value at `row`: the Int64 bits for integers, the Double bits (−0
+    /// folded into +0) for floats.
+    @inline(__always) func exactKey(_ row: Int) -> UInt64 {
+        switch self {
+        case .integers(let c): UInt64(bitPattern: c.values[row])
+        case .floats(let c): c.values[row] == 0 ? 0 : c.values[row].bitPattern
+        }
+    }
+
+    /// Canonical text of an ``exactKey(_:)``: integers without fraction, floats in shortest
+    /// round-trip form.
+    func label(ofKey key: UInt64) -> String {
+        isInteger ? String(Int64(bitPattern: key)) : String(Double(bitPattern: key))
+    }
+
     @inline(__always) func double(_ row: Int) -> Double {
         switch self {
         case .integers(let c): Double(c.values[row])
