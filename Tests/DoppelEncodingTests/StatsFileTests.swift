@@ -140,3 +140,14 @@ import Testing
         #expect(s.median >= 13 && s.median <= 18)
     }
 }
+
+@Suite struct ModelNamingTests {
+    @Test func namesFollowTheReferenceConvention() throws {
+        let cat = try CategoricalPartial(column: .string(["a"]), subjects: .rows(first: 0), name: "x").finalize(FinalizeContext(seed: 1, column: "x"))
+        let file = StatsFile(columns: ["age", "scp1::a", "scp1::b", "city"].map { StatsFile.Entry(name: $0, stats: .categorical(cat)) })
+        #expect(file.modelColumnNames(processor: .flatContext).map(\.prefix) == ["ctxflt:t0/c0", "ctxflt:t1/c1", "ctxflt:t1/c2", "ctxflt:t2/c3"])
+        let cards = file.cardinalities(processor: .target)
+        #expect(cards.map(\.name) == ["tgt:t0/c0__cat", "tgt:t1/c1__cat", "tgt:t1/c2__cat", "tgt:t2/c3__cat"])
+        #expect(cards.allSatisfy { $0.cardinality == 1 })
+    }
+}
