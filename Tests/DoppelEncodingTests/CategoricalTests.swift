@@ -80,3 +80,12 @@ import Testing
         }
     }
 }
+
+@Suite struct CategoricalUnicodeTests {
+    @Test func canonicallyEquivalentSpellingsAreOneCategory() throws {
+        let values: [String?] = (0..<20).map { $0 % 2 == 0 ? "caf\u{E9}" : "cafe\u{301}" }
+        let partial = try CategoricalPartial(column: .string(values), subjects: .rows(first: 0), name: "c")
+        #expect(partial.values.count == 1)
+        #expect(partial.values.values.first?.rows == 20)
+    }
+}

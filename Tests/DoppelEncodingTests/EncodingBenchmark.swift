@@ -73,4 +73,22 @@ struct EncodingBenchmark {
         #expect(codes?.rowCount == 1_000_000)
         time("decode digit, 1M rows") { _ = try? stats.decode(codes!, name: "x") }
     }
+
+    @Test func analyzeOtherTypesOnOneMillionRows() throws {
+        var random = SeededRandom(seed: 3)
+        let n = 1_000_000
+        let categories = (0..<1000).map { "category-\($0)" }
+        let strings = Column.dictionaryString((0..<n).map { _ in categories[random.uniform(below: 1000)] })
+        let keys = SubjectIDs.keys(Buffer((0..<n).map { Int64($0 / 4) }))
+        time("analyze categorical, 1M rows, 1000 categories, row-level subjects") {
+            _ = try? CategoricalPartial(column: strings, subjects: .rows(first: 0), name: "c")
+        }
+        time("analyze categorical, 1M rows, 1000 categories, 250k subjects") {
+            _ = try? CategoricalPartial(column: strings, subjects: keys, name: "c")
+        }
+        let stamps = Column.timestamp((0..<n).map { _ in Int64(random.uniform(below: 1 << 50)) })
+        time("analyze datetime, 1M timestamps, row-level subjects") {
+            _ = try? DatetimePartial(column: stamps, subjects: .rows(first: 0), name: "t")
+        }
+    }
 }

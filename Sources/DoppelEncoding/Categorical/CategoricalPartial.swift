@@ -18,7 +18,8 @@ public struct CategoricalPartial: Codable, Sendable, Equatable {
         for (row, id) in distinct.ids.enumerated() { counter.add(id, subject: subjects.id(row)) }
         nulls = counter.counts[-1] ?? SubjectCount()
         values = [:]
-        for (id, count) in counter.counts where id >= 0 { values[distinct.labels[Int(id)]] = count }
+        // Canonically equivalent spellings (e.g. precomposed and decomposed "é") are one category.
+        for (id, count) in counter.counts where id >= 0 { values[distinct.labels[Int(id)], default: SubjectCount()].merge(count) }
     }
 
     public mutating func merge(_ other: CategoricalPartial) throws(EncodingError) {

@@ -48,7 +48,7 @@ public struct CharacterPartial: Codable, Sendable, Equatable {
         maxLength = longest
         positions = counters.map { counter in
             var out: [String: SubjectCount] = [:]
-            for (s, count) in counter.counts { out[String(Unicode.Scalar(s) ?? "\u{FFFD}")] = count }
+            for (s, count) in counter.counts { out[String(Unicode.Scalar(s) ?? "\u{FFFD}"), default: SubjectCount()].merge(count) }
             return out
         }
     }
