@@ -1,3 +1,4 @@
+import DoppelParallel
 import DoppelTable
 import Testing
 @testable import DoppelEncoding
@@ -87,5 +88,22 @@ import Testing
         let partial = try CategoricalPartial(column: .string(values), subjects: .rows(first: 0), name: "c")
         #expect(partial.values.count == 1)
         #expect(partial.values.values.first?.rows == 20)
+    }
+}
+
+@Suite struct SubjectCountingTests {
+    /// Contiguous runs (fast path, including runs with many distinct values) and interleaved
+    /// subjects (set of pairs) count the same distinct subjects.
+    @Test func contiguousAndInterleavedSubjectsAgree() throws {
+        var values: [String?] = [], keys: [Int64] = []
+        for s in 0..<30 { for r in 0..<40 { values.append("v\((s + r) % 25)"); keys.append(Int64(s)) } }
+        let contiguous = try CategoricalPartial(column: .string(values), subjects: .keys(Buffer(keys)), name: "c")
+        var random = SeededRandom(seed: 1)
+        let order = random.permutation(values.count)
+        let interleavedKeys = order.map { keys[$0] }
+        #expect(!SubjectIDs.keys(Buffer(interleavedKeys)).runsAreContiguous(rowCount: order.count))
+        let interleaved = try CategoricalPartial(column: .string(order.map { values[$0] }), subjects: .keys(Buffer(interleavedKeys)), name: "c")
+        #expect(contiguous == interleaved)
+        #expect(contiguous.values["v0"]?.subjects == 30 && contiguous.values["v0"]?.rows == 46)
     }
 }

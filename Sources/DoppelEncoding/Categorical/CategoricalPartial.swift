@@ -11,10 +11,11 @@ public struct CategoricalPartial: Codable, Sendable, Equatable {
     /// Counts the values of `column`, each subject once per category.
     public init(column: Column, subjects: SubjectIDs, name: String) throws(EncodingError) {
         try subjects.validate(rowCount: column.count, column: name)
+        let contiguous = subjects.runsAreContiguous(rowCount: column.count)
         sourceType = column.type
         rows = column.count
         let distinct = DistinctValues(column)
-        var counter = SubjectCounter<Int32>(rowLevel: subjects.isRowLevel)
+        var counter = SubjectCounter<Int32>(rowLevel: subjects.isRowLevel, contiguous: contiguous)
         for (row, id) in distinct.ids.enumerated() { counter.add(id, subject: subjects.id(row)) }
         nulls = counter.counts[-1] ?? SubjectCount()
         values = [:]

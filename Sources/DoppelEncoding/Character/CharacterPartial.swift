@@ -31,6 +31,7 @@ public struct CharacterPartial: Codable, Sendable, Equatable {
 
     public init(column: Column, subjects: SubjectIDs, name: String) throws(EncodingError) {
         try subjects.validate(rowCount: column.count, column: name)
+        let contiguous = subjects.runsAreContiguous(rowCount: column.count)
         guard case .string(let c) = column else { throw EncodingError(column: name, "a \(column.type) column cannot use the character encoding") }
         rows = c.count
         var nulls = 0, longest = 0
@@ -40,7 +41,7 @@ public struct CharacterPartial: Codable, Sendable, Equatable {
             guard c.isValid(row) else { nulls += 1; continue }
             scalars(c.utf8(row), limit: CharacterConstants.maxLength, into: &buffer)
             longest = max(longest, buffer.count)
-            while counters.count < buffer.count { counters.append(SubjectCounter(rowLevel: subjects.isRowLevel)) }
+            while counters.count < buffer.count { counters.append(SubjectCounter(rowLevel: subjects.isRowLevel, contiguous: contiguous)) }
             let subject = subjects.id(row)
             for (i, s) in buffer.enumerated() { counters[i].add(s, subject: subject) }
         }

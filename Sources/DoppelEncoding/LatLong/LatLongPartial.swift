@@ -25,10 +25,11 @@ public struct LatLongPartial: Codable, Sendable, Equatable {
 
     public init(column: Column, subjects: SubjectIDs, name: String) throws(EncodingError) {
         try subjects.validate(rowCount: column.count, column: name)
+        let contiguous = subjects.runsAreContiguous(rowCount: column.count)
         guard case .string(let c) = column else { throw EncodingError(column: name, "a \(column.type) column cannot use the lat/long encoding (expected \"lat, long\" text)") }
         rows = c.count
         var nulls = 0, unparsed = 0
-        var counters = Quadtile.quadLevels.map { _ in SubjectCounter<String>(rowLevel: subjects.isRowLevel) }
+        var counters = Quadtile.quadLevels.map { _ in SubjectCounter<String>(rowLevel: subjects.isRowLevel, contiguous: contiguous) }
         var seen = [Set<UInt8>](repeating: [], count: Quadtile.length)
         for row in 0..<c.count {
             guard c.isValid(row) else { nulls += 1; continue }

@@ -38,6 +38,7 @@ public struct NumericPartial: Codable, Sendable, Equatable {
     public init(column: Column, subjects: SubjectIDs, declared: EncodingType, name: String) throws(EncodingError) {
         guard declared.isNumeric else { throw EncodingError(column: name, "\(declared.rawValue) is not a numeric encoding") }
         try subjects.validate(rowCount: column.count, column: name)
+        let contiguous = subjects.runsAreContiguous(rowCount: column.count)
         let parsed = try NumericView.make(column, name: name)
         let view = parsed.view
         self.declared = declared
@@ -49,7 +50,7 @@ public struct NumericPartial: Codable, Sendable, Equatable {
         var bins: [Int64] = []
         bins.reserveCapacity(view.count)
         let cap = declared == .numericAuto ? NumericConstants.autoDiscreteMaxValues : Int.max
-        var counter: SubjectCounter<UInt64>? = declared == .numericAuto || declared == .numericDiscrete ? SubjectCounter(rowLevel: subjects.isRowLevel) : nil
+        var counter: SubjectCounter<UInt64>? = declared == .numericAuto || declared == .numericDiscrete ? SubjectCounter(rowLevel: subjects.isRowLevel, contiguous: contiguous) : nil
         var extremes = SubjectExtremes<Double>()
         var perSubject: [Int64: (Double, Double)] = [:]
         var digits = [UInt8](repeating: 0, count: DigitSplit.positions)

@@ -43,22 +43,63 @@ public struct SubjectCount: Codable, Sendable, Equatable {
 }
 
 /// Counts rows and distinct subjects per key within one partial.
+///
+/// Deduplicating (key, subject) pairs is the costly part. When every subject's rows form one
+/// contiguous run (as split writes them), pairs are deduplicated within the current run only;
+/// otherwise a set of all pairs is used.
 struct SubjectCounter<Key: Hashable> {
     private(set) var counts: [Key: SubjectCount] = [:]
     private var seen: Set<Pair> = []
-    private let rowLevel: Bool
+    private var runSubject: Int64? = nil
+    private var runKeys: [Key] = []
+    private var runSet: Set<Key> = []
+    private let mode: Mode
 
+    private enum Mode { case rowLevel, contiguousRuns, anyOrder }
     private struct Pair: Hashable { let key: Key; let subject: Int64 }
 
-    init(rowLevel: Bool) { self.rowLevel = rowLevel }
+    /// - Parameter contiguous: whether each subject's rows form one run
+    ///   (``SubjectIDs/runsAreContiguous(rowCount:)``, computed once per column).
+    init(rowLevel: Bool, contiguous: Bool) {
+        mode = rowLevel ? .rowLevel : (contiguous ? .contiguousRuns : .anyOrder)
+    }
 
     mutating func add(_ key: Key, subject: Int64) {
-        let isNew = rowLevel || seen.insert(Pair(key: key, subject: subject)).inserted
+        let isNew: Bool
+        switch mode {
+        case .rowLevel: isNew = true
+        case .anyOrder: isNew = seen.insert(Pair(key: key, subject: subject)).inserted
+        case .contiguousRuns:
+            if subject != runSubject { runSubject = subject; runKeys.removeAll(keepingCapacity: true); runSet.removeAll() }
+            if runKeys.count < 16 {
+                isNew = !runKeys.contains(key)
+                if isNew { runKeys.append(key) }
+            } else {
+                isNew = !runKeys.contains(key) && runSet.insert(key).inserted
+            }
+        }
         counts[key, default: SubjectCount()].rows += 1
         if isNew {
             counts[key]!.subjects += 1
             counts[key]!.insert(subject)
         }
+    }
+}
+
+extension SubjectIDs {
+    /// True when each subject's rows form a single contiguous run.
+    func runsAreContiguous(rowCount: Int) -> Bool {
+        guard case .keys(let keys) = self else { return true }
+        var started = Set<Int64>()
+        var previous: Int64? = nil
+        for row in 0..<rowCount {
+            let id = keys[row]
+            if id != previous {
+                if !started.insert(id).inserted { return false }
+                previous = id
+            }
+        }
+        return true
     }
 }
 
