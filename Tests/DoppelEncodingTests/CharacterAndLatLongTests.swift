@@ -42,6 +42,16 @@ import Testing
         #expect(Quadtile.format(lat: -33.868820, long: 151.209296) == "-33.86882, 151.20930")
     }
 
+    @Test func packedCellsMatchTheTextPrefixes() {
+        let tile = Quadtile.tile(lat: -33.86882, long: 151.20930)
+        let text = String(decoding: Quadtile.encode(lat: -33.86882, long: 151.20930), as: UTF8.self)
+        for n in Quadtile.quadLevels {
+            let cell = tile.cell(symbols: n)
+            #expect(Quadtile.cellText(cell, symbols: n) == String(text.prefix(n + 2)))
+            #expect(Quadtile.cell(String(text.prefix(n + 2)), symbols: n) == cell)
+        }
+    }
+
     @Test func roundTripAtFiveDecimals() throws {
         var random = SeededRandom(seed: 3)
         let values: [String?] = (0..<200).map { i in

@@ -18,8 +18,9 @@ public struct LatLongPartial: Codable, Sendable, Equatable {
     public var nulls: Int
     /// Non-empty text that is not a valid `"lat, long"`.
     public var unparsed: Int
-    /// Per level of ``Quadtile/quadLevels``: subjects per cell (quadtile prefix).
-    public var quads: [[String: SubjectCount]]
+    /// Per level of ``Quadtile/quadLevels``: subjects per cell (quadtile prefix, packed as in
+    /// ``Quadtile/Tile/cell(symbols:)``).
+    public var quads: [[UInt64: SubjectCount]]
     /// Per quadtile position: characters seen.
     public var characters: [[String]]
 
@@ -29,18 +30,16 @@ public struct LatLongPartial: Codable, Sendable, Equatable {
         guard case .string(let c) = column else { throw EncodingError(column: name, "a \(column.type) column cannot use the lat/long encoding (expected \"lat, long\" text)") }
         rows = c.count
         var nulls = 0, unparsed = 0
-        var counters = Quadtile.quadLevels.map { _ in SubjectCounter<String>(rowLevel: subjects.isRowLevel, contiguous: contiguous) }
+        var counters = Quadtile.quadLevels.map { _ in SubjectCounter<UInt64>(rowLevel: subjects.isRowLevel, contiguous: contiguous) }
         var seen = [Set<UInt8>](repeating: [], count: Quadtile.length)
         for row in 0..<c.count {
             guard c.isValid(row) else { nulls += 1; continue }
             let bytes = c.utf8(row)
             guard let (lat, long) = Quadtile.parse(bytes) else { nulls += 1; if bytes.count > 0 { unparsed += 1 }; continue }
-            let tile = Quadtile.encode(lat: lat, long: long)
-            for (i, ch) in tile.enumerated() { seen[i].insert(ch) }
+            let tile = Quadtile.tile(lat: lat, long: long)
+            for i in 0..<Quadtile.length { seen[i].insert(tile.character(i)) }
             let subject = subjects.id(row)
-            for (level, n) in Quadtile.quadLevels.enumerated() {
-                counters[level].add(String(decoding: tile[0..<(n + 2)], as: UTF8.self), subject: subject)
-            }
+            for (level, n) in Quadtile.quadLevels.enumerated() { counters[level].add(tile.cell(symbols: n), subject: subject) }
         }
         self.nulls = nulls
         self.unparsed = unparsed
@@ -66,7 +65,7 @@ public struct LatLongPartial: Codable, Sendable, Equatable {
         for (level, n) in Quadtile.quadLevels.enumerated() {
             let counts = quads[level]
             let sorted = counts.keys.sorted()
-            var kept: [String]
+            var kept: [UInt64]
             if let epsilon {
                 kept = DifferentialPrivacy.nonRare(sorted.map { ($0, counts[$0]!.subjects) }, epsilon: epsilon, threshold: LatLongConstants.rareThreshold, random: &random).kept
             } else {
@@ -76,7 +75,9 @@ public struct LatLongPartial: Codable, Sendable, Equatable {
             if kept.count > LatLongConstants.maxQuadValues - 1 {
                 kept = Array(kept.sorted { (counts[$0]!.subjects, $1) > (counts[$1]!.subjects, $0) }.prefix(LatLongConstants.maxQuadValues - 1)).sorted()
             }
-            if kept.count >= LatLongConstants.minQuadValues { levels.append(LatLongStats.QuadLevel(symbols: n, cells: kept)) }
+            if kept.count >= LatLongConstants.minQuadValues {
+                levels.append(LatLongStats.QuadLevel(symbols: n, cells: kept.map { Quadtile.cellText($0, symbols: n) }))
+            }
         }
         return LatLongStats(valueProtection: context.protection.enabled, hasNull: nulls > 0, quads: levels,
                             characters: characters.enumerated().map { $0.element.isEmpty ? [$0.offset < 2 ? "+" : "A"] : $0.element })

@@ -29,17 +29,17 @@ public struct LatLongStats: Codable, Sendable, Equatable {
         guard case .string(let c) = column else { throw EncodingError(column: name, "a \(column.type) column cannot use the lat/long encoding") }
         let specs = subColumns
         let matrix = CodeMatrix(columns: specs.count, rowCount: c.count)
-        let quadLookups: [[String: Int32]] = quads.map { level in
-            var map: [String: Int32] = [:]
-            for (i, cell) in level.cells.enumerated() { map[cell] = Int32(i + 1) }
+        let quadLookups: [[UInt64: Int32]] = quads.map { level in
+            var map: [UInt64: Int32] = [:]
+            for (i, text) in level.cells.enumerated() { if let cell = Quadtile.cell(text, symbols: level.symbols) { map[cell] = Int32(i + 1) } }
             return map
         }
-        let charLookups: [[UInt8: Int32]] = characters.map { chars in
-            var map: [UInt8: Int32] = [:]
-            for (i, ch) in chars.enumerated() { map[ch.utf8.first!] = Int32(i) }
-            return map
+        let charLookups: [[Int32]] = characters.map { chars in
+            var table = [Int32](repeating: 0, count: 256)
+            for (i, ch) in chars.enumerated() { if let b = ch.utf8.first { table[Int(b)] = Int32(i) } }
+            return table
         }
-        var tiles: [[UInt8]?] = (0..<c.count).map { c.isValid($0) ? Quadtile.parse(c.utf8($0)).map { Quadtile.encode(lat: $0.lat, long: $0.long) } : nil }
+        var tiles: [Quadtile.Tile?] = (0..<c.count).map { c.isValid($0) ? Quadtile.parse(c.utf8($0)).map { Quadtile.tile(lat: $0.lat, long: $0.long) } : nil }
         let present = tiles.indices.filter { tiles[$0] != nil }
         for row in 0..<c.count {
             if tiles[row] == nil {
@@ -48,10 +48,8 @@ public struct LatLongStats: Codable, Sendable, Equatable {
                 tiles[row] = tiles[present[random.uniform(below: present.count)]]
             }
             let tile = tiles[row]!
-            for (q, level) in quads.enumerated() {
-                matrix.pointers[q][row] = quadLookups[q][String(decoding: tile[0..<(level.symbols + 2)], as: UTF8.self)] ?? 0
-            }
-            for i in 0..<Quadtile.length { matrix.pointers[quads.count + i][row] = charLookups[i][tile[i]] ?? 0 }
+            for (q, level) in quads.enumerated() { matrix.pointers[q][row] = quadLookups[q][tile.cell(symbols: level.symbols)] ?? 0 }
+            for i in 0..<Quadtile.length { matrix.pointers[quads.count + i][row] = charLookups[i][Int(tile.character(i))] }
         }
         return matrix.finish(specs: specs)
     }

@@ -11,26 +11,79 @@ enum Quadtile {
     /// Prefix lengths of the `QUAD12 … QUAD26` sub-columns (2 sign characters + 12 … 26 symbols).
     static let quadLevels = Array(stride(from: 12, through: 26, by: 2))
 
-    /// Parses `"lat, long"`; `nil` when malformed or out of range.
+    /// A position as signs and 28 interleaved symbol values (2 bits each, most significant
+    /// symbol first, value = latitude bit + 2 · longitude bit).
+    struct Tile: Equatable {
+        var latNegative: Bool
+        var longNegative: Bool
+        var symbols: UInt64
+
+        /// Character `i` of the 30-character quadtile (ASCII).
+        @inline(__always) func character(_ i: Int) -> UInt8 {
+            switch i {
+            case 0: latNegative ? UInt8(ascii: "-") : UInt8(ascii: "+")
+            case 1: longNegative ? UInt8(ascii: "-") : UInt8(ascii: "+")
+            default: UInt8(ascii: "A") + UInt8(truncatingIfNeeded: symbols >> UInt64(2 * (length - 1 - i)) & 3)
+            }
+        }
+
+        /// The cell of the first `n` symbols: signs in the top bits, then the symbols.
+        @inline(__always) func cell(symbols n: Int) -> UInt64 {
+            let signs: UInt64 = (latNegative ? 2 : 0) | (longNegative ? 1 : 0)
+            return signs << UInt64(2 * n) | symbols >> UInt64(2 * (bits - n))
+        }
+    }
+
+    /// Parses `"lat, long"` from UTF-8; `nil` when malformed or out of range.
     static func parse(_ utf8: UnsafeBufferPointer<UInt8>) -> (lat: Double, long: Double)? {
-        let text = String(decoding: utf8, as: UTF8.self)
-        let parts = text.split(separator: ",")
-        guard parts.count == 2, let lat = Double(String(parts[0]).trimmingSpaces), let long = Double(String(parts[1]).trimmingSpaces),
+        guard let comma = utf8.firstIndex(of: UInt8(ascii: ",")) else { return nil }
+        func number(_ range: Range<Int>) -> Double? {
+            var lo = range.lowerBound, hi = range.upperBound
+            while lo < hi && (utf8[lo] == 32 || utf8[lo] == 9) { lo += 1 }
+            while hi > lo && (utf8[hi - 1] == 32 || utf8[hi - 1] == 9) { hi -= 1 }
+            guard hi > lo, hi - lo <= 32 else { return nil }
+            return Double(String(decoding: UnsafeBufferPointer(rebasing: utf8[lo..<hi]), as: UTF8.self))
+        }
+        guard let lat = number(0..<comma), let long = number((comma + 1)..<utf8.count),
               lat.isFinite, long.isFinite, abs(lat) <= 90, abs(long) <= 180 else { return nil }
         return (lat, long)
     }
 
+    /// The tile of a position.
+    static func tile(lat: Double, long: Double) -> Tile {
+        let a = UInt64(min((abs(lat) * scale).rounded(), 90 * scale))
+        let b = UInt64(min((abs(long) * scale).rounded(), 180 * scale))
+        var symbols: UInt64 = 0
+        for bit in stride(from: bits - 1, through: 0, by: -1) {
+            symbols = symbols << 2 | ((a >> UInt64(bit)) & 1) | ((b >> UInt64(bit)) & 1) << 1
+        }
+        return Tile(latNegative: lat < 0, longNegative: long < 0, symbols: symbols)
+    }
+
     /// The 30 quadtile characters (ASCII) of a position.
     static func encode(lat: Double, long: Double) -> [UInt8] {
-        let a = UInt32(min((abs(lat) * scale).rounded(), 90 * scale))
-        let b = UInt32(min((abs(long) * scale).rounded(), 180 * scale))
-        var out: [UInt8] = [lat < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"), long < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+")]
-        out.reserveCapacity(length)
-        for bit in stride(from: bits - 1, through: 0, by: -1) {
-            let x = (a >> UInt32(bit)) & 1, y = (b >> UInt32(bit)) & 1
-            out.append(UInt8(ascii: "A") + UInt8(x + 2 * y))
+        let t = tile(lat: lat, long: long)
+        return (0..<length).map { t.character($0) }
+    }
+
+    /// Text of a cell of `n` symbols (`+-ABDC…`).
+    static func cellText(_ cell: UInt64, symbols n: Int) -> String {
+        let signs = cell >> UInt64(2 * n)
+        var out: [UInt8] = [signs & 2 != 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"), signs & 1 != 0 ? UInt8(ascii: "-") : UInt8(ascii: "+")]
+        for i in 0..<n { out.append(UInt8(ascii: "A") + UInt8(truncatingIfNeeded: cell >> UInt64(2 * (n - 1 - i)) & 3)) }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The cell of a text cell of `n` symbols, or `nil` when malformed.
+    static func cell(_ text: String, symbols n: Int) -> UInt64? {
+        let bytes = Array(text.utf8)
+        guard bytes.count == n + 2 else { return nil }
+        var cell: UInt64 = (bytes[0] == UInt8(ascii: "-") ? 2 : 0) | (bytes[1] == UInt8(ascii: "-") ? 1 : 0)
+        for b in bytes[2...] {
+            guard b >= UInt8(ascii: "A") && b <= UInt8(ascii: "D") else { return nil }
+            cell = cell << 2 | UInt64(b - UInt8(ascii: "A"))
         }
-        return out
+        return cell
     }
 
     /// The position of 30 quadtile characters (unknown characters read as `+` / `A`).
