@@ -159,3 +159,24 @@ import Testing
         }
     }
 }
+
+@Suite struct NumericSourceTypeTests {
+    @Test func boolAndTextColumnsDecodeToTheirType() throws {
+        let bools = Column.bool((0..<60).map { $0 % 9 == 0 ? nil : $0 % 2 == 0 })
+        let text = Column.string((0..<60).map { String($0 % 7) })
+        for (column, type) in [(bools, EncodingType.numericDigit), (bools, .numericDiscrete), (text, .numericDigit), (text, .numericBinned)] {
+            let stats = try PartialStats.analyze(column, as: type, subjects: .rows(first: 0), name: "x")
+                .finalize(FinalizeContext(seed: 1, column: "x", protection: .off))
+            var random = SeededRandom(seed: 1)
+            let back = try stats.decode(try stats.encode(column, subjects: .rows(first: 0), name: "x", random: &random), subjects: .rows(first: 0), name: "x", random: &random)
+            #expect(back.type == column.type)
+            if type != .numericBinned { for row in 0..<column.count { #expect(back.value(at: row) == column.value(at: row)) } }
+        }
+    }
+
+    @Test func budgetSplitFollowsTheReference() {
+        let b = PrivacyBudget(total: 1, targetColumns: 3, contextColumns: 4)
+        #expect(abs(b.target - 0.5) < 1e-12 && abs(b.context - 0.5) < 1e-12)
+        #expect(abs(b.perTargetColumn - 0.125) < 1e-12 && abs(b.perContextColumn - 0.125) < 1e-12)
+    }
+}

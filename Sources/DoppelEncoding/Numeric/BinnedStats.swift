@@ -66,8 +66,8 @@ public struct BinnedStats: Codable, Sendable, Equatable {
             v = isInteger ? v.rounded(.down) : (v * scale).rounded(.down) / scale
             doubles.append(Swift.min(Swift.max(v, lo), hi))
         }
-        if isInteger { return .int64(doubles.map { $0.map { Int64(clamping: $0) } }) }
-        return .float64(doubles)
+        if isInteger { return restoreSourceType(.int64(doubles.map { $0.map { Int64(clamping: $0) } }), sourceType: sourceType, integral: true) }
+        return restoreSourceType(.float64(doubles), sourceType: sourceType, integral: minDecimal >= 0)
     }
 }
 

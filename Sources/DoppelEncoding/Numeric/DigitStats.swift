@@ -110,7 +110,7 @@ public struct DigitStats: Codable, Sendable, Equatable {
                 v = Swift.min(Swift.max(v, Int64(clamping: min!)), Int64(clamping: max!))
                 out.append(v)
             }
-            return .int64(out)
+            return restoreSourceType(.int64(out), sourceType: sourceType, integral: true)
         }
         var out: [Double?] = []
         out.reserveCapacity(n)
@@ -137,6 +137,6 @@ public struct DigitStats: Codable, Sendable, Equatable {
             if neg?[row] == 1 { v = -v }
             out.append(Swift.min(Swift.max(v, min!), max!))
         }
-        return .float64(out)
+        return restoreSourceType(.float64(out), sourceType: sourceType, integral: minDecimal >= 0)
     }
 }

@@ -50,6 +50,7 @@ public struct DiscreteStats: Codable, Sendable, Equatable {
             else { rows.append(-2) }
         }
         let type: DataType = isInteger ? .int64 : .float64
-        return try CategoricalStats.column(of: type, labels: values, rows: rows, rareLabel: "", name: name)
+        let decoded = try CategoricalStats.column(of: type, labels: values, rows: rows, rareLabel: "", name: name)
+        return restoreSourceType(decoded, sourceType: sourceType, integral: false)
     }
 }

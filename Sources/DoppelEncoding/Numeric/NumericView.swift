@@ -79,3 +79,18 @@ extension String {
         return String(s)
     }
 }
+
+/// Gives decoded numbers the column's source type: bool columns come back as bool (non-zero =
+/// true), text columns as text (integers without a fraction when `integral`), others unchanged.
+func restoreSourceType(_ column: Column, sourceType: DataType, integral: Bool) -> Column {
+    switch (sourceType, column) {
+    case (.bool, .int64(let c)):
+        return .bool((0..<c.count).map { c[$0].map { $0 != 0 } })
+    case (.string, .float64(let c)):
+        return .string((0..<c.count).map { row in
+            c[row].map { v in integral && v.magnitude < 9.2e18 ? String(Int64(v.rounded())) : String(v) }
+        })
+    default:
+        return column
+    }
+}

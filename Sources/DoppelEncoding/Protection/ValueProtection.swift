@@ -47,16 +47,20 @@ public struct FinalizeContext: Sendable {
     /// Column name, for errors and for the random stream.
     public var column: String
     public var protection: ValueProtection
+    /// Table of the column (`tgt`, `ctx`), so equal column names in two tables draw differently.
+    public var table: String
 
-    public init(seed: UInt64, column: String, protection: ValueProtection = .on) {
+    public init(seed: UInt64, column: String, protection: ValueProtection = .on, table: String = "tgt") {
         self.seed = seed
         self.column = column
         self.protection = protection
+        self.table = table
     }
 
-    /// The column's finalize random stream: (seed, "analyze", column name).
+    /// The column's finalize random stream: (seed, "analyze", table, column, purpose).
     func random(_ purpose: String = "") -> SeededRandom {
-        SeededRandom.stream(seed: seed, [SeededRandom.identifier("analyze"), SeededRandom.identifier(column), SeededRandom.identifier(purpose)])
+        SeededRandom.stream(seed: seed, [SeededRandom.identifier("analyze"), SeededRandom.identifier(table),
+                                         SeededRandom.identifier(column), SeededRandom.identifier(purpose)])
     }
 }
 
@@ -64,5 +68,24 @@ extension SeededRandom {
     /// Stochastic rare threshold `base + U{0, …, noise-1}` (5, 6 or 7 by default).
     mutating func rareThreshold(base: Int = ProtectionConstants.rareThreshold, noise: Int = ProtectionConstants.rareThresholdNoise) -> Int {
         base + uniform(below: noise)
+    }
+}
+
+/// How a table pair splits the analyze DP budget (reference engine): the target table gets
+/// `(targetColumns + 1) / (targetColumns + contextColumns + 1)` of the total (its columns plus the
+/// sequence lengths), the context table the rest; within a table the share is split evenly over
+/// its mechanisms (columns, plus the sequence lengths for the target).
+public struct PrivacyBudget: Sendable, Equatable {
+    public var target: Double
+    public var context: Double
+    public var perTargetColumn: Double
+    public var perContextColumn: Double
+
+    public init(total: Double, targetColumns: Int, contextColumns: Int) {
+        let denominator = Double(targetColumns + contextColumns + 1)
+        target = total * Double(targetColumns + 1) / denominator
+        context = total * Double(contextColumns) / denominator
+        perTargetColumn = target / Double(targetColumns + 1)
+        perContextColumn = contextColumns > 0 ? context / Double(contextColumns) : 0
     }
 }

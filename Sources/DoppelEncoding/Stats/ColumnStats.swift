@@ -43,7 +43,9 @@ public enum ColumnStats: Sendable, Equatable {
     }
 
     /// Encodes a chunk of the column. `random` imputes missing values where the encoding fills
-    /// them with a random present value; `subjects` delimit sequences (datetime-relative only).
+    /// them with a random present value; derive it per task, e.g.
+    /// `SeededRandom.stream(seed: seed, [identifier("encode"), partition, identifier(column)])`, so
+    /// the codes do not depend on scheduling. `subjects` delimit sequences (datetime-relative only).
     public func encode(_ column: Column, subjects: SubjectIDs, name: String, random: inout SeededRandom) throws(EncodingError) -> EncodedColumn {
         switch self {
         case .categorical(let s): try s.encode(column, name: name)
