@@ -63,7 +63,7 @@ import Testing
         let column = Column.string(values)
         let partial = try LatLongPartial(column: column, subjects: .rows(first: 0), name: "g")
         #expect(partial.unparsed == 6)
-        let stats = partial.finalize(FinalizeContext(seed: 1, column: "g"))
+        let stats = partial.finalize(FinalizeContext(seed: 1, column: "g", protection: .off))
         #expect(stats.subColumns.last == SubColumnSpec("nan", 2))
         let back = try stats.decode(try stats.encode(column, name: "g", random: &random), name: "g")
         for row in 0..<column.count {

@@ -77,6 +77,7 @@ import Testing
         #expect(!json.contains("98765"))
         #expect(!json.contains("QQ") && !json.contains("\"Q\""))
         #expect(!json.contains("-+"), "the canary's quad cell (south, east) must not be kept")
+        if case .latLong(let s)? = file.stats(of: "where") { #expect(s.characters[0] == ["+"], "southern hemisphere of one subject") } else { Issue.record("where") }
         if case .datetime(let s)? = file.stats(of: "when") { #expect(s.partMax[0] < 2199) } else { Issue.record("when") }
         if case .datetimeRelative(let s)? = file.stats(of: "event") { #expect(s.maxWeek < 200) } else { Issue.record("event") }
         if case .numericBinned(let s)? = file.stats(of: "price") { #expect(s.max! < 1000) } else { Issue.record("price") }

@@ -3,7 +3,8 @@ import DoppelTable
 
 /// A lat/long column encoded as quadtiles: the kept `QUAD{n}` cell sub-columns (coarse-to-fine
 /// auxiliary targets; `_RARE_` = 0), the 30 quadtile characters `P0 … P29` (code = index among
-/// the characters seen at that position), then `nan` last (reference order). Decoding reads only
+/// the kept characters at that position; a rare character encodes as code 0), then `nan` last
+/// (reference order). Decoding reads only
 /// `P0 … P29`; the output is `"lat, long"` text with five decimals (10^-5 degrees).
 public struct LatLongStats: Codable, Sendable, Equatable {
     public struct QuadLevel: Codable, Sendable, Equatable {
@@ -16,7 +17,7 @@ public struct LatLongStats: Codable, Sendable, Equatable {
     public var valueProtection: Bool
     public var hasNull: Bool
     public var quads: [QuadLevel]
-    /// Characters seen per quadtile position.
+    /// Kept characters per quadtile position.
     public var characters: [[String]]
 
     public var subColumns: [SubColumnSpec] {
