@@ -61,6 +61,20 @@ import Testing
         }
     }
 
+    /// Calendar ranges are public; times of day need 5–7 subjects.
+    @Test func oneSubjectsTimeOfDayDoesNotShowUp() throws {
+        let midnight = (0..<40).map { Int64(day(2020, 3, 1 + $0 % 20)) * TemporalFormat.microsPerDay }
+        let column = Column.timestamp(midnight + [Int64(day(2020, 3, 5)) * TemporalFormat.microsPerDay + 3_600_000_123])
+        let s = try stats(column, protection: .on)
+        #expect(!s.hasTime && !s.hasMs)
+        #expect(s.subColumns.map(\.name) == ["year", "month", "day"])
+        // Bounds share year and month: months and days narrow to the protected bounds.
+        #expect(s.partMin[1] == 3 && s.partMax[1] == 3)
+        #expect((3...4).contains(s.partMin[2]) && (17...18).contains(s.partMax[2]))
+        let open = try stats(column, protection: .off)
+        #expect(open.hasTime && open.hasMs && open.hasUs)
+    }
+
     @Test func badInputs() throws {
         var random = SeededRandom(seed: 5)
         for column in [Column.timestamp([]), .timestamp([nil, nil]), .date([day(2000, 1, 1)])] {

@@ -8,11 +8,10 @@ public struct DatetimeRelativePartial: Codable, Sendable, Equatable {
     public var rows: Int
     public var nulls: Int
     public var hasNegative: Bool
-    /// Start-date parts, as in ``DatetimePartial/partMin``.
-    public var startMin: [Int]
-    public var startMax: [Int]
-    /// Highest ITT part (week, day, hour, minute, second) over rows after the first of a sequence.
-    public var ittMax: [Int]
+    /// Start-date precision, as in ``DatetimePartial/precision``.
+    public var startPrecision: [SubjectCount]
+    /// Subjects with a gap that is not a whole number of days.
+    public var subDayGaps: SubjectCount
     /// Per-subject extremes of start dates.
     public var startExtremes: SubjectExtremes<Int64>
     /// Per-subject longest gap in microseconds (the week range is protected like any extreme,
@@ -29,25 +28,28 @@ public struct DatetimeRelativePartial: Codable, Sendable, Equatable {
         rows = column.count
         let sequences = Sequences(subjects: subjects, rowCount: column.count)
         let itt = InterEventTimes(view, sequences: sequences)
-        var lo = [Int](repeating: Int.max, count: DatetimePart.count), hi = [Int](repeating: Int.min, count: DatetimePart.count)
-        var ittMax = [Int](repeating: 0, count: 5)
+        var precision = [SubjectCount](repeating: SubjectCount(), count: 3)
+        var subDay = SubjectCount()
         var negative = false
         var startExtremes = SubjectExtremes<Int64>(), gapExtremes = SubjectExtremes<Int64>()
         var startDays: [Int64] = [], gapDays: [Int64] = []
-        var parts = [Int](repeating: 0, count: DatetimePart.count)
         for s in 0..<sequences.count {
             let range = sequences.rows(s)
             guard let start = itt.start[range.lowerBound] else { continue }
-            parts.withUnsafeMutableBufferPointer { DatetimePart.split(start, into: $0.baseAddress!) }
-            for i in 0..<DatetimePart.count { lo[i] = min(lo[i], parts[i]); hi[i] = max(hi[i], parts[i]) }
+            // One sequence per subject: each count below is a distinct-subject count.
+            let subject = subjects.id(range.lowerBound)
+            let inDay = start - DatetimePart.floorDiv(start, TemporalFormat.microsPerDay) * TemporalFormat.microsPerDay
+            let flags = [inDay != 0, inDay % TemporalFormat.microsPerSecond != 0, inDay % 1000 != 0]
+            for i in 0..<3 where flags[i] { precision[i].rows += 1; precision[i].subjects += 1; precision[i].insert(subject) }
             var gap: Int64 = 0
+            var hasSubDay = false
             for row in range.dropFirst() {
                 let d = itt.delta[row]
                 if d < 0 { negative = true }
                 gap = max(gap, Int64(clamping: d.magnitude))
-                for (i, p) in InterEventTimes.parts(d).enumerated() { ittMax[i] = max(ittMax[i], p) }
+                if d % TemporalFormat.microsPerDay != 0 { hasSubDay = true }
             }
-            let subject = subjects.id(range.lowerBound)
+            if hasSubDay { subDay.rows += 1; subDay.subjects += 1; subDay.insert(subject) }
             startExtremes.add(subject: subject, value: start)
             gapExtremes.add(subject: subject, value: gap)
             startDays.append(DatetimePart.floorDiv(start, TemporalFormat.microsPerDay))
@@ -55,9 +57,8 @@ public struct DatetimeRelativePartial: Codable, Sendable, Equatable {
         }
         nulls = itt.missing.filter { $0 }.count
         hasNegative = negative
-        startMin = lo
-        startMax = hi
-        self.ittMax = ittMax
+        startPrecision = precision
+        subDayGaps = subDay
         self.startExtremes = startExtremes
         self.gapExtremes = gapExtremes
         self.startDays = SparseHistogram(counting: startDays)
@@ -69,8 +70,8 @@ public struct DatetimeRelativePartial: Codable, Sendable, Equatable {
         rows += other.rows
         nulls += other.nulls
         hasNegative = hasNegative || other.hasNegative
-        for i in 0..<DatetimePart.count { startMin[i] = min(startMin[i], other.startMin[i]); startMax[i] = max(startMax[i], other.startMax[i]) }
-        for i in 0..<ittMax.count { ittMax[i] = max(ittMax[i], other.ittMax[i]) }
+        for i in startPrecision.indices { startPrecision[i].merge(other.startPrecision[i]) }
+        subDayGaps.merge(other.subDayGaps)
         startExtremes.merge(other.startExtremes)
         gapExtremes.merge(other.gapExtremes)
         startDays.merge(other.startDays)
@@ -78,11 +79,13 @@ public struct DatetimeRelativePartial: Codable, Sendable, Equatable {
     }
 
     /// Protects the start-date range (as datetime) and the longest gap (its 6th–8th largest
-    /// per-subject value; DP: upper DP bound of the per-subject gaps). With DP, ε is split evenly.
+    /// per-subject value; DP: upper DP bound of the per-subject gaps); gap times of day are
+    /// modelled only when 5–7 subjects have sub-day gaps. With DP: ε/2 for the start dates, ε/4
+    /// for the gap bound, ε/4 for the sub-day flag.
     public func finalize(_ context: FinalizeContext) -> DatetimeRelativeStats {
         var random = context.random("datetime-relative")
         let epsilon = context.protection.activeEpsilon.map { $0 / 2 }
-        var start = DatetimePartial(sourceType: sourceType, rows: rows, nulls: nulls, unparsed: 0, partMin: startMin, partMax: startMax,
+        var start = DatetimePartial(sourceType: sourceType, rows: rows, nulls: nulls, unparsed: 0, precision: startPrecision,
                                     extremes: startExtremes, days: startDays)
             .finalize(FinalizeContext(seed: context.seed, column: context.column + "/start",
                                       protection: ValueProtection(enabled: context.protection.enabled, dpEpsilon: epsilon)))
@@ -90,27 +93,32 @@ public struct DatetimeRelativePartial: Codable, Sendable, Equatable {
         var maxGap: Int64? = nil
         if let epsilon {
             let values = zip(gapDays.keys, gapDays.counts).map { (value: Double($0), count: $1) }
-            maxGap = DifferentialPrivacy.bounds(values, epsilon: epsilon, random: &random).map { Int64($0.1.rounded(.up)) * TemporalFormat.microsPerDay }
+            maxGap = DifferentialPrivacy.bounds(values, epsilon: epsilon / 2, random: &random).map { Int64($0.1.rounded(.up)) * TemporalFormat.microsPerDay }
         } else {
             maxGap = gapExtremes.bounds(protected: context.protection.enabled, random: &random)?.max
         }
         let weeks = maxGap.map { Int($0 / InterEventTimes.microsPerWeek) } ?? 0
-        let hasTime = start.hasTime || ittMax[2...].contains { $0 > 0 }
+        let t = random.rareThreshold()
+        let subDay: Bool
+        if let epsilon {
+            subDay = DifferentialPrivacy.noisyCount(subDayGaps.subjects, epsilon: epsilon / 2, random: &random) >= ProtectionConstants.dpRareThreshold
+        } else {
+            subDay = context.protection.enabled ? subDayGaps.distinctSubjects >= t : subDayGaps.rows > 0
+        }
+        let hasTime = start.hasTime || (sourceType != .date && subDay)
         return DatetimeRelativeStats(valueProtection: context.protection.enabled, hasNull: nulls > 0,
-                                     hasNegative: hasNegative, start: start, maxWeek: min(weeks, ittMax[0]),
-                                     maxDay: weeks == 0 ? ittMax[1] : 6, hasTime: hasTime)
+                                     hasNegative: hasNegative, start: start, maxWeek: weeks, maxDay: 6, hasTime: hasTime)
     }
 }
 
 extension DatetimePartial {
     /// Memberwise construction (for the start dates of datetime-relative columns).
-    init(sourceType: DataType, rows: Int, nulls: Int, unparsed: Int, partMin: [Int], partMax: [Int], extremes: SubjectExtremes<Int64>, days: SparseHistogram) {
+    init(sourceType: DataType, rows: Int, nulls: Int, unparsed: Int, precision: [SubjectCount], extremes: SubjectExtremes<Int64>, days: SparseHistogram) {
         self.sourceType = sourceType
         self.rows = rows
         self.nulls = nulls
         self.unparsed = unparsed
-        self.partMin = partMin
-        self.partMax = partMax
+        self.precision = precision
         self.extremes = extremes
         self.days = days
     }
