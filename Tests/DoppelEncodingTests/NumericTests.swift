@@ -111,6 +111,22 @@ import Testing
         #expect(try s.decode(try s.encode(few, name: "x", random: &random), name: "x").nullCount == 19)
     }
 
+    /// The precision a column needs is protected: two subjects with five decimals among integers
+    /// do not add fraction digits; round thousands use one digit position.
+    @Test func digitPrecisionIsProtected() throws {
+        let column = Column.float64((0..<100).map { Double($0 % 50) } + [1.23456, 2.34567])
+        guard case .digit(let s) = try finalize(column, .numericDigit) else { Issue.record("not digit"); return }
+        #expect(s.minDecimal == 0)
+        #expect(s.minDigits.allSatisfy { $0 == 0 })
+        guard case .digit(let open) = try finalize(column, .numericDigit, protection: .off) else { return }
+        #expect(open.minDecimal == -5)
+        // 300 distinct multiples of 1000 (not discrete): positions E5…E3 are used, E2…E0 hold 0.
+        let thousands = Column.int64((0..<300).map { Int64(1 + $0) * 1000 })
+        guard case .digit(let t) = try finalize(thousands, .numericAuto) else { Issue.record("thousands not digit"); return }
+        #expect(t.maxDecimal == 5 && t.minDecimal == 0)
+        #expect(t.subColumns.map(\.cardinality) == [3, 10, 10, 1, 1, 1])
+    }
+
     @Test func badInputs() throws {
         // All missing, zero rows, one row: sensible stats and all-missing decode.
         for column in [Column.float64([nil, nil]), .float64([]), .float64([3.5])] {

@@ -21,20 +21,27 @@ extension NumericPartial {
     /// than 99.9 % of subjects hold non-rare values, else DIGIT when at most three digit positions
     /// are used and the values fit the digit range, else BINNED.
     ///
-    /// With DP, AUTO and DISCRETE split ε evenly between the bounds and the value counts; BINNED
-    /// and DIGIT spend it all on the bounds.
+    /// With DP, ε is split evenly between the bounds, the precision (DIGIT, AUTO) and the value
+    /// counts (DISCRETE, AUTO); BINNED spends it all on the bounds and then does not truncate
+    /// decoded floats.
     public func finalize(_ context: FinalizeContext) throws(EncodingError) -> NumericStats {
         var random = context.random("numeric")
         let epsilon = context.protection.activeEpsilon
         let needsCounts = declared == .numericAuto || declared == .numericDiscrete
-        let boundsEpsilon = needsCounts ? epsilon.map { $0 / 2 } : epsilon
-        let bounds = protectedBounds(context.protection, epsilon: boundsEpsilon, random: &random)
-        let discrete = needsCounts ? discreteValues(context.protection, epsilon: epsilon.map { $0 / 2 }, random: &random) : nil
+        let needsPrecision = !(declared == .numericBinned && epsilon != nil)
+        let share = epsilon.map { $0 / Double(1 + (needsCounts ? 1 : 0) + (needsPrecision ? 1 : 0)) }
+        let bounds = protectedBounds(context.protection, epsilon: share, random: &random)
+        let top = bounds.map { Self.leadingPosition(max($0.min.magnitude, $0.max.magnitude)) }
+        let lowest = needsPrecision ? lowestPosition(context.protection, epsilon: share, random: &random) : DigitSplit.minDecimal
+        let discrete = needsCounts ? discreteValues(context.protection, epsilon: share, random: &random) : nil
+        let minDecimal = min(0, lowest ?? 0)
+        // Positions between the protected precision and the bounds' leading digit.
+        let usedCount = lowest.map { max(0, (top?.position ?? 0) - $0 + 1) } ?? 0
         var type = declared
         if type == .numericAuto {
             if let d = discrete, d.ratio > NumericConstants.autoDiscreteMinNonRare {
                 type = .numericDiscrete
-            } else if usedPositions(within: bounds).count <= NumericConstants.autoDigitMaxPositions,
+            } else if usedCount <= NumericConstants.autoDigitMaxPositions,
                       bounds.map({ max($0.min.magnitude, $0.max.magnitude) < DigitSplit.limit }) ?? (outOfDigitRange == 0) {
                 type = .numericDigit
             } else {
@@ -51,23 +58,51 @@ extension NumericPartial {
             if let b = bounds, max(b.min.magnitude, b.max.magnitude) >= DigitSplit.limit {
                 throw EncodingError(column: context.column, "values reach \(max(b.min.magnitude, b.max.magnitude)), beyond the digit encoding's range (|x| < 1e19); use \(EncodingType.numericBinned.rawValue)")
             }
-            var maxDecimal = 0
-            if let b = bounds, let top = DigitSplit.digits(max(b.min.magnitude, b.max.magnitude))?.firstIndex(where: { $0 != 0 }) {
-                maxDecimal = max(0, DigitSplit.maxDecimal - top)
+            // Digit ranges are public (0–9), except at the top position (up to the protected
+            // bounds' leading digit) and below the protected precision (only 0).
+            let maxDecimal = max(top?.position ?? 0, minDecimal)
+            let range = Array((minDecimal...maxDecimal).reversed())
+            let maxDigits = range.map { p -> Int in
+                if let l = lowest, p < l { return 0 }
+                if let t = top, p == t.position { return t.digit }
+                return 9
             }
-            let minDec = minDecimal
-            maxDecimal = max(maxDecimal, minDec)
-            let range = (minDec...maxDecimal).reversed()
             return .digit(DigitStats(sourceType: sourceType, valueProtection: context.protection.enabled, hasNull: hasNull,
                                      hasNegative: hasNegative && (bounds.map { $0.min < 0 } ?? true),
-                                     min: bounds?.min, max: bounds?.max, maxDecimal: maxDecimal, minDecimal: minDec,
-                                     minDigits: range.map { minDigits[DigitSplit.index(ofPosition: $0)] },
-                                     maxDigits: range.map { max(minDigits[DigitSplit.index(ofPosition: $0)], maxDigits[DigitSplit.index(ofPosition: $0)]) }))
+                                     min: bounds?.min, max: bounds?.max, maxDecimal: maxDecimal, minDecimal: minDecimal,
+                                     minDigits: range.map { _ in 0 }, maxDigits: maxDigits))
         default:
             let edges = bounds.map { binEdges($0, dp: epsilon != nil) } ?? []
             return .binned(BinnedStats(sourceType: sourceType, valueProtection: context.protection.enabled, hasNull: hasNull,
                                        min: bounds?.min, max: bounds?.max, edges: edges, minDecimal: minDecimal))
         }
+    }
+
+    /// Position and digit of the leading digit of `magnitude` (0 and 0 for values below 1).
+    static func leadingPosition(_ magnitude: Double) -> (position: Int, digit: Int) {
+        guard let digits = DigitSplit.digits(magnitude), let i = digits.firstIndex(where: { $0 != 0 }), DigitSplit.maxDecimal - i >= 0 else { return (0, 0) }
+        return (DigitSplit.maxDecimal - i, Int(digits[i]))
+    }
+
+    /// The finest digit position that enough subjects need: the lowest position p such that at
+    /// least 5–7 distinct subjects have their lowest non-zero digit at p or below (DP: cumulative
+    /// sums of Laplace-noised bins reach 5; protection off: any subject). `nil` when no subject
+    /// qualifies (all zeros, or all protected).
+    func lowestPosition(_ protection: ValueProtection, epsilon: Double?, random: inout SeededRandom) -> Int? {
+        let t = random.rareThreshold()
+        var union = SubjectCount()
+        var noisy = 0.0
+        for p in DigitSplit.minDecimal...DigitSplit.maxDecimal {
+            let bin = lowestDigit[DigitSplit.index(ofPosition: p)]
+            if let epsilon {
+                noisy += Double(bin.subjects) + DifferentialPrivacy.laplace(scale: 1 / epsilon, random: &random)
+                if noisy >= Double(ProtectionConstants.dpRareThreshold) { return p }
+            } else {
+                union.merge(bin)
+                if protection.enabled ? union.distinctSubjects >= t : union.rows > 0 { return p }
+            }
+        }
+        return nil
     }
 
     /// Bounds: DP quantiles (1 %, 99 %) on the log grid, else the protected per-subject extremes.
@@ -84,14 +119,6 @@ extension NumericPartial {
             if result!.min > result!.max { result = (r.min.rounded(.down), r.min.rounded(.down)) }
         }
         return result
-    }
-
-    /// Digit positions used by values inside `bounds` (positions above the bounds' magnitude are
-    /// emptied by clipping, so a protected outlier does not decide the encoding).
-    func usedPositions(within bounds: (min: Double, max: Double)?) -> [Int] {
-        guard let b = bounds, let digits = DigitSplit.digits(max(b.min.magnitude, b.max.magnitude)) else { return usedPositions }
-        let top = digits.firstIndex { $0 != 0 }.map { DigitSplit.maxDecimal - $0 } ?? 0
-        return usedPositions.filter { $0 <= top }
     }
 
     /// Kept values (numerically sorted), the number folded into `_RARE_` and the non-rare share.

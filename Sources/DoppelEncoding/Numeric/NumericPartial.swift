@@ -26,9 +26,10 @@ public struct NumericPartial: Codable, Sendable, Equatable {
     public var hasNegative: Bool
     /// Values with |x| ≥ 10^19 (beyond the digit encoding).
     public var outOfDigitRange: Int
-    /// Per digit position E18 … E-8: lowest / highest digit seen (9 / 0 when no value).
-    public var minDigits: [Int]
-    public var maxDigits: [Int]
+    /// Per digit position E18 … E-8: subjects whose lowest non-zero digit (over all their
+    /// values) is there. Each subject is in one bin, so the precision a column needs is protected
+    /// like any rare value (and has sensitivity 1 under DP).
+    public var lowestDigit: [SubjectCount]
     public var extremes: SubjectExtremes<Double>
     /// Counts on ``LogGrid`` (binned quantiles, DP bounds).
     public var histogram: SparseHistogram
@@ -46,13 +47,13 @@ public struct NumericPartial: Codable, Sendable, Equatable {
         rows = column.count
         unparsed = parsed.unparsed
         var nulls = 0, values = 0, outOfRange = 0, negative = false
-        var minD = [Int](repeating: 9, count: DigitSplit.positions), maxD = [Int](repeating: 0, count: DigitSplit.positions)
+        var lowest = [SubjectCount](repeating: SubjectCount(), count: DigitSplit.positions)
         var bins: [Int64] = []
         bins.reserveCapacity(view.count)
         let cap = declared == .numericAuto ? NumericConstants.autoDiscreteMaxValues : Int.max
         var counter: SubjectCounter<UInt64>? = declared == .numericAuto || declared == .numericDiscrete ? SubjectCounter(rowLevel: subjects.isRowLevel, contiguous: contiguous) : nil
         var extremes = SubjectExtremes<Double>()
-        var perSubject: [Int64: (Double, Double)] = [:]
+        var perSubject: [Int64: (Double, Double, Int)] = [:]
         var digits = [UInt8](repeating: 0, count: DigitSplit.positions)
         digits.withUnsafeMutableBufferPointer { buffer in
             let d = buffer.baseAddress!
@@ -66,23 +67,23 @@ public struct NumericPartial: Codable, Sendable, Equatable {
                 case .integers(let c): DigitSplit.split(c.values[row], into: d); inRange = true
                 case .floats: inRange = DigitSplit.split(x, into: d)
                 }
+                // Index of the lowest non-zero digit (-1: none).
+                var low = DigitSplit.positions - 1
                 if inRange {
-                    for p in 0..<DigitSplit.positions {
-                        let v = Int(d[p])
-                        if v < minD[p] { minD[p] = v }
-                        if v > maxD[p] { maxD[p] = v }
-                    }
+                    while low >= 0 && d[low] == 0 { low -= 1 }
                 } else {
                     outOfRange += 1
+                    low = -1
                 }
                 bins.append(LogGrid.key(x))
                 let subject = subjects.id(row)
                 if subjects.isRowLevel {
                     extremes.add(subject: subject, value: x)
-                } else if let (lo, hi) = perSubject[subject] {
-                    perSubject[subject] = (min(lo, x), max(hi, x))
+                    if low >= 0 { lowest[low].rows += 1; lowest[low].subjects += 1; lowest[low].insert(subject) }
+                } else if let (lo, hi, l) = perSubject[subject] {
+                    perSubject[subject] = (min(lo, x), max(hi, x), max(l, low))
                 } else {
-                    perSubject[subject] = (x, x)
+                    perSubject[subject] = (x, x, low)
                 }
                 if counter != nil {
                     counter!.add(view.exactKey(row), subject: subject)
@@ -90,13 +91,15 @@ public struct NumericPartial: Codable, Sendable, Equatable {
                 }
             }
         }
-        for (subject, (lo, hi)) in perSubject { extremes.add(subject: subject, min: lo, max: hi) }
+        for (subject, (lo, hi, low)) in perSubject {
+            extremes.add(subject: subject, min: lo, max: hi)
+            if low >= 0 { lowest[low].rows += 1; lowest[low].subjects += 1; lowest[low].insert(subject) }
+        }
         self.nulls = nulls
         self.values = values
         hasNegative = negative
         outOfDigitRange = outOfRange
-        minDigits = minD
-        maxDigits = maxD
+        lowestDigit = lowest
         self.extremes = extremes
         histogram = SparseHistogram(counting: bins)
         if let counts = counter?.counts {
@@ -118,10 +121,7 @@ public struct NumericPartial: Codable, Sendable, Equatable {
         values += other.values
         hasNegative = hasNegative || other.hasNegative
         outOfDigitRange += other.outOfDigitRange
-        for p in 0..<DigitSplit.positions {
-            minDigits[p] = min(minDigits[p], other.minDigits[p])
-            maxDigits[p] = max(maxDigits[p], other.maxDigits[p])
-        }
+        for p in 0..<DigitSplit.positions { lowestDigit[p].merge(other.lowestDigit[p]) }
         extremes.merge(other.extremes)
         histogram.merge(other.histogram)
         if var mine = valueCounts, let theirs = other.valueCounts {
@@ -132,12 +132,4 @@ public struct NumericPartial: Codable, Sendable, Equatable {
             valueCounts = nil
         }
     }
-
-    /// Digit positions used (some digit > 0), high to low.
-    var usedPositions: [Int] {
-        (DigitSplit.minDecimal...DigitSplit.maxDecimal).reversed().filter { maxDigits[DigitSplit.index(ofPosition: $0)] > 0 }
-    }
-
-    /// Lowest used position when it is a fraction digit, else 0.
-    var minDecimal: Int { min(0, usedPositions.last ?? 0) }
 }
