@@ -142,7 +142,8 @@ extension NumericPartial {
     /// distinct edges exist; with more, the first 51 and last 50 are kept (reference rule).
     func binEdges(_ b: (min: Double, max: Double), dp: Bool) -> [Double] {
         let integer = sourceType != .float64 && sourceType != .string
-        let n = NumericConstants.maxBins
+        // At most one bin per 5 values, so that small columns do not get an edge per subject.
+        let n = dp ? NumericConstants.maxBins : max(1, min(NumericConstants.maxBins, values / ProtectionConstants.rareThreshold))
         if b.min == b.max { return [b.min, b.max] }
         if dp {
             var edges = (0...n).map { b.min + (b.max - b.min) * Double($0) / Double(n) }
