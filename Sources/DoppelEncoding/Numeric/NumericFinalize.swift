@@ -150,7 +150,8 @@ extension NumericPartial {
             if integer { edges = edges.map { $0.rounded(.down) } }
             edges[0] = b.min
             edges[n] = b.max
-            return Array(Set(edges)).sorted()
+            let distinct = Array(Set(edges)).sorted()
+            return distinct.count >= 2 ? distinct : [b.min, b.max]
         }
         var edges: [Double] = [b.min, b.max]
         for m in [n, 2 * n, 5 * n, 10 * n] {
