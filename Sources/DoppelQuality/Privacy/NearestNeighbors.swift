@@ -1,0 +1,122 @@
+/// Exact two nearest neighbours (L2) of every query row among reference rows, in the
+/// ``MixedEmbedding`` space.
+///
+/// Brute force without BLAS: reference rows are packed in blocks of 8 in structure-of-arrays
+/// order, so that one query is compared with 8 references per SIMD step (`SIMD8<Float>`: a
+/// subtract and a multiply-add per numeric entry, a compare and an add per category). Queries
+/// are split into chunks processed in parallel; each keeps its own best two, so the result
+/// does not depend on scheduling. Squared distances are summed from non-negative terms
+/// (no `‖a‖² + ‖b‖² − 2a·b` cancellation), so identical rows are exactly 0 apart.
+struct NearestNeighbors: Sendable {
+    static let lanes = 8
+    typealias Lane = SIMD8<Float>
+    typealias CodeLane = SIMD8<Int32>
+
+    let blockCount: Int
+    let numericWidth: Int
+    let categoricalWidth: Int
+    /// `blockCount × numericWidth × 8`
+    let numeric: [Float]
+    /// `blockCount × categoricalWidth × 8`
+    let codes: [Int32]
+    /// `blockCount × 8`: α, α² and a penalty of +∞ for padding lanes.
+    let alpha: [Float]
+    let alphaSquared: [Float]
+    let padding: [Float]
+
+    /// Packs `reference` for searching.
+    init(reference r: EmbeddedRows) {
+        let lanes = Self.lanes
+        blockCount = (r.count + lanes - 1) / lanes
+        numericWidth = r.numericWidth
+        categoricalWidth = r.categoricalWidth
+        var num = [Float](repeating: 0, count: blockCount * numericWidth * lanes)
+        var cod = [Int32](repeating: Int32.min, count: blockCount * categoricalWidth * lanes)
+        var al = [Float](repeating: 0, count: blockCount * lanes)
+        var pad = [Float](repeating: .infinity, count: blockCount * lanes)
+        for row in 0..<r.count {
+            let b = row / lanes, lane = row % lanes
+            for d in 0..<numericWidth { num[(b * numericWidth + d) * lanes + lane] = r.numeric[row * numericWidth + d] }
+            for c in 0..<categoricalWidth { cod[(b * categoricalWidth + c) * lanes + lane] = r.codes[row * categoricalWidth + c] }
+            al[b * lanes + lane] = r.alpha[row]
+            pad[b * lanes + lane] = 0
+        }
+        numeric = num
+        codes = cod
+        alpha = al
+        alphaSquared = al.map { $0 * $0 }
+        padding = pad
+    }
+
+    /// Distances to the nearest and second nearest reference row of every query row.
+    func search(_ queries: EmbeddedRows) -> (first: [Float], second: [Float]) {
+        precondition(queries.numericWidth == numericWidth && queries.categoricalWidth == categoricalWidth)
+        let n = queries.count
+        let chunk = 64
+        let chunks = (n + chunk - 1) / chunk
+        var first = [Float](repeating: .infinity, count: n)
+        var second = [Float](repeating: .infinity, count: n)
+        first.withUnsafeMutableBufferPointer { f in
+            second.withUnsafeMutableBufferPointer { s in
+                let fb = SlotBox(f), sb = SlotBox(s)
+                parallelFor(chunks) { c in
+                    for q in (c * chunk)..<min(n, (c + 1) * chunk) {
+                        let (d1, d2) = nearestTwo(queries, q)
+                        fb.slots[q] = d1
+                        sb.slots[q] = d2
+                    }
+                }
+            }
+        }
+        return (first.map { $0.squareRoot() }, second.map { $0.squareRoot() })
+    }
+
+    /// Squared distances to the two nearest reference rows of query row `q`.
+    @inline(__always)
+    private func nearestTwo(_ queries: EmbeddedRows, _ q: Int) -> (Float, Float) {
+        let dn = numericWidth, dc = categoricalWidth, lanes = Self.lanes
+        var best1 = Float.infinity, best2 = Float.infinity
+        queries.numeric.withUnsafeBufferPointer { qn in
+        queries.codes.withUnsafeBufferPointer { qc in
+        numeric.withUnsafeBufferPointer { rn in
+        codes.withUnsafeBufferPointer { rc in
+        alpha.withUnsafeBufferPointer { ra in
+        alphaSquared.withUnsafeBufferPointer { ra2 in
+        padding.withUnsafeBufferPointer { rp in
+            let qNum = qn.baseAddress! + q * dn
+            let qCod = qc.baseAddress! + q * dc
+            let qa = queries.alpha[q]
+            let qaVec = Lane(repeating: qa), qa2Vec = Lane(repeating: qa * qa)
+            let nCat = Lane(repeating: Float(dc))
+            let rnBase = UnsafeRawPointer(rn.baseAddress!), rcBase = UnsafeRawPointer(rc.baseAddress!)
+            let raBase = UnsafeRawPointer(ra.baseAddress!), ra2Base = UnsafeRawPointer(ra2.baseAddress!), rpBase = UnsafeRawPointer(rp.baseAddress!)
+            let floatStride = MemoryLayout<Float>.stride * lanes, intStride = MemoryLayout<Int32>.stride * lanes
+            for b in 0..<blockCount {
+                var acc = rpBase.loadUnaligned(fromByteOffset: b * floatStride, as: Lane.self)
+                let numBase = b * dn
+                for d in 0..<dn {
+                    let diff = rnBase.loadUnaligned(fromByteOffset: (numBase + d) * floatStride, as: Lane.self) - Lane(repeating: qNum[d])
+                    acc = acc.addingProduct(diff, diff)
+                }
+                var equal = CodeLane.zero
+                let codBase = b * dc
+                for c in 0..<dc {
+                    let rcv = rcBase.loadUnaligned(fromByteOffset: (codBase + c) * intStride, as: CodeLane.self)
+                    equal &+= CodeLane.zero.replacing(with: 1, where: rcv .== CodeLane(repeating: qCod[c]))
+                }
+                let ra = raBase.loadUnaligned(fromByteOffset: b * floatStride, as: Lane.self)
+                let ra2 = ra2Base.loadUnaligned(fromByteOffset: b * floatStride, as: Lane.self)
+                let eq = Lane(equal)
+                let gap = qaVec - ra
+                acc += eq * gap * gap + (nCat - eq) * (qa2Vec + ra2)
+                if any(acc .< Lane(repeating: best2)) {
+                    for l in 0..<lanes {
+                        let v = acc[l]
+                        if v < best1 { best2 = best1; best1 = v } else if v < best2 { best2 = v }
+                    }
+                }
+            }
+        }}}}}}}
+        return (max(best1, 0), max(best2, 0))
+    }
+}
