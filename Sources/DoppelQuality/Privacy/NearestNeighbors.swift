@@ -96,20 +96,23 @@ struct NearestNeighbors: Sendable {
                 let numBase = b * dn
                 for d in 0..<dn {
                     let diff = rnBase.loadUnaligned(fromByteOffset: (numBase + d) * floatStride, as: Lane.self) - Lane(repeating: qNum[d])
-                    acc = acc.addingProduct(diff, diff)
+                    acc += diff * diff
                 }
-                var equal = CodeLane.zero
+                // Count differing categories without mask types: for d = a − b,
+                // (d | −d) >> 31 is −1 when d ≠ 0 and 0 otherwise.
+                var differing = CodeLane.zero
                 let codBase = b * dc
                 for c in 0..<dc {
-                    let rcv = rcBase.loadUnaligned(fromByteOffset: (codBase + c) * intStride, as: CodeLane.self)
-                    equal &+= CodeLane.zero.replacing(with: 1, where: rcv .== CodeLane(repeating: qCod[c]))
+                    let d = rcBase.loadUnaligned(fromByteOffset: (codBase + c) * intStride, as: CodeLane.self) &- CodeLane(repeating: qCod[c])
+                    differing &-= (d | (CodeLane.zero &- d)) &>> 31
                 }
                 let ra = raBase.loadUnaligned(fromByteOffset: b * floatStride, as: Lane.self)
                 let ra2 = ra2Base.loadUnaligned(fromByteOffset: b * floatStride, as: Lane.self)
-                let eq = Lane(equal)
+                let ne = Lane(differing)
                 let gap = qaVec - ra
-                acc += eq * gap * gap + (nCat - eq) * (qa2Vec + ra2)
-                if any(acc .< Lane(repeating: best2)) {
+                acc += (nCat - ne) * gap * gap + ne * (qa2Vec + ra2)
+                let smallest = min(min(min(acc[0], acc[1]), min(acc[2], acc[3])), min(min(acc[4], acc[5]), min(acc[6], acc[7])))
+                if smallest < best2 {
                     for l in 0..<lanes {
                         let v = acc[l]
                         if v < best1 { best2 = best1; best1 = v } else if v < best2 { best2 = v }
