@@ -105,13 +105,7 @@ struct CSVTokenizer {
                         kind = FieldBlock.escaped
                     }
                 } else {
-                    while p < end {
-                        let b = base[p]
-                        if b > quote && b != delimiter { p += 1; continue }
-                        if b == delimiter || b == newline || b == quote { break }
-                        if b == cr && p + 1 < end && base[p + 1] == newline { break }
-                        p += 1
-                    }
+                    p = endOfUnquoted(from: p)
                     if p < end && base[p] == quote {
                         switch scanGeneral(from: start, line: &currentLine) {
                         case .success(let e): p = e
@@ -141,6 +135,36 @@ struct CSVTokenizer {
             line = currentLine
         }
         return nil
+    }
+
+    /// The first delimiter, LF, CRLF or quote at or after `start` (or the end of data).
+    ///
+    /// Eight bytes at a time (SWAR): `(w - 0x23…) & ~w & 0x80…` flags bytes below 0x23 (LF,
+    /// CR, quote and a few other controls), the same test on `w ^ delimiter…` flags the delimiter.
+    /// Borrows can only flag bytes *above* a true hit, so the lowest flag is exact; a flagged byte
+    /// that is not special (a space, a lone CR) is stepped over.
+    @inline(__always)
+    func endOfUnquoted(from start: Int) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        let below = ones &* 0x23, delimiters = ones &* UInt64(delimiter)
+        let raw = UnsafeRawPointer(base)
+        var p = start
+        while true {
+            if p + 8 <= end {
+                let w = raw.loadUnaligned(fromByteOffset: p, as: UInt64.self)
+                let x = w ^ delimiters
+                let flags = ((w &- below) & ~w | (x &- ones) & ~x) & highs
+                if flags == 0 { p += 8; continue }
+                p += flags.trailingZeroBitCount >> 3
+            } else {
+                while p < end && base[p] > ASCII.quote && base[p] != delimiter { p += 1 }
+                if p >= end { return end }
+            }
+            let b = base[p]
+            if b == delimiter || b == ASCII.newline || b == ASCII.quote { return p }
+            if b == ASCII.carriageReturn && p + 1 < end && base[p + 1] == ASCII.newline { return p }
+            p += 1
+        }
     }
 
     /// True when a field may end right before `i`: end of data, delimiter, LF or CRLF.
