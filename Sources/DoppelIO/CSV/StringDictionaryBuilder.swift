@@ -56,7 +56,7 @@ struct StringDictionaryBuilder: ~Copyable {
             if entry >> 32 == tag {
                 let code = Int(truncatingIfNeeded: entry & 0xFFFF_FFFF) - 1
                 let existing = string(code)
-                if existing.count == value.count && (value.count == 0 || memcmp(existing.baseAddress!, value.baseAddress!, value.count) == 0) {
+                if StringDictionaryBuilder.equal(existing, value) {
                     return (Int32(code), false)
                 }
             }
@@ -114,6 +114,28 @@ struct StringDictionaryBuilder: ~Copyable {
         var byteBuilder = BufferBuilder<UInt8>(capacity: byteCount)
         byteBuilder.append(contentsOf: UnsafeBufferPointer(start: bytes, count: byteCount))
         return StringArray(offsets: offsetBuilder.finish(), bytes: byteBuilder.finish())
+    }
+
+    /// Byte equality; strings up to 16 bytes are compared with two overlapping loads per side.
+    @inline(__always)
+    static func equal(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        let n = a.count
+        guard n == b.count else { return false }
+        guard n > 0, let pa = a.baseAddress, let pb = b.baseAddress else { return true }
+        let ra = UnsafeRawPointer(pa), rb = UnsafeRawPointer(pb)
+        if n >= 8 && n <= 16 {
+            return ra.loadUnaligned(as: UInt64.self) == rb.loadUnaligned(as: UInt64.self)
+                && ra.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self) == rb.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+        }
+        if n >= 4 && n < 8 {
+            return ra.loadUnaligned(as: UInt32.self) == rb.loadUnaligned(as: UInt32.self)
+                && ra.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self) == rb.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)
+        }
+        if n < 4 {
+            for i in 0..<n where pa[i] != pb[i] { return false }
+            return true
+        }
+        return memcmp(ra, rb, n) == 0
     }
 
     /// A 64-bit hash of short byte strings: up to two overlapping 8-byte (or 4-byte) loads per

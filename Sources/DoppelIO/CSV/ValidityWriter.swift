@@ -39,3 +39,52 @@ struct ValidityWriter: ~Copyable {
         return ValidityBitmap(bytes: bytes, count: rows, nullCount: nulls)
     }
 }
+
+extension ValidityWriter {
+    /// Appends the low `n` bits of `bits` (n ≤ 64; higher bits must be zero).
+    @inline(__always)
+    mutating func append(bits: UInt64, count n: Int) {
+        guard n > 0 else { return }
+        let used = count & 63
+        word |= bits &<< UInt64(used)
+        if used + n >= 64 {
+            words.append(word)
+            word = used == 0 ? 0 : bits &>> UInt64(64 - used)
+        }
+        nullCount += n - bits.nonzeroBitCount
+        count += n
+    }
+
+    /// Appends the validity of `rows` rows: all valid when `bitmap` is `nil`.
+    mutating func append(_ bitmap: ValidityBitmap?, rows: Int) {
+        guard let bitmap else {
+            var left = rows
+            while left > 0 {
+                let n = min(64, left)
+                append(bits: n == 64 ? ~0 : (1 << UInt64(n)) - 1, count: n)
+                left -= n
+            }
+            return
+        }
+        guard bitmap.bitOffset == 0 else {
+            for row in 0..<rows { append(bitmap.isValid(row)) }
+            return
+        }
+        bitmap.bytes.withUnsafeBufferPointer { bytes in
+            var row = 0
+            while row < rows {
+                let n = min(64, rows - row)
+                let first = row >> 3
+                var bits: UInt64 = 0
+                if first + 8 <= bytes.count {
+                    bits = UnsafeRawPointer(bytes.baseAddress! + first).loadUnaligned(as: UInt64.self)
+                } else {
+                    for k in 0..<(bytes.count - first) { bits |= UInt64(bytes[first + k]) << UInt64(8 * k) }
+                }
+                if n < 64 { bits &= (1 << UInt64(n)) - 1 }
+                append(bits: bits, count: n)
+                row += n
+            }
+        }
+    }
+}
