@@ -24,6 +24,10 @@ public enum QualityEvaluator {
         public var maxSubjectsAccuracy: Int? = nil
         /// Cap on rows compared by distance (`nil` = the smallest of synthetic, training, holdout).
         public var maxRowsDistances: Int? = nil
+        /// Cap on synthetic rows compared by distance, training and holdout staying whole
+        /// (and equal in size); training-to-holdout distances then use as many training rows.
+        /// A quick check: subsampling training rows would hide copies, this does not.
+        public var maxSyntheticRowsDistances: Int? = nil
         /// Cap on subjects used for sequential coherence.
         public var maxSubjectsCoherence: Int? = nil
         /// Whether to compute distances (privacy) at all.
@@ -81,7 +85,7 @@ public enum QualityEvaluator {
         if options.computeDistances {
             var distRandom = SeededRandom.stream(seed: options.seed, [5])
             privacy = try PrivacyEvaluation.evaluate(training: training, synthetic: synthetic, holdout: holdout, keys: keys,
-                                                     maxRows: options.maxRowsDistances, random: &distRandom)
+                                                     maxRows: options.maxRowsDistances, maxQueries: options.maxSyntheticRowsDistances, random: &distRandom)
         }
 
         let metrics = QualityMetrics(accuracy: summarize(details, coherence: coherence), distances: privacy?.metrics)

@@ -154,4 +154,12 @@ struct EmbeddedRows: Sendable {
     let codes: [Int32]
     /// Per-row scale of the one-hot entries.
     let alpha: [Float]
+
+    /// The first `n` rows (rows are already in random order).
+    func prefix(_ n: Int) -> EmbeddedRows {
+        let k = min(n, count)
+        return EmbeddedRows(count: k, numericWidth: numericWidth, categoricalWidth: categoricalWidth,
+                            numeric: Array(numeric.prefix(k * numericWidth)), codes: Array(codes.prefix(k * categoricalWidth)),
+                            alpha: Array(alpha.prefix(k)))
+    }
 }

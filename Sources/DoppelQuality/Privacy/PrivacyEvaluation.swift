@@ -20,7 +20,7 @@ enum PrivacyEvaluation {
     static let identicalThreshold: Float = 1e-6
 
     static func evaluate(training: EvaluationData, synthetic: EvaluationData, holdout: EvaluationData?,
-                         keys: SubjectKeys, maxRows: Int?, random: inout SeededRandom) throws -> PrivacyDetails {
+                         keys: SubjectKeys, maxRows: Int?, maxQueries: Int? = nil, random: inout SeededRandom) throws -> PrivacyDetails {
         // Equal sample sizes for a fair three-way comparison.
         let trnSubjects = subjectCount(training, keys: keys)
         var n = min(trnSubjects, subjectCount(synthetic, keys: keys))
@@ -46,7 +46,13 @@ enum PrivacyEvaluation {
             ([trn.columns[i], syn[i]] + (hol.map { [$0[i]] } ?? [])).contains { $0.hasMissing }
         }
         let embedding = MixedEmbedding(names: names, reference: reference, anyMissing: anyMissing)
-        let eTrn = embedding.embed(trn.columns), eSyn = embedding.embed(syn)
+        let eTrn = embedding.embed(trn.columns)
+        var eSyn = embedding.embed(syn)
+        var eTrnQueries = eTrn
+        if let maxQueries, maxQueries < eSyn.count {
+            eSyn = eSyn.prefix(maxQueries)
+            eTrnQueries = eTrn.prefix(maxQueries)
+        }
         let eHol = hol.map { embedding.embed($0) }
 
         let toTraining = NearestNeighbors(reference: eTrn).search(eSyn)
@@ -58,7 +64,7 @@ enum PrivacyEvaluation {
         if let eHol {
             let holdoutIndex = NearestNeighbors(reference: eHol)
             let toHoldout = holdoutIndex.search(eSyn)
-            let trainingToHoldout = holdoutIndex.search(eTrn)
+            let trainingToHoldout = holdoutIndex.search(eTrnQueries)
             metrics.imsHoldout = share(toHoldout.first) { $0 <= identicalThreshold }
             metrics.imsTrainingHoldout = share(trainingToHoldout.first) { $0 <= identicalThreshold }
             metrics.dcrHoldout = meanDistance(toHoldout.first)
