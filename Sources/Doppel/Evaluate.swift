@@ -18,9 +18,10 @@ public struct EvaluationRequest: Sendable {
     public var training: String
     public var synthetic: String
     public var holdout: String?
-    /// Context table of the training (and, unless given separately, synthetic) data.
+    /// Context table of the training data (and of the synthetic data unless given separately).
     public var context: String?
     public var syntheticContext: String?
+    /// Context table of the holdout; without one, holdout keys are looked up in the training context.
     public var holdoutContext: String?
     /// Column of the target tables that links rows to subjects (sequential data).
     public var contextKey: String?
@@ -47,7 +48,7 @@ public func evaluate(_ request: EvaluationRequest) throws -> QualityReport {
     let synthetic = EvaluationData(target: try readDataFile(path: request.synthetic),
                                    context: try request.syntheticContext.map { try readDataFile(path: $0) } ?? trainingContext)
     let holdout = try request.holdout.map { path in
-        EvaluationData(target: try readDataFile(path: path), context: try request.holdoutContext.map { try readDataFile(path: $0) } ?? trainingContext)
+        EvaluationData(target: try readDataFile(path: path), context: try request.holdoutContext.map { try readDataFile(path: $0) })
     }
     let keys = SubjectKeys(targetKey: request.contextKey, contextPrimaryKey: request.contextPrimaryKey)
     let report = try QualityEvaluator.evaluate(training: training, synthetic: synthetic, holdout: holdout, keys: keys, options: request.options)

@@ -84,7 +84,9 @@ public enum QualityEvaluator {
         var privacy: PrivacyDetails? = nil
         if options.computeDistances {
             var distRandom = SeededRandom.stream(seed: options.seed, [5])
-            privacy = try PrivacyEvaluation.evaluate(training: training, synthetic: synthetic, holdout: holdout, keys: keys,
+            // A holdout without its own context table shares the training context.
+            let holdoutRows = holdout.map { EvaluationData(target: $0.target, context: $0.context ?? training.context) }
+            privacy = try PrivacyEvaluation.evaluate(training: training, synthetic: synthetic, holdout: holdoutRows, keys: keys,
                                                      maxRows: options.maxRowsDistances, maxQueries: options.maxSyntheticRowsDistances, random: &distRandom)
         }
 

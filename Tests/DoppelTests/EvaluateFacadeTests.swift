@@ -25,7 +25,7 @@ import Testing
         request.reportPath = dir.appendingPathComponent("report.html").path
         request.jsonPath = dir.appendingPathComponent("metrics.json").path
         let report = try evaluate(request)
-        #expect(report.rows == (400, 400, 400))
+        #expect(report.rows.training == 400 && report.rows.holdout == 400 && report.rows.synthetic == 400)
         let html = try String(contentsOfFile: request.reportPath!, encoding: .utf8)
         #expect(html.contains("trn.csv") && html.contains("<svg"))
         let json = try JSONDecoder().decode(MetricsDocument.self, from: Data(contentsOf: URL(fileURLWithPath: request.jsonPath!)))

@@ -167,37 +167,33 @@ public struct ColumnBins: Sendable {
 
     // MARK: categories
 
+    /// The `bins` most frequent labels with at least 5 rows, sorted by name. Missing values
+    /// count as `(n/a)` and empty strings as `(empty)`; equal counts keep first appearance.
     static func topCategories(codes: [Int32], dictionary: [String], bins: Int) -> [String] {
-        // Counts by label after mapping missing → (n/a) and "" → (empty); ties keep first use.
-        var counts: [String: Int] = [:]
-        var order: [String] = []
         var perCode = [Int](repeating: 0, count: dictionary.count)
-        var missing = 0
-        for c in codes { if c >= 0 { perCode[Int(c)] += 1 } else { missing += 1 } }
-        var firstUse = [Int](repeating: Int.max, count: dictionary.count)
-        for (row, c) in codes.enumerated() where c >= 0 && firstUse[Int(c)] == Int.max { firstUse[Int(c)] = row }
-        var entries: [(label: String, count: Int, first: Int)] = []
-        for (code, name) in dictionary.enumerated() where perCode[code] > 0 {
-            let label = name.isEmpty ? BinLabel.empty : name
-            if counts[label] == nil { order.append(label) }
-            counts[label, default: 0] += perCode[code]
-            _ = firstUse
-        }
-        if missing > 0 {
-            if counts[BinLabel.missing] == nil { order.append(BinLabel.missing) }
-            counts[BinLabel.missing, default: 0] += missing
-        }
-        let firstRow: [String: Int] = {
-            var f: [String: Int] = [:]
-            for (code, name) in dictionary.enumerated() where perCode[code] > 0 {
-                let label = name.isEmpty ? BinLabel.empty : name
-                f[label] = min(f[label] ?? Int.max, firstUse[code])
+        var firstRow = [Int](repeating: Int.max, count: dictionary.count)
+        var missing = 0, firstMissing = Int.max
+        for (row, c) in codes.enumerated() {
+            if c >= 0 {
+                perCode[Int(c)] += 1
+                if firstRow[Int(c)] == Int.max { firstRow[Int(c)] = row }
+            } else {
+                missing += 1
+                firstMissing = min(firstMissing, row)
             }
-            if missing > 0 { f[BinLabel.missing] = codes.firstIndex(of: -1) ?? Int.max }
-            return f
-        }()
-        entries = order.map { ($0, counts[$0]!, firstRow[$0] ?? Int.max) }
-        entries.sort { $0.count != $1.count ? $0.count > $1.count : $0.first < $1.first }
-        return entries.prefix(bins).filter { $0.count >= minCategoryCount }.map(\.label).sorted()
+        }
+        var count: [String: Int] = [:], first: [String: Int] = [:]
+        func add(_ label: String, _ n: Int, _ row: Int) {
+            count[label, default: 0] += n
+            first[label] = min(first[label] ?? Int.max, row)
+        }
+        for (code, name) in dictionary.enumerated() where perCode[code] > 0 {
+            add(name.isEmpty ? BinLabel.empty : name, perCode[code], firstRow[code])
+        }
+        if missing > 0 { add(BinLabel.missing, missing, firstMissing) }
+        let ranked = count.keys.sorted { a, b in
+            count[a]! != count[b]! ? count[a]! > count[b]! : first[a]! < first[b]!
+        }
+        return ranked.prefix(bins).filter { count[$0]! >= minCategoryCount }.sorted()
     }
 }

@@ -7,8 +7,6 @@ public struct CoherenceDetails: Sendable {
     public var categoriesPerSequenceColumns: [ColumnAccuracy]
     /// Per column: accuracy of the number of sequences containing each top category.
     public var sequencesPerCategoryColumns: [ColumnAccuracy]
-    /// Sequence-length distribution (binned) of original and synthetic data.
-    public var sequenceLength: BinnedDistribution?
 
     public var categoriesPerSequence: Double? { mean(categoriesPerSequenceColumns.map(\.accuracy)) }
     public var categoriesPerSequenceMax: Double? { mean(categoriesPerSequenceColumns.map(\.accuracyMax)) }
@@ -57,7 +55,7 @@ enum Coherence {
             let c = DistributionAccuracy.compare(oCounts, sCounts)
             perCategory.append(ColumnAccuracy(column: name, accuracy: c.accuracy, accuracyMax: c.accuracyMax))
         }
-        return CoherenceDetails(categoriesPerSequenceColumns: perSequence, sequencesPerCategoryColumns: perCategory, sequenceLength: nil)
+        return CoherenceDetails(categoriesPerSequenceColumns: perSequence, sequencesPerCategoryColumns: perCategory)
     }
 
     /// Codes per row: numbers and times in 30 bins fitted on the original; categories by value.
