@@ -92,7 +92,7 @@ enum SVG {
     }
 
     /// Overlaid histograms of two or three distance samples on shared bins.
-    static func histogram(series: [(name: String, color: String, values: [Float])], bins: Int = 40, width: Double = 560, height: Double = 220) -> String {
+    static func histogram(series: [(name: String, color: String, values: [Float])], bins: Int = 50, width: Double = 760, height: Double = 240) -> String {
         let all = series.flatMap(\.values)
         let hi = Double(all.max() ?? 1), lo = 0.0
         let span = max(hi - lo, 1e-9)
