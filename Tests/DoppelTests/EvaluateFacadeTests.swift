@@ -48,3 +48,41 @@ import Testing
         do { try evaluate(request); Issue.record("expected an error") } catch { #expect("\(error)".contains("'customer'")) }
     }
 }
+
+@Suite struct EvaluateSequentialFacadeTests {
+    /// Customers (context) and their purchases (target, 1–5 rows each).
+    static func write(_ dir: URL, _ tag: String, seed: Int) throws -> (events: String, customers: String) {
+        var events = ["customer,product,amount"], customers = ["id,segment"]
+        for c in 0..<300 {
+            let v = (c * 7919 + seed * 104_729) % 997
+            customers.append("c\(c)-\(tag),\(v % 3 == 0 ? "business" : "retail")")
+            for k in 0..<(1 + v % 5) {
+                events.append("c\(c)-\(tag),\(["tea", "cake", "jam"][(v + k) % 3]),\(Double((v * (k + 1)) % 200) / 4)")
+            }
+        }
+        let e = dir.appendingPathComponent("events-\(tag).csv"), p = dir.appendingPathComponent("customers-\(tag).csv")
+        try (events.joined(separator: "\n") + "\n").write(to: e, atomically: true, encoding: .utf8)
+        try (customers.joined(separator: "\n") + "\n").write(to: p, atomically: true, encoding: .utf8)
+        return (e.path, p.path)
+    }
+
+    @Test func sequentialFilesWithContextGiveCoherence() throws {
+        let dir = try TestSupport.temporaryDirectory("evaluate-seq")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let trn = try Self.write(dir, "trn", seed: 1), hol = try Self.write(dir, "hol", seed: 2), syn = try Self.write(dir, "syn", seed: 3)
+        var request = EvaluationRequest(training: trn.events, synthetic: syn.events, holdout: hol.events)
+        request.context = trn.customers
+        request.syntheticContext = syn.customers
+        request.holdoutContext = hol.customers
+        request.contextKey = "customer"
+        request.contextPrimaryKey = "id"
+        request.reportPath = dir.appendingPathComponent("report.html").path
+        let report = try evaluate(request)
+        #expect(report.setup == .oneToMany)
+        #expect(report.subjects.original == 600 && report.subjects.synthetic == 300)
+        #expect(report.metrics.accuracy.coherence != nil)
+        #expect(report.accuracy.bivariates.contains { $0.column2 == "ctx::segment" })
+        let html = try String(contentsOfFile: request.reportPath!, encoding: .utf8)
+        #expect(html.contains(">Sequential coherence</h2>") && html.contains("Sequence Length"))
+    }
+}
