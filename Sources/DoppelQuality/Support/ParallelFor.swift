@@ -1,4 +1,3 @@
-import Foundation
 import Dispatch
 
 /// Runs `body(i)` for `i` in `0..<count` on all cores and returns the results in index order.
@@ -11,7 +10,10 @@ func parallelMap<T: Sendable>(_ count: Int, _ body: @Sendable (Int) -> T) -> [T]
     if count == 1 { return [body(0)] }
     let slots = UnsafeMutableBufferPointer<T?>.allocate(capacity: count)
     slots.initialize(repeating: nil)
-    defer { slots.deallocate() }
+    defer {
+        _ = slots.deinitialize()
+        slots.deallocate()
+    }
     let box = SlotBox(slots)
     DispatchQueue.concurrentPerform(iterations: count) { i in
         box.slots[i] = body(i)
@@ -25,9 +27,6 @@ func parallelFor(_ count: Int, _ body: @Sendable (Int) -> Void) {
     if count == 1 { body(0); return }
     DispatchQueue.concurrentPerform(iterations: count, execute: body)
 }
-
-/// Number of worker threads worth splitting work into.
-var availableWorkers: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
 
 /// Hands a buffer whose slots are written by distinct workers across the concurrency boundary.
 struct SlotBox<T>: @unchecked Sendable {

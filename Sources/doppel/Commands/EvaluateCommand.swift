@@ -21,7 +21,7 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Where to write the HTML report.") var report: String?
     @Option(help: "Where to write the metrics as JSON.") var json: String?
     @Option(help: "Seed of all random draws.") var seed: UInt64 = 42
-    @Option(help: "Cap on rows compared by distance (default: smallest data set).") var maxDistanceRows: Int?
+    @Option(help: "Cap on rows per data set compared by distance (default: the smallest data set; subsampling training rows weakens the DCR share).") var maxDistanceRows: Int?
     @Flag(help: "Skip the distance (privacy) measures.") var noDistances = false
 
     func run() throws {
