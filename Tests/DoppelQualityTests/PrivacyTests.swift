@@ -28,8 +28,8 @@ import Testing
 
     @Test(arguments: [NearestNeighbors.Kernel.simd, .scalar])
     func kernelsFindExactTwoNearest(_ kernel: NearestNeighbors.Kernel) {
-        // 77 reference rows: the last block of 8 is padded.
-        let reference = Self.rows(77, seed: 1), queries = Self.rows(40, seed: 2)
+        // 77 reference rows: the last block of 8 is padded; 41 queries: pairs and one single.
+        let reference = Self.rows(77, seed: 1), queries = Self.rows(41, seed: 2)
         let result = NearestNeighbors(reference: reference).search(queries, kernel: kernel)
         for i in 0..<queries.count {
             let all = (0..<reference.count).map { Self.bruteForce(queries, i, reference, $0).squareRoot() }.sorted()

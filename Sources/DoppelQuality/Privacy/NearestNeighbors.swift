@@ -77,10 +77,19 @@ struct NearestNeighbors: Sendable {
             second.withUnsafeMutableBufferPointer { s in
                 let fb = SlotBox(f), sb = SlotBox(s)
                 parallelFor(chunks) { c in
-                    for q in (c * chunk)..<min(n, (c + 1) * chunk) {
-                        let (d1, d2) = kernel == .simd ? nearestTwo(queries, q) : nearestTwoScalar(queries, q)
-                        fb.slots[q] = d1
-                        sb.slots[q] = d2
+                    var q = c * chunk
+                    let end = min(n, (c + 1) * chunk)
+                    while q < end {
+                        if kernel == .simd && q + 1 < end {
+                            // Two queries share each load of a reference block.
+                            let (a, b) = nearestTwoForPair(queries, q)
+                            (fb.slots[q], sb.slots[q]) = a
+                            (fb.slots[q + 1], sb.slots[q + 1]) = b
+                            q += 2
+                        } else {
+                            (fb.slots[q], sb.slots[q]) = kernel == .simd ? nearestTwo(queries, q) : nearestTwoScalar(queries, q)
+                            q += 1
+                        }
                     }
                 }
             }
@@ -137,6 +146,68 @@ struct NearestNeighbors: Sendable {
             }
         }}}}}}}
         return (max(best1, 0), max(best2, 0))
+    }
+
+    /// ``nearestTwo(_:_:)`` for queries `q` and `q + 1` at once.
+    private func nearestTwoForPair(_ queries: EmbeddedRows, _ q: Int) -> ((Float, Float), (Float, Float)) {
+        let dn = numericWidth, dc = categoricalWidth, lanes = Self.lanes
+        var a1 = Float.infinity, a2 = Float.infinity, b1 = Float.infinity, b2 = Float.infinity
+        queries.numeric.withUnsafeBufferPointer { qn in
+        queries.codes.withUnsafeBufferPointer { qc in
+        numeric.withUnsafeBufferPointer { rn in
+        codes.withUnsafeBufferPointer { rc in
+        alpha.withUnsafeBufferPointer { ra in
+        alphaSquared.withUnsafeBufferPointer { ra2 in
+        padding.withUnsafeBufferPointer { rp in
+            let qNumA = qn.baseAddress! + q * dn, qNumB = qNumA + dn
+            let qCodA = qc.baseAddress! + q * dc, qCodB = qCodA + dc
+            let alphaA = queries.alpha[q], alphaB = queries.alpha[q + 1]
+            let qaA = Lane(repeating: alphaA), qaB = Lane(repeating: alphaB)
+            let qa2A = Lane(repeating: alphaA * alphaA), qa2B = Lane(repeating: alphaB * alphaB)
+            let nCat = Lane(repeating: Float(dc))
+            let rnBase = UnsafeRawPointer(rn.baseAddress!), rcBase = UnsafeRawPointer(rc.baseAddress!)
+            let raBase = UnsafeRawPointer(ra.baseAddress!), ra2Base = UnsafeRawPointer(ra2.baseAddress!), rpBase = UnsafeRawPointer(rp.baseAddress!)
+            let floatStride = MemoryLayout<Float>.stride * lanes, intStride = MemoryLayout<Int32>.stride * lanes
+            for b in 0..<blockCount {
+                let pad = rpBase.loadUnaligned(fromByteOffset: b * floatStride, as: Lane.self)
+                var accA = pad, accB = pad
+                let numBase = b * dn
+                for d in 0..<dn {
+                    let r = rnBase.loadUnaligned(fromByteOffset: (numBase + d) * floatStride, as: Lane.self)
+                    let da = r - Lane(repeating: qNumA[d]), db = r - Lane(repeating: qNumB[d])
+                    accA += da * da
+                    accB += db * db
+                }
+                var diffA = CodeLane.zero, diffB = CodeLane.zero
+                let codBase = b * dc
+                for c in 0..<dc {
+                    let r = rcBase.loadUnaligned(fromByteOffset: (codBase + c) * intStride, as: CodeLane.self)
+                    let da = r &- CodeLane(repeating: qCodA[c]), db = r &- CodeLane(repeating: qCodB[c])
+                    diffA &-= (da | (CodeLane.zero &- da)) &>> 31
+                    diffB &-= (db | (CodeLane.zero &- db)) &>> 31
+                }
+                let rav = raBase.loadUnaligned(fromByteOffset: b * floatStride, as: Lane.self)
+                let ra2v = ra2Base.loadUnaligned(fromByteOffset: b * floatStride, as: Lane.self)
+                let neA = Lane(diffA), neB = Lane(diffB)
+                let gapA = qaA - rav, gapB = qaB - rav
+                accA += (nCat - neA) * gapA * gapA + neA * (qa2A + ra2v)
+                accB += (nCat - neB) * gapB * gapB + neB * (qa2B + ra2v)
+                Self.update(accA, &a1, &a2)
+                Self.update(accB, &b1, &b2)
+            }
+        }}}}}}}
+        return ((max(a1, 0), max(a2, 0)), (max(b1, 0), max(b2, 0)))
+    }
+
+    /// Folds 8 squared distances into the best two.
+    @inline(__always)
+    private static func update(_ acc: Lane, _ best1: inout Float, _ best2: inout Float) {
+        let smallest = min(min(min(acc[0], acc[1]), min(acc[2], acc[3])), min(min(acc[4], acc[5]), min(acc[6], acc[7])))
+        guard smallest < best2 else { return }
+        for l in 0..<lanes {
+            let v = acc[l]
+            if v < best1 { best2 = best1; best1 = v } else if v < best2 { best2 = v }
+        }
     }
 
     /// The same as ``nearestTwo(_:_:)`` one reference row at a time.
