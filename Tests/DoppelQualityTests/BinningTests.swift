@@ -78,3 +78,12 @@ import Testing
         #expect(ColumnBins(fitting: column).apply(column) == [1, 0, 2, 1])
     }
 }
+
+@Suite struct TimeLabelTests {
+    @Test func timeLabelsUseShortestDistinctPrecision() {
+        let day = 86_400_000_000.0
+        let d = { (y: Int, m: Int, dd: Int) in Double(TemporalFormat.daysFromCivil(year: y, month: m, day: dd)) * day }
+        #expect(ColumnBins.timeLabels([d(2020, 1, 1), d(2021, 5, 1), d(2022, 1, 1)]) == ["2020", "2021"])
+        #expect(ColumnBins.timeLabels([d(2020, 1, 1), d(2020, 5, 1), d(2020, 5, 9)]) == ["2020-01-01", "2020-05-01"])
+    }
+}

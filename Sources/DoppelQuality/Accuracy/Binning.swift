@@ -53,7 +53,7 @@ public struct ColumnBins: Sendable {
         case .temporal(let values):
             let breaks = ColumnBins.temporalBreaks(values, bins: bins)
             rule = .breaks(edges: Array(breaks.dropLast()), last: breaks.last!, widen: ColumnBins.dayMicros)
-            labels = breaks.dropLast().map { TemporalParsing.format($0) } + [BinLabel.missing]
+            labels = ColumnBins.timeLabels(breaks) + [BinLabel.missing]
         case .categorical(let codes, let dictionary):
             let top = ColumnBins.topCategories(codes: codes, dictionary: dictionary, bins: bins)
             let specials = [BinLabel.empty, BinLabel.other, BinLabel.rare, BinLabel.missing]
@@ -158,6 +158,17 @@ public struct ColumnBins: Sendable {
             }
         }
         return breaks
+    }
+
+    /// Labels of time bins in the shortest of year, year-month, date, minutes, seconds and full
+    /// precision that tells all breaks apart (as mostlyai-qa labels them).
+    static func timeLabels(_ breaks: [Double]) -> [String] {
+        let full = breaks.map { TemporalParsing.format($0) }
+        for length in [4, 7, 10, 16, 19] {
+            let cut = full.map { String($0.prefix(length)) }
+            if Set(cut).count == cut.count { return Array(cut.dropLast()) }
+        }
+        return Array(full.dropLast())
     }
 
     static func numberLabel(_ x: Double) -> String {
