@@ -112,15 +112,8 @@ final class CSVChunkParser: @unchecked Sendable {
         return outcome
     }
 
-    @inline(__always)
-    private func field(_ index: Int) -> (bytes: UnsafeBufferPointer<UInt8>, missing: Bool) {
-        let s = block.starts[index], e = block.ends[index]
-        let bytes = UnsafeBufferPointer(start: base + s, count: e - s)
-        switch block.kinds[index] {
-        case FieldBlock.plain: return (bytes, e == s || na.matches(bytes))
-        case FieldBlock.quoted: return (bytes, false)
-        default: return (CSVTokenizer.unescape(bytes, into: scratch), false)
-        }
+    private func reader() -> FieldReader {
+        FieldReader(block: block, base: base, na: na, scratch: scratch)
     }
 
     /// Parses column `c` of the current block, widening the kind whenever a value needs it.
@@ -143,7 +136,7 @@ final class CSVChunkParser: @unchecked Sendable {
 
     /// The value at `row` did not parse as the column's kind: widen, or fail if forced.
     private func changeKind(_ c: Int, _ column: ColumnAccumulator, row: Int) throws(FieldFailure) {
-        let value = field(row * context.columnCount + c).bytes
+        let value = reader().field(c, row).bytes
         let valueKind = InferredKind.classify(value)
         let widened = InferredKind.join(column.kind, valueKind)
         if column.isForced || widened == column.kind {
@@ -158,10 +151,10 @@ final class CSVChunkParser: @unchecked Sendable {
     }
 
     private func fillEmpty(_ c: Int, _ column: ColumnAccumulator, from start: Int) -> Int {
-        let n = context.columnCount
+        let reader = self.reader()
         var row = start
         while row < block.rowCount {
-            if !field(row * n + c).missing { return row }
+            if !reader.field(c, row).missing { return row }
             column.validity.append(false)
             row += 1
         }
@@ -169,13 +162,13 @@ final class CSVChunkParser: @unchecked Sendable {
     }
 
     private func fillInt(_ c: Int, _ column: ColumnAccumulator, from start: Int) -> Int {
-        var values = BufferBuilder<Int64>(), bits = BitmapBuilder()
+        var values = BufferBuilder<Int64>(), bits = ValidityWriter()
         swap(&values, &column.int64s); swap(&bits, &column.validity)
         defer { swap(&values, &column.int64s); swap(&bits, &column.validity) }
-        let n = context.columnCount
+        let reader = self.reader()
         var row = start
         while row < block.rowCount {
-            let (f, missing) = field(row * n + c)
+            let (f, missing) = reader.field(c, row)
             if missing {
                 values.append(0); bits.append(false)
             } else if let v = CSVValueParsers.parseInt64(f) {
@@ -189,13 +182,13 @@ final class CSVChunkParser: @unchecked Sendable {
     }
 
     private func fillFloat(_ c: Int, _ column: ColumnAccumulator, from start: Int) -> Int {
-        var values = BufferBuilder<Double>(), bits = BitmapBuilder()
+        var values = BufferBuilder<Double>(), bits = ValidityWriter()
         swap(&values, &column.doubles); swap(&bits, &column.validity)
         defer { swap(&values, &column.doubles); swap(&bits, &column.validity) }
-        let n = context.columnCount
+        let reader = self.reader()
         var row = start
         while row < block.rowCount {
-            let (f, missing) = field(row * n + c)
+            let (f, missing) = reader.field(c, row)
             if missing {
                 values.append(0); bits.append(false)
             } else if let v = CSVValueParsers.parseDouble(f) {
@@ -209,13 +202,13 @@ final class CSVChunkParser: @unchecked Sendable {
     }
 
     private func fillBool(_ c: Int, _ column: ColumnAccumulator, from start: Int) -> Int {
-        var values = BufferBuilder<UInt8>(), bits = BitmapBuilder()
+        var values = BufferBuilder<UInt8>(), bits = ValidityWriter()
         swap(&values, &column.bools); swap(&bits, &column.validity)
         defer { swap(&values, &column.bools); swap(&bits, &column.validity) }
-        let n = context.columnCount
+        let reader = self.reader()
         var row = start
         while row < block.rowCount {
-            let (f, missing) = field(row * n + c)
+            let (f, missing) = reader.field(c, row)
             if missing {
                 values.append(0); bits.append(false)
             } else if let v = CSVValueParsers.parseBool(f) {
@@ -229,13 +222,13 @@ final class CSVChunkParser: @unchecked Sendable {
     }
 
     private func fillDate(_ c: Int, _ column: ColumnAccumulator, from start: Int) -> Int {
-        var values = BufferBuilder<Int32>(), bits = BitmapBuilder()
+        var values = BufferBuilder<Int32>(), bits = ValidityWriter()
         swap(&values, &column.days); swap(&bits, &column.validity)
         defer { swap(&values, &column.days); swap(&bits, &column.validity) }
-        let n = context.columnCount
+        let reader = self.reader()
         var row = start
         while row < block.rowCount {
-            let (f, missing) = field(row * n + c)
+            let (f, missing) = reader.field(c, row)
             if missing {
                 values.append(0); bits.append(false)
             } else if let v = CSVValueParsers.parseDate(f) {
@@ -249,13 +242,13 @@ final class CSVChunkParser: @unchecked Sendable {
     }
 
     private func fillTimestamp(_ c: Int, _ column: ColumnAccumulator, from start: Int) -> Int {
-        var values = BufferBuilder<Int64>(), bits = BitmapBuilder()
+        var values = BufferBuilder<Int64>(), bits = ValidityWriter()
         swap(&values, &column.int64s); swap(&bits, &column.validity)
         defer { swap(&values, &column.int64s); swap(&bits, &column.validity) }
-        let n = context.columnCount
+        let reader = self.reader()
         var row = start
         while row < block.rowCount {
-            let (f, missing) = field(row * n + c)
+            let (f, missing) = reader.field(c, row)
             if missing {
                 values.append(0); bits.append(false)
             } else if let v = CSVValueParsers.parseTimestamp(f, acceptDate: true) {
@@ -269,13 +262,13 @@ final class CSVChunkParser: @unchecked Sendable {
     }
 
     private func fillString(_ c: Int, _ column: ColumnAccumulator, from start: Int) throws(FieldFailure) -> Int {
-        var strings = StringAccumulator(capacity: 0), bits = BitmapBuilder()
+        var strings = StringAccumulator(capacity: 0), bits = ValidityWriter()
         swap(&strings, &column.strings); swap(&bits, &column.validity)
         defer { swap(&strings, &column.strings); swap(&bits, &column.validity) }
-        let n = context.columnCount
+        let reader = self.reader()
         var row = start
         while row < block.rowCount {
-            let (f, missing) = field(row * n + c)
+            let (f, missing) = reader.field(c, row)
             if missing {
                 strings.appendMissing(); bits.append(false)
             } else {
@@ -292,7 +285,6 @@ final class CSVChunkParser: @unchecked Sendable {
     /// Reads the given columns of the chunk again as strings (after the typed parse found that
     /// they are string columns). The chunk already tokenized without error once.
     func readStrings(columns wanted: [Int]) -> Result<[Int: Column], DataFileError> {
-        let columnCount = context.columnCount
         var accumulators = wanted.map { _ in (StringAccumulatorBox(capacity: chunk.lineFeeds + 1)) }
         let tokenizer = context.tokenizer()
         var position = chunk.range.lowerBound
@@ -302,10 +294,11 @@ final class CSVChunkParser: @unchecked Sendable {
             if let failure = tokenizer.tokenize(into: block, position: &position, line: &line, stop: chunk.range.upperBound, byteBudget: CSVChunkParser.blockBytes) {
                 return .failure(context.error(failure))
             }
+            let reader = self.reader()
             for (k, c) in wanted.enumerated() {
                 let box = accumulators[k]
                 for row in 0..<block.rowCount {
-                    let (f, missing) = field(row * columnCount + c)
+                    let (f, missing) = reader.field(c, row)
                     if missing {
                         box.strings.appendMissing(); box.validity.append(false)
                     } else {
@@ -331,12 +324,12 @@ final class CSVChunkParser: @unchecked Sendable {
 /// A string accumulator with its validity, on the heap so that it can sit in an array.
 final class StringAccumulatorBox {
     var strings: StringAccumulator
-    var validity = BitmapBuilder()
+    var validity = ValidityWriter()
 
     init(capacity: Int) { strings = StringAccumulator(capacity: capacity) }
 
     func finish() -> Column {
-        var s = StringAccumulator(capacity: 0), bits = BitmapBuilder()
+        var s = StringAccumulator(capacity: 0), bits = ValidityWriter()
         swap(&s, &strings); swap(&bits, &validity)
         return .string(StringColumn(storage: s.finish(), validity: bits.finish()))
     }

@@ -99,7 +99,7 @@ public enum CSVReader {
         var columns: [Column] = []
         columns.reserveCapacity(columnCount)
         for c in 0..<columnCount {
-            var joined = parts[c].isEmpty ? CSVColumnMerge.allMissing(kinds[c].dataType, rows: 0, like: nil) : Column.concatenate(parts[c])
+            var joined = parts[c].isEmpty ? CSVColumnMerge.allMissing(kinds[c].dataType, rows: 0, like: nil) : CSVColumnMerge.concatenate(parts[c])
             parts[c] = []
             if case .string(let strings) = joined { joined = .string(CSVStringStorage.choose(strings)) }
             columns.append(joined)

@@ -14,7 +14,7 @@ final class ColumnAccumulator {
     private(set) var kind: InferredKind
     /// Became `string` after typed values: the values must be read again from the text.
     private(set) var abandoned = false
-    var validity: BitmapBuilder
+    var validity: ValidityWriter
     var int64s = BufferBuilder<Int64>()
     var doubles = BufferBuilder<Double>()
     var bools = BufferBuilder<UInt8>()
@@ -25,7 +25,7 @@ final class ColumnAccumulator {
         isForced = forced != nil
         self.capacityHint = capacityHint
         kind = forced ?? .empty
-        validity = BitmapBuilder(capacity: capacityHint)
+        validity = ValidityWriter(capacity: capacityHint)
         strings = StringAccumulator(capacity: forced == .string ? capacityHint : 0)
         reserve(kind)
     }
@@ -83,7 +83,7 @@ final class ColumnAccumulator {
     /// The finished column part, or `nil` when it was abandoned or saw only missing values.
     func finish() -> Column? {
         if abandoned || kind == .empty { return nil }
-        var bits = BitmapBuilder()
+        var bits = ValidityWriter()
         swap(&bits, &validity)
         let v = bits.finish()
         switch kind {
