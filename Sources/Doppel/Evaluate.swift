@@ -3,16 +3,6 @@ import DoppelQuality
 import DoppelTable
 import Foundation
 
-/// Reads a data file into a table, choosing the format by extension: `.csv` and `.csv.gz`
-/// today (more formats plug in here).
-public func readDataFile(path: String) throws -> Table {
-    let lower = path.lowercased()
-    if lower.hasSuffix(".csv") || lower.hasSuffix(".csv.gz") || lower.hasSuffix(".tsv") || lower.hasSuffix(".txt") {
-        return try CSVReader.read(path: path)
-    }
-    throw DataFileError(file: path, message: "unsupported file type (expected .csv or .csv.gz)")
-}
-
 /// The files and options of one `doppel evaluate` run.
 public struct EvaluationRequest: Sendable {
     public var training: String
@@ -43,12 +33,12 @@ public struct EvaluationRequest: Sendable {
 @discardableResult
 public func evaluate(_ request: EvaluationRequest) throws -> QualityReport {
     if request.context != nil && request.contextKey == nil { throw EvaluationError.contextWithoutKey }
-    let trainingContext = try request.context.map { try readDataFile(path: $0) }
-    let training = EvaluationData(target: try readDataFile(path: request.training), context: trainingContext)
-    let synthetic = EvaluationData(target: try readDataFile(path: request.synthetic),
-                                   context: try request.syntheticContext.map { try readDataFile(path: $0) } ?? trainingContext)
+    let trainingContext = try request.context.map { try DataFiles.read(path: $0) }
+    let training = EvaluationData(target: try DataFiles.read(path: request.training), context: trainingContext)
+    let synthetic = EvaluationData(target: try DataFiles.read(path: request.synthetic),
+                                   context: try request.syntheticContext.map { try DataFiles.read(path: $0) } ?? trainingContext)
     let holdout = try request.holdout.map { path in
-        EvaluationData(target: try readDataFile(path: path), context: try request.holdoutContext.map { try readDataFile(path: $0) })
+        EvaluationData(target: try DataFiles.read(path: path), context: try request.holdoutContext.map { try DataFiles.read(path: $0) })
     }
     let keys = SubjectKeys(targetKey: request.contextKey, contextPrimaryKey: request.contextPrimaryKey)
     let report = try QualityEvaluator.evaluate(training: training, synthetic: synthetic, holdout: holdout, keys: keys, options: request.options)

@@ -34,8 +34,8 @@ import Testing
     }
 
     @Test func unsupportedFileTypeNamesTheFile() {
-        #expect(throws: (any Error).self) { try readDataFile(path: "/tmp/data.xlsx") }
-        do { _ = try readDataFile(path: "/tmp/data.xlsx") } catch { #expect("\(error)".contains("data.xlsx")) }
+        #expect(throws: (any Error).self) { try DataFiles.read(path: "/tmp/data.xlsx") }
+        do { _ = try DataFiles.read(path: "/tmp/data.xlsx") } catch { #expect("\(error)".contains("data.xlsx")) }
     }
 
     @Test func missingKeyColumnIsNamed() throws {
