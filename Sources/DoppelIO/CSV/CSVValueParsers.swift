@@ -66,6 +66,29 @@ enum CSVValueParsers {
             negative = p[0] == UInt8(ascii: "-")
             i = 1
         }
+        // Fast path: digits with at most one '.', at most 15 digits in all (so the mantissa is
+        // exact even with leading zeros) and no exponent.
+        var j = i, digits = 0, dot = -1
+        var fast: UInt64 = 0
+        while j < n {
+            let c = p[j]
+            let d = c &- 48
+            if d < 10 {
+                fast = fast &* 10 &+ UInt64(d)
+                digits &+= 1
+            } else if c == UInt8(ascii: ".") && dot < 0 {
+                dot = digits
+            } else {
+                break
+            }
+            j &+= 1
+        }
+        if j == n && digits > 0 && digits <= 15 {
+            let scale = dot < 0 ? 0 : digits - dot
+            let m = Double(fast)
+            let v = scale == 0 ? m : m / powersOfTen[scale]
+            return negative ? -v : v
+        }
         var mantissa: UInt64 = 0
         var significantDigits = 0
         var exponent = 0
