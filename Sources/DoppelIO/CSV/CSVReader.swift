@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Dispatch
+import Synchronization
 import DoppelTable
 
 /// Reads CSV files (RFC 4180) into typed, columnar ``Table``s.
@@ -96,30 +97,40 @@ public enum CSVReader {
         }
         for i in 0..<chunks.count { outcomes[i] = ChunkOutcome() }
         reread.removeAll()
-        var columns: [Column] = []
-        columns.reserveCapacity(columnCount)
-        for c in 0..<columnCount {
-            var joined = parts[c].isEmpty ? CSVColumnMerge.allMissing(kinds[c].dataType, rows: 0, like: nil) : CSVColumnMerge.concatenate(parts[c])
-            parts[c] = []
-            if case .string(let strings) = joined { joined = .string(CSVStringStorage.choose(strings)) }
-            columns.append(joined)
+        // Join the parts of each column (columns in parallel); a column's parts are released
+        // as soon as it is joined.
+        let partSlots = ParallelSlots<[Column]>(count: columnCount, initial: [])
+        for c in 0..<columnCount { partSlots[c] = parts[c] }
+        parts.removeAll()
+        let joined = ParallelSlots<Column?>(count: columnCount, initial: nil)
+        let finalKinds = kinds
+        runParallel(count: columnCount, threads: threads) { c in
+            let columnParts = partSlots[c]
+            partSlots[c] = []
+            var column = columnParts.isEmpty ? CSVColumnMerge.allMissing(finalKinds[c].dataType, rows: 0, like: nil) : CSVColumnMerge.concatenate(columnParts)
+            if case .string(let strings) = column { column = .string(CSVStringStorage.choose(strings)) }
+            joined[c] = column
         }
+        let columns = (0..<columnCount).map { joined[$0] ?? CSVColumnMerge.allMissing(finalKinds[$0].dataType, rows: 0, like: nil) }
         return try Table(schema: Schema(zip(header.names, kinds).map { Field($0, $1.dataType) }), columns: columns)
     }
 
-    /// Runs `body(0..<count)` on at most `threads` threads; task `i` goes to worker
-    /// `i % workers`, so each task runs exactly once.
+    /// Runs `body(i)` for every `i` in `0..<count` on at most `threads` threads. Workers take the
+    /// next index from a shared atomic counter, so a slow worker does not hold up the rest; each
+    /// index runs exactly once, and results go to per-index slots, so the outcome does not depend
+    /// on which worker ran what.
     static func runParallel(count: Int, threads: Int, _ body: @Sendable (Int) -> Void) {
         let workers = max(1, min(threads, count))
         if workers == 1 {
             for i in 0..<count { body(i) }
             return
         }
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            var i = worker
-            while i < count {
+        let next = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while true {
+                let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                if i >= count { return }
                 body(i)
-                i += workers
             }
         }
     }
