@@ -42,24 +42,35 @@ public enum CSVReader {
         runParallel(count: chunks.count, threads: threads) { i in outcomes[i] = parsers[i].parse() }
         if let failure = (0..<chunks.count).lazy.compactMap({ outcomes[$0].failure }).first { throw failure }
 
-        // Column kinds: forced, else the join over chunks.
-        let columnCount = header.names.count
-        var kinds = [InferredKind](repeating: .empty, count: columnCount)
-        for c in 0..<columnCount {
-            if let forced = context.forcedKinds[c] { kinds[c] = forced; continue }
-            for i in 0..<chunks.count {
+        let kinds = columnKinds(outcomes, forced: context.forcedKinds)
+        // Phase 2: string columns whose text some chunk did not keep are read again there.
+        let texts = try rereadStrings(parsers, outcomes, kinds: kinds, threads: threads)
+        let columns = joinColumns(outcomes, texts: texts, kinds: kinds, threads: threads)
+        return try Table(schema: Schema(zip(header.names, kinds).map { Field($0, $1.dataType) }), columns: columns)
+    }
+
+    /// Each column's kind: forced, else the join of the chunks' kinds.
+    private static func columnKinds(_ outcomes: ParallelSlots<ChunkOutcome>, forced: [InferredKind?]) -> [InferredKind] {
+        forced.indices.map { c in
+            if let kind = forced[c] { return kind }
+            var kind = InferredKind.empty
+            for i in 0..<outcomes.count {
                 switch outcomes[i].parts[c] {
-                case .values(_, let kind): kinds[c] = InferredKind.join(kinds[c], kind)
-                case .needsText: kinds[c] = .string
+                case .values(_, let partKind): kind = InferredKind.join(kind, partKind)
+                case .needsText: kind = .string
                 case .allMissing: break
                 }
             }
+            return kind
         }
+    }
 
-        // Phase 2: string columns whose text some chunk did not keep are read again there.
-        let rereads = ParallelSlots<Result<[Int: Column], DataFileError>?>(count: chunks.count, initial: nil)
-        let wanted: [[Int]] = (0..<chunks.count).map { i in
-            (0..<columnCount).filter { c in
+    /// Reads again, per chunk, the text of the string columns that the chunk parsed as another
+    /// kind (or abandoned). Result: per chunk, column index → string column part.
+    private static func rereadStrings(_ parsers: [CSVChunkParser], _ outcomes: ParallelSlots<ChunkOutcome>, kinds: [InferredKind],
+                                      threads: Int) throws -> [[Int: Column]] {
+        let wanted: [[Int]] = (0..<outcomes.count).map { i in
+            kinds.indices.filter { c in
                 guard kinds[c] == .string else { return false }
                 switch outcomes[i].parts[c] {
                 case .needsText: return true
@@ -68,51 +79,45 @@ public enum CSVReader {
                 }
             }
         }
-        if wanted.contains(where: { !$0.isEmpty }) {
-            runParallel(count: chunks.count, threads: threads) { i in
-                if !wanted[i].isEmpty { rereads[i] = parsers[i].readStrings(columns: wanted[i]) }
-            }
+        guard wanted.contains(where: { !$0.isEmpty }) else { return Array(repeating: [:], count: outcomes.count) }
+        let results = ParallelSlots<Result<[Int: Column], DataFileError>?>(count: outcomes.count, initial: nil)
+        runParallel(count: outcomes.count, threads: threads) { i in
+            if !wanted[i].isEmpty { results[i] = parsers[i].readStrings(columns: wanted[i]) }
         }
-        var reread: [[Int: Column]] = []
-        for i in 0..<chunks.count {
-            switch rereads[i] {
-            case .failure(let error): throw error
-            case .success(let columns): reread.append(columns)
-            case nil: reread.append([:])
-            }
-        }
+        return try (0..<outcomes.count).map { i in try results[i]?.get() ?? [:] }
+    }
 
-        // Join the parts of each column in file order, releasing them as we go.
-        var parts: [[Column]] = (0..<columnCount).map { c in
-            var columnParts: [Column?] = (0..<chunks.count).map { i in
-                if let text = reread[i][c] { return text }
-                if case .values(let column, let kind) = outcomes[i].parts[c] { return CSVColumnMerge.convert(column, from: kind, to: kinds[c]) }
+    /// Brings every part to its column's kind and joins the parts in file order, columns in
+    /// parallel. The chunk outcomes are emptied on the way, so each column's parts are freed as
+    /// soon as the column is joined.
+    private static func joinColumns(_ outcomes: ParallelSlots<ChunkOutcome>, texts: [[Int: Column]], kinds: [InferredKind], threads: Int) -> [Column] {
+        let columnCount = kinds.count, chunkCount = outcomes.count
+        // Transpose (chunk, column) → (column, chunk); moving references only.
+        let parts = ParallelSlots<[ChunkOutcome.Part]>(count: columnCount, initial: [])
+        let rowCounts = (0..<chunkCount).map { outcomes[$0].rowCount }
+        for c in 0..<columnCount {
+            parts[c] = (0..<chunkCount).map { i in texts[i][c].map { .values($0, .string) } ?? outcomes[i].parts[c] }
+        }
+        for i in 0..<chunkCount { outcomes[i] = ChunkOutcome() }
+        let joined = ParallelSlots<Column?>(count: columnCount, initial: nil)
+        runParallel(count: columnCount, threads: threads) { c in
+            let kind = kinds[c]
+            var columnParts: [Column?] = parts[c].map { part in
+                if case .values(let column, let partKind) = part { return CSVColumnMerge.convert(column, from: partKind, to: kind) }
                 return nil
             }
+            parts[c] = []
             let sibling = columnParts.lazy.compactMap { $0 }.first
-            for i in 0..<chunks.count where columnParts[i] == nil {
-                columnParts[i] = CSVColumnMerge.allMissing(kinds[c].dataType, rows: outcomes[i].rowCount, like: sibling)
+            for i in 0..<chunkCount where columnParts[i] == nil {
+                columnParts[i] = CSVColumnMerge.allMissing(kind.dataType, rows: rowCounts[i], like: sibling)
             }
-            return columnParts.compactMap { $0 }
-        }
-        for i in 0..<chunks.count { outcomes[i] = ChunkOutcome() }
-        reread.removeAll()
-        // Join the parts of each column (columns in parallel); a column's parts are released
-        // as soon as it is joined.
-        let partSlots = ParallelSlots<[Column]>(count: columnCount, initial: [])
-        for c in 0..<columnCount { partSlots[c] = parts[c] }
-        parts.removeAll()
-        let joined = ParallelSlots<Column?>(count: columnCount, initial: nil)
-        let finalKinds = kinds
-        runParallel(count: columnCount, threads: threads) { c in
-            let columnParts = partSlots[c]
-            partSlots[c] = []
-            var column = columnParts.isEmpty ? CSVColumnMerge.allMissing(finalKinds[c].dataType, rows: 0, like: nil) : CSVColumnMerge.concatenate(columnParts)
+            let present = columnParts.compactMap { $0 }
+            columnParts.removeAll()
+            var column = present.isEmpty ? CSVColumnMerge.allMissing(kind.dataType, rows: 0, like: nil) : CSVColumnMerge.concatenate(present)
             if case .string(let strings) = column { column = .string(CSVStringStorage.choose(strings)) }
             joined[c] = column
         }
-        let columns = (0..<columnCount).map { joined[$0] ?? CSVColumnMerge.allMissing(finalKinds[$0].dataType, rows: 0, like: nil) }
-        return try Table(schema: Schema(zip(header.names, kinds).map { Field($0, $1.dataType) }), columns: columns)
+        return (0..<columnCount).map { joined[$0] ?? CSVColumnMerge.allMissing(kinds[$0].dataType, rows: 0, like: nil) }
     }
 
     /// Runs `body(i)` for every `i` in `0..<count` on at most `threads` threads. Workers take the
