@@ -87,9 +87,9 @@ final class CSVChunkParser: @unchecked Sendable {
                 do {
                     try parseColumn(c, into: columns[c])
                 } catch {
-                    if firstFailure == nil || error.row < firstFailure!.row {
-                        firstFailure = (error.row, c, error.message)
-                    }
+                    // Keep the earliest row's failure (the first column's on a tie).
+                    if let earlier = firstFailure, earlier.row <= error.row { continue }
+                    firstFailure = (error.row, c, error.message)
                 }
                 if columns[c].kind == .string && !columns[c].abandoned { columns[c].strings.checkCardinality() }
             }
