@@ -53,6 +53,9 @@ struct FieldFailure: Error {
 final class CSVChunkParser: @unchecked Sendable {
     static let blockRows = 4096
     static let blockBytes = 1 << 20
+    /// Parsed bytes of a mapped file are handed back to the kernel in steps of this size (each
+    /// `madvise` costs TLB shootdowns on the other threads, so not after every block).
+    static let releaseBytes = 16 << 20
 
     private let context: CSVParseContext
     private let chunk: CSVChunker.Chunk
@@ -79,8 +82,8 @@ final class CSVChunkParser: @unchecked Sendable {
         var position = chunk.range.lowerBound
         var line = chunk.firstLine
         var outcome = ChunkOutcome()
+        var unreleased = position
         while position < chunk.range.upperBound {
-            let blockStart = position
             let tokenizerFailure = tokenizer.tokenize(into: block, position: &position, line: &line, stop: chunk.range.upperBound, byteBudget: CSVChunkParser.blockBytes)
             var firstFailure: (row: Int, column: Int, message: String)?
             for c in 0..<columnCount where !columns[c].abandoned {
@@ -102,8 +105,12 @@ final class CSVChunkParser: @unchecked Sendable {
                 outcome.failure = context.error(tokenizerFailure)
                 return outcome
             }
-            context.input.release(blockStart..<position)
+            if position - unreleased >= CSVChunkParser.releaseBytes {
+                context.input.release(unreleased..<position)
+                unreleased = position
+            }
         }
+        context.input.release(unreleased..<position)
         outcome.parts = columns.map { column in
             if column.abandoned { return .needsText }
             if let values = column.finish() { return .values(values, column.kind) }
@@ -289,8 +296,8 @@ final class CSVChunkParser: @unchecked Sendable {
         let tokenizer = context.tokenizer()
         var position = chunk.range.lowerBound
         var line = chunk.firstLine
+        var unreleased = position
         while position < chunk.range.upperBound {
-            let blockStart = position
             if let failure = tokenizer.tokenize(into: block, position: &position, line: &line, stop: chunk.range.upperBound, byteBudget: CSVChunkParser.blockBytes) {
                 return .failure(context.error(failure))
             }
@@ -310,8 +317,12 @@ final class CSVChunkParser: @unchecked Sendable {
                 }
                 box.strings.checkCardinality()
             }
-            context.input.release(blockStart..<position)
+            if position - unreleased >= CSVChunkParser.releaseBytes {
+                context.input.release(unreleased..<position)
+                unreleased = position
+            }
         }
+        context.input.release(unreleased..<position)
         var result: [Int: Column] = [:]
         for (k, c) in wanted.enumerated() {
             result[c] = accumulators[k].finish()
