@@ -9,6 +9,8 @@ struct CSVParseContext: @unchecked Sendable {
     let forcedKinds: [InferredKind?]
     let delimiter: UInt8
     let naTokens: NATokenMatcher
+    /// Use the row-major fast path for simple rows (tests turn it off to compare).
+    var fastRows = true
 
     var columnCount: Int { names.count }
 
@@ -57,12 +59,14 @@ final class CSVChunkParser: @unchecked Sendable {
     /// `madvise` costs TLB shootdowns on the other threads, so not after every block).
     static let releaseBytes = 16 << 20
 
-    private let context: CSVParseContext
-    private let chunk: CSVChunker.Chunk
-    private let block: FieldBlock
-    private let scratch = ScratchBuffer()
-    private let base: UnsafePointer<UInt8>
-    private let na: NATokenMatcher
+    let context: CSVParseContext
+    let chunk: CSVChunker.Chunk
+    let block: FieldBlock
+    let scratch = ScratchBuffer()
+    let base: UnsafePointer<UInt8>
+    let na: NATokenMatcher
+    /// Block-local values of the row-major fast path (see `CSVChunkParser+FastRows.swift`).
+    lazy var fastStorage = FastRowStorage(columnCount: context.columnCount, rowCapacity: block.rowCapacity)
 
     init(context: CSVParseContext, chunk: CSVChunker.Chunk) {
         self.context = context
@@ -84,6 +88,21 @@ final class CSVChunkParser: @unchecked Sendable {
         var outcome = ChunkOutcome()
         var unreleased = position
         while position < chunk.range.upperBound {
+            if context.fastRows && columns.allSatisfy({ $0.kind != .empty }) {
+                let (rows, failure) = parseFastRows(columns, position: &position, line: &line)
+                outcome.rowCount += rows
+                if let failure {
+                    outcome.failure = failure
+                    return outcome
+                }
+                if rows > 0 {
+                    if position - unreleased >= CSVChunkParser.releaseBytes {
+                        context.input.release(unreleased..<position)
+                        unreleased = position
+                    }
+                    continue
+                }
+            }
             let tokenizerFailure = tokenizer.tokenize(into: block, position: &position, line: &line, stop: chunk.range.upperBound, byteBudget: CSVChunkParser.blockBytes)
             var firstFailure: (row: Int, column: Int, message: String)?
             for c in 0..<columnCount where !columns[c].abandoned {
@@ -124,7 +143,7 @@ final class CSVChunkParser: @unchecked Sendable {
     }
 
     /// Parses column `c` of the current block, widening the kind whenever a value needs it.
-    private func parseColumn(_ c: Int, into column: ColumnAccumulator) throws(FieldFailure) {
+    func parseColumn(_ c: Int, into column: ColumnAccumulator) throws(FieldFailure) {
         var row = 0
         let rows = block.rowCount
         while row < rows && !column.abandoned {

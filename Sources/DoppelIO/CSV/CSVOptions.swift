@@ -14,6 +14,8 @@ public struct CSVReadOptions: Sendable {
     public var threads: Int = 0
     /// Smallest chunk handed to one worker (internal: tests lower it to force many chunks).
     var minimumChunkBytes: Int = 4 << 20
+    /// Use the row-major fast path for simple rows (internal: tests compare with it off).
+    var fastRows = true
 
     public init() {}
 }

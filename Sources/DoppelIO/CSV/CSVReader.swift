@@ -26,10 +26,16 @@ public enum CSVReader {
         for name in options.columnTypes.keys where !header.names.contains(name) {
             throw DataFileError(file: path, column: name, message: "a type is given for a column the file does not have")
         }
-        let context = CSVParseContext(
+        var context = CSVParseContext(
             input: input, path: path, names: header.names,
             forcedKinds: header.names.map { options.columnTypes[$0].map(InferredKind.init) },
             delimiter: delimiter, naTokens: NATokenMatcher(options.naTokens))
+        // The fast path parses numbers before it looks for missing-value tokens, which is only
+        // the same as the general path when no token could read as a value.
+        context.fastRows = options.fastRows && !options.naTokens.contains { token in
+            guard let first = token.utf8.first else { return false }
+            return first &- 48 < 10 || "+-.tfTF".utf8.contains(first)
+        }
 
         let threads = options.threads > 0 ? options.threads : max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         let dataBytes = input.count - header.dataStart

@@ -44,7 +44,7 @@ enum CSVValueParsers {
     // MARK: floats
 
     /// Exact powers of ten representable in a Double (10^0 ... 10^22).
-    private static let powersOfTen: [Double] = (0...22).map { e in
+    static let powersOfTen: [Double] = (0...22).map { e in
         var v = 1.0
         for _ in 0..<e { v *= 10 }
         return v
