@@ -211,24 +211,29 @@ enum CSVValueParsers {
         let day = Int(d10) * 10 + Int(d1)
         guard month >= 1, month <= 12, day >= 1 else { return nil }
         let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-        guard day <= Int(Calendar.monthLengths[(leap ? 12 : 0) + month - 1]) else { return nil }
-        let index = year - Calendar.firstYear
-        guard index >= 0 && index < Calendar.yearStarts.count else {
-            return TemporalFormat.daysFromCivil(year: year, month: month, day: day)
-        }
-        return Int(Calendar.yearStarts[index]) + Int(Calendar.daysBeforeMonth[(leap ? 12 : 0) + month - 1]) + day - 1
+        // Month lengths minus 28, two bits per month from January.
+        let length = 28 + ((0xEE_FBB3 >> (2 * (month - 1))) & 3) + (month == 2 && leap ? 1 : 0)
+        guard day <= length else { return nil }
+        guard year >= 1 else { return TemporalFormat.daysFromCivil(year: year, month: month, day: day) }
+        return daysBeforeYear(year) + daysBeforeMonth(month, leap: leap) + day - 1
     }
 
-    /// Lookup tables that turn a civil date into a day number with two loads.
-    private enum Calendar {
-        static let firstYear = 1600
-        /// Day number of January 1 of `firstYear + i`.
-        static let yearStarts: [Int32] = (firstYear..<2600).map { Int32(TemporalFormat.daysFromCivil(year: $0, month: 1, day: 1)) }
-        /// Month lengths, common year then leap year.
-        static let monthLengths: [UInt8] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-        /// Days before each month, common year then leap year.
-        static let daysBeforeMonth: [Int16] = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334,
-                                               0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335]
+    /// Days from 1970-01-01 to January 1 of `year` (≥ 1), counting leap days by the Gregorian rule.
+    @inline(__always)
+    private static func daysBeforeYear(_ year: Int) -> Int {
+        let y = year - 1
+        return 365 * (year - 1970) + (y / 4 - y / 100 + y / 400) - 477
+    }
+
+    /// Days of the year before the first of `month` (1...12).
+    @inline(__always)
+    private static func daysBeforeMonth(_ month: Int, leap: Bool) -> Int {
+        switch month {
+        case 1: 0
+        case 2: 31
+        // From March on, month lengths repeat 31, 30, 31, 30, 31 (Hinnant's (153·m + 2) / 5).
+        default: (153 * (month - 3) + 2) / 5 + 59 + (leap ? 1 : 0)
+        }
     }
 
     /// `YYYY-MM-DD`, as days since 1970-01-01.
