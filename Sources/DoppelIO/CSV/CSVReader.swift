@@ -11,9 +11,17 @@ import DoppelTable
 ///
 /// Plain files are memory-mapped, `.csv.gz` files are inflated into memory. The data rows are
 /// split into chunks at exact row starts (``CSVChunker``), chunks are parsed on all cores
-/// (``CSVChunkParser``), each column's kind is the join of the chunks' kinds
-/// (``InferredKind``), and the parts are concatenated in file order. The result does not depend
-/// on the number of threads.
+/// (``CSVChunkParser``: block-wise column loops that infer and widen each column's kind, and a
+/// row-major fast path for simple rows once the kinds are known), each column's kind is the join
+/// of the chunks' kinds (``InferredKind``), string columns that a chunk parsed as something else
+/// are read again as text, and the parts are joined in file order. The result does not depend on
+/// the number of threads.
+///
+/// String columns are dictionary-encoded while a chunk sees few distinct values; the joined
+/// column stays a dictionary while it has at most `max(1000, rows / 2)` entries. (A chunk that
+/// sees more than half of its first 16 Ki+ rows distinct switches to plain storage, and then the
+/// whole column is plain: the values never depend on the chunking, the storage can in rare,
+/// borderline cases.)
 public enum CSVReader {
     /// Reads the CSV file at `path`. Errors are ``DataFileError``s naming file, line and column.
     public static func read(path: String, options: CSVReadOptions = .init()) throws -> Table {
