@@ -11,6 +11,8 @@ struct CSVParseContext: @unchecked Sendable {
     let naTokens: NATokenMatcher
     /// Use the row-major fast path for simple rows (tests turn it off to compare).
     var fastRows = true
+    /// Rows per parse block.
+    var blockRows = CSVChunkParser.blockRows
 
     var columnCount: Int { names.count }
 
@@ -71,7 +73,7 @@ final class CSVChunkParser: @unchecked Sendable {
     init(context: CSVParseContext, chunk: CSVChunker.Chunk) {
         self.context = context
         self.chunk = chunk
-        block = FieldBlock(columnCount: context.columnCount, rowCapacity: max(1, min(CSVChunkParser.blockRows, (1 << 16) / max(1, context.columnCount))))
+        block = FieldBlock(columnCount: context.columnCount, rowCapacity: max(1, min(context.blockRows, (1 << 16) / max(1, context.columnCount))))
         base = context.input.base
         na = context.naTokens
     }

@@ -40,6 +40,7 @@ public enum CSVReader {
             delimiter: delimiter, naTokens: NATokenMatcher(options.naTokens))
         // The fast path parses numbers before it looks for missing-value tokens, which is only
         // the same as the general path when no token could read as a value.
+        context.blockRows = max(1, options.blockRows)
         context.fastRows = options.fastRows && !options.naTokens.contains { token in
             guard let first = token.utf8.first else { return false }
             return first &- 48 < 10 || "+-.tfTF".utf8.contains(first)
