@@ -12,6 +12,9 @@ DIR="${2:-bench-data}"
 PYTHON="${DOPPEL_PYTHON:-/tmp/pyvenv/bin/python}"
 export OPENBLAS_NUM_THREADS=1
 
+# Incremental release builds with cross-module optimisation can keep stale inlined copies of
+# DoppelIO code in the benchmark; touching its sources makes it recompile against the current one.
+touch Sources/doppel-bench/*.swift
 swift build -c release --product doppel-bench >/dev/null
 BENCH=.build/release/doppel-bench
 "$BENCH" csv --size-mb "$SIZE_MB" --dir "$DIR" --generate-only
