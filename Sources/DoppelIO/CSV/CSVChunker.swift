@@ -126,6 +126,4 @@ final class ParallelSlots<Element>: @unchecked Sendable {
         get { slots[index] }
         set { slots[index] = newValue }
     }
-
-    var elements: [Element] { Array(UnsafeBufferPointer(start: slots, count: count)) }
 }
