@@ -9,6 +9,10 @@ struct CSVParseContext: @unchecked Sendable {
     let forcedKinds: [InferredKind?]
     let delimiter: UInt8
     let naTokens: NATokenMatcher
+    /// Use the row-major fast path for simple rows (tests turn it off to compare).
+    var fastRows = true
+    /// Rows per parse block.
+    var blockRows = CSVChunkParser.blockRows
 
     var columnCount: Int { names.count }
 
@@ -53,18 +57,23 @@ struct FieldFailure: Error {
 final class CSVChunkParser: @unchecked Sendable {
     static let blockRows = 4096
     static let blockBytes = 1 << 20
+    /// Parsed bytes of a mapped file are handed back to the kernel in steps of this size (each
+    /// `madvise` costs TLB shootdowns on the other threads, so not after every block).
+    static let releaseBytes = 16 << 20
 
-    private let context: CSVParseContext
-    private let chunk: CSVChunker.Chunk
-    private let block: FieldBlock
-    private let scratch = ScratchBuffer()
-    private let base: UnsafePointer<UInt8>
-    private let na: NATokenMatcher
+    let context: CSVParseContext
+    let chunk: CSVChunker.Chunk
+    let block: FieldBlock
+    let scratch = ScratchBuffer()
+    let base: UnsafePointer<UInt8>
+    let na: NATokenMatcher
+    /// Block-local values of the row-major fast path (see `CSVChunkParser+FastRows.swift`).
+    lazy var fastStorage = FastRowStorage(columnCount: context.columnCount, rowCapacity: block.rowCapacity)
 
     init(context: CSVParseContext, chunk: CSVChunker.Chunk) {
         self.context = context
         self.chunk = chunk
-        block = FieldBlock(columnCount: context.columnCount, rowCapacity: max(1, min(CSVChunkParser.blockRows, (1 << 16) / max(1, context.columnCount))))
+        block = FieldBlock(columnCount: context.columnCount, rowCapacity: max(1, min(context.blockRows, (1 << 16) / max(1, context.columnCount))))
         base = context.input.base
         na = context.naTokens
     }
@@ -79,17 +88,32 @@ final class CSVChunkParser: @unchecked Sendable {
         var position = chunk.range.lowerBound
         var line = chunk.firstLine
         var outcome = ChunkOutcome()
+        var unreleased = position
         while position < chunk.range.upperBound {
-            let blockStart = position
+            if context.fastRows && columns.allSatisfy({ $0.kind != .empty }) {
+                let (rows, failure) = parseFastRows(columns, position: &position, line: &line)
+                outcome.rowCount += rows
+                if let failure {
+                    outcome.failure = failure
+                    return outcome
+                }
+                if rows > 0 {
+                    if position - unreleased >= CSVChunkParser.releaseBytes {
+                        context.input.release(unreleased..<position)
+                        unreleased = position
+                    }
+                    continue
+                }
+            }
             let tokenizerFailure = tokenizer.tokenize(into: block, position: &position, line: &line, stop: chunk.range.upperBound, byteBudget: CSVChunkParser.blockBytes)
             var firstFailure: (row: Int, column: Int, message: String)?
             for c in 0..<columnCount where !columns[c].abandoned {
                 do {
                     try parseColumn(c, into: columns[c])
                 } catch {
-                    if firstFailure == nil || error.row < firstFailure!.row {
-                        firstFailure = (error.row, c, error.message)
-                    }
+                    // Keep the earliest row's failure (the first column's on a tie).
+                    if let earlier = firstFailure, earlier.row <= error.row { continue }
+                    firstFailure = (error.row, c, error.message)
                 }
                 if columns[c].kind == .string && !columns[c].abandoned { columns[c].strings.checkCardinality() }
             }
@@ -102,8 +126,12 @@ final class CSVChunkParser: @unchecked Sendable {
                 outcome.failure = context.error(tokenizerFailure)
                 return outcome
             }
-            context.input.release(blockStart..<position)
+            if position - unreleased >= CSVChunkParser.releaseBytes {
+                context.input.release(unreleased..<position)
+                unreleased = position
+            }
         }
+        context.input.release(unreleased..<position)
         outcome.parts = columns.map { column in
             if column.abandoned { return .needsText }
             if let values = column.finish() { return .values(values, column.kind) }
@@ -117,7 +145,7 @@ final class CSVChunkParser: @unchecked Sendable {
     }
 
     /// Parses column `c` of the current block, widening the kind whenever a value needs it.
-    private func parseColumn(_ c: Int, into column: ColumnAccumulator) throws(FieldFailure) {
+    func parseColumn(_ c: Int, into column: ColumnAccumulator) throws(FieldFailure) {
         var row = 0
         let rows = block.rowCount
         while row < rows && !column.abandoned {
@@ -289,8 +317,8 @@ final class CSVChunkParser: @unchecked Sendable {
         let tokenizer = context.tokenizer()
         var position = chunk.range.lowerBound
         var line = chunk.firstLine
+        var unreleased = position
         while position < chunk.range.upperBound {
-            let blockStart = position
             if let failure = tokenizer.tokenize(into: block, position: &position, line: &line, stop: chunk.range.upperBound, byteBudget: CSVChunkParser.blockBytes) {
                 return .failure(context.error(failure))
             }
@@ -310,8 +338,12 @@ final class CSVChunkParser: @unchecked Sendable {
                 }
                 box.strings.checkCardinality()
             }
-            context.input.release(blockStart..<position)
+            if position - unreleased >= CSVChunkParser.releaseBytes {
+                context.input.release(unreleased..<position)
+                unreleased = position
+            }
         }
+        context.input.release(unreleased..<position)
         var result: [Int: Column] = [:]
         for (k, c) in wanted.enumerated() {
             result[c] = accumulators[k].finish()

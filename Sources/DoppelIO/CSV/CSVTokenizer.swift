@@ -62,17 +62,17 @@ struct FieldReader {
     /// field or NA token; quoted fields are never missing).
     @inline(__always)
     func field(_ column: Int, _ row: Int) -> (bytes: UnsafeBufferPointer<UInt8>, missing: Bool) {
-        let word = ends[column * rowCapacity + row]
+        let word = ends[column &* rowCapacity &+ row]
         let end = word & FieldBlock.positionMask
-        let start = column == 0 ? rowStarts[row] : (ends[(column - 1) * rowCapacity + row] & FieldBlock.positionMask) + 1
+        let start = column == 0 ? rowStarts[row] : (ends[(column &- 1) &* rowCapacity &+ row] & FieldBlock.positionMask) &+ 1
         switch word >> FieldBlock.kindShift {
         case FieldBlock.plain:
-            let bytes = UnsafeBufferPointer(start: base + start, count: end - start)
+            let bytes = UnsafeBufferPointer(start: base + start, count: end &- start)
             return (bytes, end == start || na.matches(bytes))
         case FieldBlock.quoted:
-            return (UnsafeBufferPointer(start: base + start + 1, count: end - start - 2), false)
+            return (UnsafeBufferPointer(start: base + start + 1, count: end &- start &- 2), false)
         default:
-            return (CSVTokenizer.unescape(UnsafeBufferPointer(start: base + start, count: end - start), into: scratch), false)
+            return (CSVTokenizer.unescape(UnsafeBufferPointer(start: base + start, count: end &- start), into: scratch), false)
         }
     }
 }
@@ -154,13 +154,13 @@ struct CSVTokenizer {
                         kind = FieldBlock.escaped
                     }
                 }
-                if field < columnCount { ends[field * rowCapacity + row] = p | kind << FieldBlock.kindShift }
-                field += 1
+                if field < columnCount { ends[field &* rowCapacity &+ row] = p | kind &<< FieldBlock.kindShift }
+                field &+= 1
                 if p >= end { break }
                 let b = base[p]
-                if b == delimiter { p += 1; continue }
-                p += b == newline ? 1 : 2
-                currentLine += 1
+                if b == delimiter { p &+= 1; continue }
+                p &+= b == newline ? 1 : 2
+                currentLine &+= 1
                 break
             }
             guard field == columnCount else { return .ragged(line: rowLine, found: field) }
@@ -189,8 +189,8 @@ struct CSVTokenizer {
                 let w = raw.loadUnaligned(fromByteOffset: p, as: UInt64.self)
                 let x = w ^ delimiters
                 let flags = ((w &- below) & ~w | (x &- ones) & ~x) & highs
-                if flags == 0 { p += 8; continue }
-                p += flags.trailingZeroBitCount >> 3
+                if flags == 0 { p &+= 8; continue }
+                p &+= flags.trailingZeroBitCount &>> 3
             } else {
                 while p < end && base[p] > ASCII.quote && base[p] != delimiter { p += 1 }
                 if p >= end { return end }
