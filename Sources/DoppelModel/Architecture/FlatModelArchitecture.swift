@@ -74,7 +74,7 @@ public struct FlatModelArchitecture: Codable, Sendable, Equatable {
                 throw .invalidSchema("column \(column.name): embedding width \(column.embeddingDimension) for \(width) inputs")
             }
             for sub in column.subColumns {
-                guard sub.embeddingDimension > 0, sub.embeddingDimension <= 1 << 16,
+                guard sub.cardinality <= 1 << 32, sub.embeddingDimension > 0, sub.embeddingDimension <= 1 << 16,
                       sub.regressorLayers.count == layerCount, layerCount > 0,
                       sub.regressorLayers.allSatisfy({ $0 > 0 && $0 <= 1 << 16 }) else {
                     throw .invalidSchema("sub-column \(column.name)/\(sub.name): invalid layer widths")
