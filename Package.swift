@@ -44,6 +44,8 @@ let package = Package(
         .executableTarget(name: "doppel-bench", dependencies: ["Doppel", "DoppelNN"]),
         // Neural-core micro-benchmarks: sgemm GFLOP/s and a grouped-head training step.
         .executableTarget(name: "doppel-nn-bench", dependencies: ["DoppelNN", "DoppelParallel"]),
+        // Flat-model benchmark: training rows/s, generation time, peak RSS on a census-like schema.
+        .executableTarget(name: "doppel-model-bench", dependencies: ["DoppelModel", "DoppelNN", "DoppelParallel"]),
 
         // Paths and helpers shared by the test targets.
         .target(name: "DoppelTestSupport", path: "Tests/Support"),

@@ -18,6 +18,28 @@ struct DropoutStream {
 
     var isActive: Bool { random != nil }
 
+    /// Writes `count` multipliers to `out`.
+    mutating func fill(_ out: UnsafeMutablePointer<Float>, _ count: Int) {
+        guard random != nil else {
+            out.update(repeating: 1, count: count)
+            return
+        }
+        var i = 0
+        // Leftover 16-bit draws of the previous word first, then four per word.
+        while i < count && left > 0 { out[i] = next(); i += 1 }
+        var generator = random!
+        while i + 4 <= count {
+            let word = generator.next()
+            out[i] = word & 0xFFFF < threshold ? 0 : scale
+            out[i + 1] = (word >> 16) & 0xFFFF < threshold ? 0 : scale
+            out[i + 2] = (word >> 32) & 0xFFFF < threshold ? 0 : scale
+            out[i + 3] = (word >> 48) < threshold ? 0 : scale
+            i += 4
+        }
+        random = generator
+        while i < count { out[i] = next(); i += 1 }
+    }
+
     mutating func next() -> Float {
         guard random != nil else { return 1 }
         if left == 0 {

@@ -56,20 +56,16 @@ extension FlatNetwork {
                 let own = ranks[r * C + c]
                 let x = X.pointer + r * inW, m = multiplier.pointer + r * inW
                 for c2 in 0..<C {
-                    let on = ranks[r * C + c2] < own
-                    let base = contextOffsets[c2], src = CE.pointer + r * Cw + base
-                    for i in 0..<contextWidths[c2] {
-                        let f: Float = on ? dropout.next() : 0
-                        m[base + i] = f
-                        x[base + i] = src[i] * f
+                    let base = contextOffsets[c2], width = contextWidths[c2]
+                    if ranks[r * C + c2] < own {
+                        dropout.fill(m + base, width)
+                    } else {
+                        (m + base).update(repeating: 0, count: width)
                     }
                 }
-                let src = E.pointer + r * Ew + ownOffsets[c]
-                for i in 0..<ownWidths[c] {
-                    let f = dropout.next()
-                    m[Cw + i] = f
-                    x[Cw + i] = src[i] * f
-                }
+                dropout.fill(m + Cw, ownWidths[c])
+                VectorOps.product(CE.pointer + r * Cw, m, into: x, Cw)
+                VectorOps.product(E.pointer + r * Ew + ownOffsets[c], m + Cw, into: x + Cw, ownWidths[c])
             }
             var inputs: [FloatBuffer] = [X]
             var multipliers: [FloatBuffer?] = [multiplier]
@@ -81,10 +77,8 @@ extension FlatNetwork {
                     var mask: FloatBuffer? = nil
                     if dropout.isActive {
                         let m = FloatBuffer(count: rows * layer.inputs, zeroed: false)
-                        for i in 0..<(rows * layer.inputs) {
-                            m.pointer[i] = dropout.next()
-                            dropped.pointer[i] = previous.pointer[i] * m.pointer[i]
-                        }
+                        dropout.fill(m.pointer, rows * layer.inputs)
+                        VectorOps.product(previous.pointer, m.pointer, into: dropped.pointer, rows * layer.inputs)
                         mask = m
                     } else {
                         dropped.pointer.update(from: previous.pointer, count: rows * layer.inputs)
@@ -93,19 +87,15 @@ extension FlatNetwork {
                     multipliers.append(mask)
                 }
                 let Y = FloatBuffer(count: rows * layer.outputs, zeroed: false)
-                Dense.forward(rows: rows, inputs: layer.inputs, outputs: layer.outputs, x: inputs[l].pointer, ldx: layer.inputs,
-                              weight: values + layer.weight.offset, ldw: layer.inputs, bias: values + layer.bias.offset,
-                              y: Y.pointer, ldy: layer.outputs)
-                for i in 0..<(rows * layer.outputs) where Y.pointer[i] < 0 { Y.pointer[i] = 0 }
+                layer.forward(rows: rows, x: inputs[l].pointer, values: values, y: Y.pointer)
+                VectorOps.relu(Y.pointer, rows * layer.outputs)
                 outputs.append(Y)
             }
             let predictor = net.predictor
             let hidden = outputs.last ?? X
             var logits = Tensor(shape: [rows, predictor.outputs])
             logits.storage.withUnsafeMutableBufferPointer { y in
-                Dense.forward(rows: rows, inputs: predictor.inputs, outputs: predictor.outputs, x: hidden.pointer, ldx: predictor.inputs,
-                              weight: values + predictor.weight.offset, ldw: predictor.inputs, bias: values + predictor.bias.offset,
-                              y: y.baseAddress!, ldy: predictor.outputs)
+                predictor.forward(rows: rows, x: hidden.pointer, values: values, y: y.baseAddress!)
             }
             var dLogits = Tensor(shape: gradients == nil ? [0, predictor.outputs] : [rows, predictor.outputs])
             for k in 0..<net.subColumnCount {
@@ -125,35 +115,22 @@ extension FlatNetwork {
             // Backward through the predictor and the regressor layers.
             var dA = FloatBuffer(count: rows * predictor.inputs, zeroed: false)
             dLogits.storage.withUnsafeBufferPointer { dy in
-                Dense.backwardParameters(rows: rows, inputs: predictor.inputs, outputs: predictor.outputs,
-                                         x: hidden.pointer, ldx: predictor.inputs, dY: dy.baseAddress!, lddY: predictor.outputs,
-                                         dWeight: G + predictor.weight.offset, lddW: predictor.inputs, dBias: G + predictor.bias.offset)
-                Dense.backwardInput(rows: rows, inputs: predictor.inputs, outputs: predictor.outputs, dY: dy.baseAddress!,
-                                    lddY: predictor.outputs, weight: values + predictor.weight.offset, ldw: predictor.inputs,
-                                    beta: 0, dX: dA.pointer, lddX: predictor.inputs)
+                predictor.backward(rows: rows, x: hidden.pointer, dY: dy.baseAddress!, values: values, gradients: G, dX: dA.pointer)
             }
             for l in net.regressor.indices.reversed() {
                 let layer = net.regressor[l]
                 let Y = outputs[l]
-                for i in 0..<(rows * layer.outputs) where Y.pointer[i] <= 0 { dA.pointer[i] = 0 }
-                Dense.backwardParameters(rows: rows, inputs: layer.inputs, outputs: layer.outputs,
-                                         x: inputs[l].pointer, ldx: layer.inputs, dY: dA.pointer, lddY: layer.outputs,
-                                         dWeight: G + layer.weight.offset, lddW: layer.inputs, dBias: G + layer.bias.offset)
+                VectorOps.reluGradient(output: Y.pointer, dA.pointer, rows * layer.outputs)
                 let dIn = FloatBuffer(count: rows * layer.inputs, zeroed: false)
-                Dense.backwardInput(rows: rows, inputs: layer.inputs, outputs: layer.outputs, dY: dA.pointer, lddY: layer.outputs,
-                                    weight: values + layer.weight.offset, ldw: layer.inputs, beta: 0, dX: dIn.pointer, lddX: layer.inputs)
-                if let m = multipliers[l] {
-                    for i in 0..<(rows * layer.inputs) { dIn.pointer[i] *= m.pointer[i] }
-                }
+                layer.backward(rows: rows, x: inputs[l].pointer, dY: dA.pointer, values: values, gradients: G, dX: dIn.pointer)
+                if let m = multipliers[l] { VectorOps.multiply(dIn.pointer, by: m.pointer, rows * layer.inputs) }
                 dA = dIn
             }
             // dA is d(source of X_c): masked columns got multiplier 0, so the whole context part adds.
             for r in 0..<rows {
                 let src = dA.pointer + r * inW
-                let ctx = dCE.pointer + r * Cw
-                for i in 0..<Cw { ctx[i] += src[i] }
-                let own = dE.pointer + r * Ew + ownOffsets[c]
-                for i in 0..<ownWidths[c] { own[i] += src[Cw + i] }
+                VectorOps.add(dCE.pointer + r * Cw, src, Cw)
+                VectorOps.add(dE.pointer + r * Ew + ownOffsets[c], src + Cw, ownWidths[c])
             }
         }
         guard let G = gradients, let dCE, let dE else { return losses }
@@ -169,8 +146,7 @@ extension FlatNetwork {
                                     dX: dE.pointer + ownOffsets[c], lddX: Ew)
             } else {
                 for r in 0..<rows {
-                    let src = dCE.pointer + r * Cw + contextOffsets[c], dst = dE.pointer + r * Ew + ownOffsets[c]
-                    for i in 0..<ownWidths[c] { dst[i] += src[i] }
+                    VectorOps.add(dE.pointer + r * Ew + ownOffsets[c], dCE.pointer + r * Cw + contextOffsets[c], ownWidths[c])
                 }
             }
         }
