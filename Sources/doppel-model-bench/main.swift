@@ -51,7 +51,7 @@ let result = try Trainer.train(architecture: architecture, training: training, v
 }
 let trainSeconds = Date().timeIntervalSince(start)
 let trainCPU = cpuSeconds() - cpuStart
-print("parameters: \(result.model.parameterCount), batch \(result.summary.batchSize), lr \(result.summary.initialLearningRate)")
+print("parameters: \(result.model.parameterCount) (\(result.model.effectiveParameterCount) without structural zeros), batch \(result.summary.batchSize), lr \(result.summary.initialLearningRate)")
 print(String(format: "training: %d epochs, %d rows in %.2f s (incl. validation + checkpoints) = %.0f rows/s; best epoch %.0f s/epoch",
              result.summary.epochs, result.summary.samples, trainSeconds, Double(result.summary.samples) / trainSeconds,
              epochSeconds.min() ?? 0))

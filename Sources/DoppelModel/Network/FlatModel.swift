@@ -26,6 +26,8 @@ public struct FlatModel: Sendable {
 
     /// Number of scalar parameters (including the fixed zeros of the block layout).
     public var parameterCount: Int { store.count }
+    /// Parameters that can change (``parameterCount`` minus the structural zeros of the block layout).
+    public var effectiveParameterCount: Int { store.count - network.zeroRuns.reduce(0) { $0 + $1.count } }
     public var schema: ModelSchema { architecture.schema }
 
     /// Sets the output biases to the log code frequencies of `data` (done once before training).

@@ -27,6 +27,7 @@ public enum Trainer {
             throw .invalidOption("max epochs, max time and patience must be ≥ 0, shards ≥ 1")
         }
         try FileAccess.createDirectory(directory)
+        FileAccess.removeStaleTemporaries(in: directory)
         let seed = options.seed
         var initRandom = SeededRandom.stream(seed: seed, [Stream.initialisation.rawValue])
         var model = FlatModel(architecture: architecture, seed: initRandom.next())
