@@ -10,7 +10,7 @@ enum TrainedDependencyModel {
     static let validation = Fixtures.dependencyData(rows: 400, seed: 2)
     static let result: TrainingResult = {
         let directory = try! TestSupport.temporaryDirectory("doppel-model").path
-        var options = TrainingOptions(maxEpochs: 25, seed: 7)
+        var options = TrainingOptions(maxEpochs: 12, seed: 7)
         options.batchSize = 64
         options.learningRate = 0.01
         return try! Trainer.train(architecture: .resolve(schema: Fixtures.dependencySchema, size: .small),
@@ -111,7 +111,7 @@ enum TrainedDependencyModel {
 
     @Test func trainingStopsEarlyOrAtMaxEpochsAndWritesFiles() throws {
         let summary = TrainedDependencyModel.result.summary
-        #expect(summary.epochs <= 25 && summary.epochs >= 1)
+        #expect(summary.epochs <= 12 && summary.epochs >= 1)
         #expect(summary.bestEpoch >= 1 && summary.bestEpoch <= summary.epochs)
         #expect(summary.batchSize == 64)
     }
