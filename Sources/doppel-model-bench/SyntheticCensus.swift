@@ -16,7 +16,10 @@ enum SyntheticCensus {
         return ModelSchema(columns: columns)
     }()
 
-    static func codes(rows: Int, seed: UInt64) -> EncodedData {
+    /// A smaller schema for quick runs: the first categorical columns and one number.
+    static let smallSchema = ModelSchema(columns: Array(schema.columns.prefix(4)) + [schema.columns[9]])
+
+    static func codes(rows: Int, seed: UInt64, schema: ModelSchema = schema) -> EncodedData {
         var random = SeededRandom(seed: seed)
         let cards = schema.cardinalities
         var codes = [Int32](repeating: 0, count: rows * cards.count)

@@ -25,6 +25,17 @@ func peakRSSMiB() -> Double {
 BLASRuntime.useSingleThread()
 _ = AllocatorTuning.retainFreedMemory()
 let arguments = CommandLine.arguments
+if arguments.count > 1, arguments[1] == "train" {
+    // doppel-model-bench train <directory> <epochs> [resume]: a small deterministic training run,
+    // used by the kill -9 / resume test.
+    do {
+        try InterruptibleTraining.run(directory: arguments[2], epochs: Int(arguments[3]) ?? 4, resume: arguments.count > 4)
+        exit(0)
+    } catch {
+        print("error: \(error)")
+        exit(1)
+    }
+}
 let epochs = arguments.count > 1 ? Int(arguments[1]) ?? 3 : 3
 let size = arguments.count > 2 ? ModelSize(rawValue: arguments[2]) ?? .medium : .medium
 let training = SyntheticCensus.codes(rows: 40_000, seed: 1)
