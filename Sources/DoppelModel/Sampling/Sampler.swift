@@ -51,6 +51,7 @@ public enum Sampler {
                 }
             }
         }
+        BLASRuntime.useSingleThread()  // batches are the parallelism
         let batchSize = max(1, options.batchSize ?? defaultBatchSize(for: model.architecture))
         let batches = (rows + batchSize - 1) / batchSize
         let slots = ResultSlots<[Int32]>(count: batches)

@@ -28,6 +28,8 @@ public enum Trainer {
         }
         try FileAccess.createDirectory(directory)
         FileAccess.removeStaleTemporaries(in: directory)
+        // The shards are the parallelism; OpenBLAS threads on top would only contend for the cores.
+        BLASRuntime.useSingleThread()
         let seed = options.seed
         var initRandom = SeededRandom.stream(seed: seed, [Stream.initialisation.rawValue])
         var model = FlatModel(architecture: architecture, seed: initRandom.next())
