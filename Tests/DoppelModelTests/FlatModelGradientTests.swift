@@ -70,3 +70,31 @@ import DoppelParallel
         #expect(lB[0] != l0[0])
     }
 }
+
+@Suite struct FlatModelInputTests {
+    @Test func emptyBatchGivesZeroLoss() throws {
+        var model = FlatModel(architecture: .resolve(schema: Fixtures.tinySchema, size: .small), seed: 1)
+        let empty = try EncodedData(rowCount: 0, subColumnCount: 4, codes: [])
+        let orders = ColumnOrders(rows: 0, order: [0, 1, 2])
+        #expect(try model.loss(batch: empty, orders: orders) == [0, 0, 0, 0])
+        #expect(try model.accumulateGradients(batch: empty, orders: orders, dropoutSeed: 1) == [0, 0, 0, 0])
+    }
+
+    @Test func badCodesAndShapesAreNamed() throws {
+        let model = FlatModel(architecture: .resolve(schema: Fixtures.tinySchema, size: .small), seed: 1)
+        let bad = try EncodedData(rowCount: 2, subColumnCount: 4, codes: [0, 0, 0, 0, 0, 1, 7, 0])
+        do {
+            _ = try model.loss(batch: bad, orders: ColumnOrders(rows: 2, order: [0, 1, 2]))
+            Issue.record("no error")
+        } catch {
+            #expect(error.description.contains("row 1") && error.description.contains("code 7"), "\(error)")
+        }
+        do {
+            try bad.validate(against: Fixtures.tinySchema)
+            Issue.record("no error")
+        } catch {
+            #expect(error.description.contains("B/E1") && error.description.contains("row 1"), "\(error)")
+        }
+        #expect(throws: ModelError.self) { try model.loss(batch: bad, orders: ColumnOrders(rows: 3, order: [0, 1, 2])) }
+    }
+}

@@ -44,6 +44,7 @@ public struct FlatModel: Sendable {
     /// Mean cross-entropy per sub-column over the rows of `batch` in evaluation mode (no dropout).
     public func loss(batch: EncodedData, orders: ColumnOrders) throws(ModelError) -> [Double] {
         try check(batch, orders)
+        guard batch.rowCount > 0 else { return [Double](repeating: 0, count: network.subColumnCount) }
         var dropout = DropoutStream(probability: 0, random: nil)
         return try run { () throws -> [Double] in
             try store.values.withUnsafeBufferPointer { v throws in
@@ -63,6 +64,7 @@ public struct FlatModel: Sendable {
     public mutating func accumulateGradients(batch: EncodedData, orders: ColumnOrders,
                                              dropoutSeed: UInt64?) throws(ModelError) -> [Double] {
         try check(batch, orders)
+        guard batch.rowCount > 0 else { return [Double](repeating: 0, count: network.subColumnCount) }
         return try shardPass(codes: batch.codes, ranks: orders.ranks, rows: batch.rowCount, divisor: Float(batch.rowCount),
                              dropoutRandom: dropoutSeed.map { SeededRandom(seed: $0) })
     }
@@ -99,6 +101,7 @@ public struct FlatModel: Sendable {
 
     private mutating func shardPass(codes: [Int32], ranks: [Int32], rows: Int, divisor: Float,
                                     dropoutRandom: SeededRandom?) throws(ModelError) -> [Double] {
+        guard rows > 0 else { return [Double](repeating: 0, count: network.subColumnCount) }
         var dropout = DropoutStream(probability: architecture.dropout, random: dropoutRandom)
         let network = network
         return try run { () throws -> [Double] in
