@@ -70,31 +70,45 @@ public struct FlatModel: Sendable {
     }
 
     /// The training step's work: `shards` fixed slices of the batch, run on up to `workers`
-    /// threads, each on its own copy of the store (values shared copy-on-write), gradients summed
-    /// in shard order. The result depends on `shards`, never on `workers` or scheduling.
+    /// threads; slice 0 writes its gradient straight into `store.gradients`, the others into
+    /// their own buffers of `scratch`, which are then added in slice order. The result depends on
+    /// `shards`, never on `workers` or scheduling. OVERWRITES `store.gradients` with the
+    /// batch-mean gradient and returns the loss per sub-column.
     mutating func shardedGradients(codes: [Int32], ranks: [Int32], rows: Int, shards: Int, workers: Int,
-                                   seed: UInt64, path: [UInt64]) throws(ModelError) -> [Double] {
+                                   seed: UInt64, path: [UInt64], scratch: ShardScratch) throws(ModelError) -> [Double] {
         let S = network.subColumnCount, C = network.columnCount
         let count = max(1, min(shards, rows))
-        let base = self
-        let slots = ResultSlots<Result<(ParameterStore, [Double]), ModelError>>(count: count)
-        ParallelLoop.forEach(count, workers: workers) { shard in
-            let lo = rows * shard / count, hi = rows * (shard + 1) / count
-            var worker = base
-            worker.store.zeroGradients()
-            let random = SeededRandom.stream(seed: seed, path + [UInt64(shard)])
-            let result = Result { () throws(ModelError) -> (ParameterStore, [Double]) in
-                let losses = try worker.shardPass(codes: Array(codes[lo * S ..< hi * S]), ranks: Array(ranks[lo * C ..< hi * C]),
-                                                  rows: hi - lo, divisor: Float(rows), dropoutRandom: random)
-                return (worker.store, losses)
+        scratch.reserve(buffers: count - 1, size: store.count)
+        let network = network, dropoutRate = architecture.dropout, parameterCount = store.count
+        let slots = ResultSlots<Result<[Double], NNError>>(count: count)
+        store.withValuesAndGradients { v, g in
+            let values = SharedPointer(v.baseAddress!), gradients = SharedPointer(g.baseAddress!)
+            ParallelLoop.forEach(count, workers: workers) { shard in
+                let lo = rows * shard / count, hi = rows * (shard + 1) / count
+                let target = shard == 0 ? gradients.pointer : scratch.buffer(shard - 1)
+                target.update(repeating: 0, count: parameterCount)
+                var dropout = DropoutStream(probability: dropoutRate, random: SeededRandom.stream(seed: seed, path + [UInt64(shard)]))
+                let result = codes.withUnsafeBufferPointer { c in
+                    ranks.withUnsafeBufferPointer { r in
+                        Result { () throws(NNError) -> [Double] in
+                            try network.pass(values: values.pointer, gradients: target, codes: c.baseAddress! + lo * S,
+                                             ranks: r.baseAddress! + lo * C, rows: hi - lo, dropout: &dropout, divisor: Float(rows))
+                        }
+                    }
+                }
+                slots.set(shard, result)
             }
-            slots.set(shard, result)
         }
         var total = [Double](repeating: 0, count: S)
-        for result in slots.values() {
-            let (shardStore, losses) = try result.get()
-            store.addGradients(of: shardStore)
+        for (shard, result) in slots.values().enumerated() {
+            let losses: [Double]
+            do { losses = try result.get() } catch {
+                throw .shapeMismatch(error.description)
+            }
             for j in 0..<S { total[j] += losses[j] }
+            if shard > 0 {
+                store.gradients.withUnsafeMutableBufferPointer { g in VectorOps.add(g.baseAddress!, scratch.buffer(shard - 1), parameterCount) }
+            }
         }
         return total
     }

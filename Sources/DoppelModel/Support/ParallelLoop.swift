@@ -60,3 +60,26 @@ final class FloatBuffer {
 
     func zero() { pointer.update(repeating: 0, count: count) }
 }
+
+/// A raw pointer handed to parallel tasks that touch disjoint parts of it, or only read it.
+struct SharedPointer<T>: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<T>
+    init(_ pointer: UnsafeMutablePointer<T>) { self.pointer = pointer }
+    init(_ pointer: UnsafePointer<T>) { self.pointer = UnsafeMutablePointer(mutating: pointer) }
+}
+
+/// Gradient buffers of the data-parallel shards after the first, kept across training steps
+/// (each buffer is written by exactly one shard task per step, then read after the loop).
+final class ShardScratch: @unchecked Sendable {
+    private var buffers: [FloatBuffer] = []
+
+    init() {}
+
+    func reserve(buffers count: Int, size: Int) {
+        if buffers.count != count || buffers.first?.count != size {
+            buffers = (0..<count).map { _ in FloatBuffer(count: size, zeroed: false) }
+        }
+    }
+
+    func buffer(_ index: Int) -> UnsafeMutablePointer<Float> { buffers[index].pointer }
+}

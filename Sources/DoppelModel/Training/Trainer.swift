@@ -77,6 +77,7 @@ public enum Trainer {
         var lastReport = Date.distantPast
         var lossSinceReport = 0.0, stepsSinceReport = 0
         var batchCodes = [Int32](repeating: 0, count: batchSize * S)
+        let scratch = ShardScratch()
 
         if state.badEpochs > options.earlyStoppingPatience { stopReason = .earlyStopping }
         epochs: while stopReason != .earlyStopping, state.epoch < options.maxEpochs {
@@ -96,10 +97,9 @@ public enum Trainer {
                 }
                 var orderRandom = SeededRandom.stream(seed: seed, [Stream.orders.rawValue, epoch, UInt64(step)])
                 let orders = ColumnOrders.random(rows: batchSize, columns: C, random: &orderRandom)
-                model.store.zeroGradients()
                 let losses = try model.shardedGradients(codes: batchCodes, ranks: orders.ranks, rows: batchSize, shards: options.shards,
                                                         workers: options.workers, seed: seed,
-                                                        path: [Stream.dropout.rawValue, epoch, UInt64(step)])
+                                                        path: [Stream.dropout.rawValue, epoch, UInt64(step)], scratch: scratch)
                 model.network.maskGradients(&model.store)
                 optimizer.update(&model.store)
                 let loss = losses.reduce(0, +)
