@@ -1,4 +1,5 @@
 import Testing
+import DoppelNN
 import DoppelParallel
 @testable import DoppelModel
 
@@ -96,5 +97,24 @@ import DoppelParallel
             #expect(error.description.contains("B/E1") && error.description.contains("row 1"), "\(error)")
         }
         #expect(throws: ModelError.self) { try model.loss(batch: bad, orders: ColumnOrders(rows: 3, order: [0, 1, 2])) }
+    }
+}
+
+@Suite struct FlatModelStepTests {
+    /// A few manual optimiser steps lower the loss and keep the block layout's zeros at zero.
+    @Test func manualStepsLowerTheLossAndKeepZeros() throws {
+        var model = FlatModel(architecture: .resolve(schema: Fixtures.dependencySchema, size: .small), seed: 2)
+        let batch = Fixtures.dependencyData(rows: 64, seed: 1)
+        let orders = ColumnOrders(rows: 64, order: [0, 1, 2])
+        var optimizer = AdamW(store: model.store, learningRate: 0.01)
+        let before = try model.loss(batch: batch, orders: orders).reduce(0, +)
+        for _ in 0..<30 {
+            model.zeroGradients()
+            _ = try model.accumulateGradients(batch: batch, orders: orders, dropoutSeed: nil)
+            model.applyGradients(&optimizer)
+        }
+        let after = try model.loss(batch: batch, orders: orders).reduce(0, +)
+        #expect(after < before - 0.5, "loss \(before) → \(after)")
+        for run in model.network.zeroRuns { #expect(run.allSatisfy { model.store.values[$0] == 0 }) }
     }
 }

@@ -7,8 +7,11 @@ import DoppelParallel
 /// ```swift
 /// var model = FlatModel(architecture: .resolve(schema: schema, size: .medium), seed: 1)
 /// let orders = ColumnOrders.random(rows: batch.rowCount, columns: schema.columns.count, random: &rng)
+/// model.zeroGradients()
 /// let losses = try model.accumulateGradients(batch: batch, orders: orders, dropoutSeed: 7)
+/// model.applyGradients(&optimizer)   // AdamW step; the block layout's zeros stay zero
 /// ```
+/// ``Trainer`` runs the whole loop (data-parallel shards, schedules, checkpoints).
 public struct FlatModel: Sendable {
     public let architecture: FlatModelArchitecture
     /// Parameters and gradients (one flat buffer each).
@@ -33,6 +36,16 @@ public struct FlatModel: Sendable {
     /// Sets the output biases to the log code frequencies of `data` (done once before training).
     public mutating func initializeOutputBiases(from data: EncodedData) {
         network.initializeOutputBiases(&store, from: data)
+    }
+
+    /// Sets every gradient to zero (before ``accumulateGradients(batch:orders:dropoutSeed:)``).
+    public mutating func zeroGradients() { store.zeroGradients() }
+
+    /// One optimiser step with the accumulated gradients; the structural zeros of the block
+    /// layout get zero gradients first, so they stay zero.
+    public mutating func applyGradients(_ optimizer: inout AdamW) {
+        network.maskGradients(&store)
+        optimizer.update(&store)
     }
 
     /// Replaces all weights (same count as ``parameterCount``).
