@@ -6,6 +6,7 @@ import Glibc
 #endif
 
 // doppel-model-bench [epochs] [size S|M|L]
+// doppel-model-bench census <codes file from scripts/bench/census-codes.py> [epochs] [S|M|L]
 // Trains the flat model on 40,000 census-like rows (+ 4,000 validation rows) and generates 40,000 rows.
 // Run with OPENBLAS_NUM_THREADS=1 and, on AVX-512 CPUs, OPENBLAS_CORETYPE=SkylakeX (docs/model.md).
 
@@ -25,6 +26,12 @@ func peakRSSMiB() -> Double {
 BLASRuntime.useSingleThread()
 _ = AllocatorTuning.retainFreedMemory()
 let arguments = CommandLine.arguments
+if arguments.count > 2, arguments[1] == "census" {
+    // doppel-model-bench census <codes file> [epochs] [S|M|L]
+    try CensusBenchmark.run(path: arguments[2], epochs: arguments.count > 3 ? Int(arguments[3]) ?? 100 : 100,
+                            size: arguments.count > 4 ? ModelSize(rawValue: arguments[4]) ?? .medium : .medium)
+    exit(0)
+}
 if arguments.count > 1, arguments[1] == "train" {
     // doppel-model-bench train <directory> <epochs> [resume]: a small deterministic training run,
     // used by the kill -9 / resume test.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A progress report: after the first step, at least every `progressInterval` seconds, and at
 /// the end of every epoch (then with the validation loss).
 public struct TrainingProgress: Sendable, Equatable {
@@ -19,7 +21,7 @@ public struct TrainingProgress: Sendable, Equatable {
     public var message: String {
         var text = "epoch " + String(format2(epoch)) + "/\(maxEpochs)  train " + format4(trainLoss)
         if let validationLoss { text += "  val " + format4(validationLoss) + (isCheckpoint ? " *" : "") }
-        text += "  lr " + String(learningRate) + "  \(Int(elapsedSeconds))s  ETA \(Int(remainingSeconds))s"
+        text += "  lr " + String(format: "%.3g", Double(learningRate)) + "  \(Int(elapsedSeconds))s  ETA \(Int(remainingSeconds))s"
         return text
     }
 
