@@ -47,6 +47,16 @@ import DoppelTestSupport
         #expect(progress.count == 5 && progress[0].hasPrefix("epoch,steps"))
     }
 
+    @Test func resumeRefusesAnotherRunsCheckpoint() throws {
+        let (dir, _) = try Self.train(epochs: 1)
+        do {
+            _ = try Self.train(epochs: 2, seed: 99, resume: true, in: dir)
+            Issue.record("no error")
+        } catch {
+            #expect(error.description.contains("checkpoint.bin") && error.description.contains("seed"), "\(error)")
+        }
+    }
+
     @Test func savedModelLoadsBackAndSamplesTheSame() throws {
         let (dir, result) = try Self.train(epochs: 1)
         let (loaded, description) = try ModelFiles.read(from: dir)

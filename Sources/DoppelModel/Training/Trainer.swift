@@ -17,8 +17,8 @@ public enum Trainer {
     public static func train(architecture: FlatModelArchitecture, training: EncodedData, validation: EncodedData,
                              options: TrainingOptions, directory: String, resume: Bool = false,
                              progress: (TrainingProgress) -> Void = { _ in }) throws(ModelError) -> TrainingResult {
+        try architecture.validate()
         let schema = architecture.schema
-        try schema.validate()
         try training.validate(against: schema)
         try validation.validate(against: schema)
         guard training.rowCount > 0 else { throw .noTrainingData }
@@ -35,26 +35,30 @@ public enum Trainer {
         var model = FlatModel(architecture: architecture, seed: initRandom.next())
         model.initializeOutputBiases(from: training)
 
+        let checkpointPath = ModelFiles.path(directory, ModelFiles.checkpointFileName)
+        let checkpoint = resume && FileAccess.exists(checkpointPath)
+            ? try TrainingCheckpoint.decode(try FileAccess.read(checkpointPath), store: model.store, path: checkpointPath) : nil
+        // A resumed run keeps the heuristic choices of the run it continues (they depend on the machine's memory).
         let memory = options.availableMemory ?? ProcessInfo.processInfo.physicalMemory
-        let batchSize = min(options.batchSize ?? TrainingHeuristics.batchSize(
+        let batchSize = min(options.batchSize ?? checkpoint?.state.batchSize ?? TrainingHeuristics.batchSize(
             rows: training.rowCount, dataPointsPerRow: schema.subColumnCount, parameters: model.parameterCount, memory: memory),
             training.rowCount)
         guard batchSize >= 1 else { throw .invalidOption("batch size must be ≥ 1") }
-        let initialRate = options.learningRate ?? TrainingHeuristics.learningRate(batchSize: batchSize)
+        let initialRate = options.learningRate ?? checkpoint?.state.initialLearningRate ?? TrainingHeuristics.learningRate(batchSize: batchSize)
         let stepsPerEpoch = max(1, training.rowCount / batchSize)
 
-        let checkpointPath = ModelFiles.path(directory, ModelFiles.checkpointFileName)
         var optimizer = AdamW(store: model.store, learningRate: initialRate)
         var state = TrainingState(architecture: architecture, batchSize: batchSize, initialLearningRate: initialRate, seed: seed,
                                   shards: options.shards, epoch: 0, steps: 0, samples: 0, elapsedSeconds: 0,
                                   scheduler: ReduceLROnPlateau(initialRate: initialRate, factor: 0.5, patience: 2, minimumRate: 0.1 * initialRate),
                                   bestLoss: nil, bestEpoch: 0, badEpochs: 0, history: [])
         var bestWeights = model.store.values
-        if resume, FileAccess.exists(checkpointPath) {
-            let checkpoint = try TrainingCheckpoint.decode(try FileAccess.read(checkpointPath), store: model.store, path: checkpointPath)
+        if let checkpoint {
             let saved = checkpoint.state
-            guard saved.architecture == architecture, saved.batchSize == batchSize, saved.seed == seed, saved.shards == options.shards else {
-                throw .invalidFile(path: checkpointPath, reason: "checkpoint from a run with another architecture, batch size, seed or shard count")
+            guard saved.architecture == architecture, saved.batchSize == batchSize, saved.initialLearningRate == initialRate,
+                  saved.seed == seed, saved.shards == options.shards else {
+                throw .invalidFile(path: checkpointPath,
+                                   reason: "checkpoint from a run with another architecture, batch size, learning rate, seed or shard count")
             }
             state = saved
             model.setWeights(checkpoint.weights)
