@@ -53,7 +53,7 @@ import DoppelTestSupport
             _ = try Self.train(epochs: 2, seed: 99, resume: true, in: dir)
             Issue.record("no error")
         } catch {
-            #expect(error.description.contains("checkpoint.bin") && error.description.contains("seed"), "\(error)")
+            #expect("\(error)".contains("checkpoint.bin") && "\(error)".contains("seed"), "\(error)")
         }
     }
 
