@@ -110,6 +110,17 @@ import DoppelTestSupport
         #expect(FileManager.default.fileExists(atPath: dir + "/weights.bin"))
     }
 
+    @Test func stopRequestEndsTrainingAndKeepsAModel() throws {
+        let dir = try TestSupport.temporaryDirectory("doppel-model-stop").path
+        var options = TrainingOptions(maxEpochs: 50, seed: 1)
+        options.batchSize = 32
+        options.shouldStop = { true }
+        let result = try Trainer.train(architecture: Self.architecture, training: Self.training, validation: Self.validation,
+                                       options: options, directory: dir)
+        #expect(result.summary.stopReason == .cancelled && result.summary.steps == 1)
+        #expect(try ModelFiles.read(from: dir).description.training?.stopReason == .cancelled)
+    }
+
     @Test func missingValidationDataFailsLoudly() throws {
         let dir = try TestSupport.temporaryDirectory("doppel-model-noval").path
         let empty = try EncodedData(rowCount: 0, subColumnCount: 4, codes: [])

@@ -120,8 +120,9 @@ public enum Trainer {
                     lossSinceReport = 0
                     stepsSinceReport = 0
                 }
-                if elapsed() > options.maxTime {
-                    stopReason = .maxTime
+                let timeUp = elapsed() > options.maxTime
+                if timeUp || options.shouldStop() {
+                    stopReason = timeUp ? .maxTime : .cancelled
                     if state.bestLoss == nil {
                         // Stopped inside the first epoch: keep these weights as the best so far.
                         bestWeights = model.store.values

@@ -21,6 +21,9 @@ public struct TrainingOptions: Sendable {
     public var availableMemory: UInt64? = nil
     /// Minimum seconds between two step progress reports (epoch ends are always reported).
     public var progressInterval: Double = 10
+    /// Asked after every step; `true` stops training like the time budget does (best weights
+    /// kept, `checkpoint.bin` from the last completed epoch left for a resume). E.g. Ctrl-C.
+    public var shouldStop: @Sendable () -> Bool = { false }
 
     public init(maxEpochs: Int = 100, maxTime: Double = 14_400, batchSize: Int? = nil, learningRate: Float? = nil,
                 seed: UInt64 = 0, earlyStoppingPatience: Int = 4) {

@@ -31,7 +31,7 @@ public struct TrainingProgress: Sendable, Equatable {
 
 /// Why a training run stopped.
 public enum StopReason: String, Codable, Sendable {
-    case maxEpochs, earlyStopping, maxTime
+    case maxEpochs, earlyStopping, maxTime, cancelled
 }
 
 /// Training facts saved in `model.json`.
