@@ -70,6 +70,10 @@ final class ColumnChunkDecoder {
         guard meta.numValues == Int64(destination.rowCount) else {
             throw ParquetDecodeError("chunk holds \(meta.numValues) values for \(destination.rowCount) rows")
         }
+        if destination.rowCount == 0 {
+            if case .string = leaf.conversion { return .dictionary(StringArray([])) }
+            return .none
+        }
         var start = meta.dataPageOffset
         if let d = meta.dictionaryPageOffset, d > 0, d < start { start = d }
         let length = meta.totalCompressedSize
@@ -404,6 +408,14 @@ final class ColumnChunkDecoder {
             _ = try DeltaEncoding.decodeLengthByteArray(data, count: present, emit)
         case .deltaByteArray:
             try DeltaEncoding.decodeByteArray(data, count: present, emit)
+        case .byteStreamSplit where leaf.physicalType == .fixedLenByteArray:
+            let width = Int(leaf.element.typeLength)
+            let streams = try cursor.take(present * width)
+            let joined = try indexScratch.reserve(present * width)
+            for k in 0..<width {
+                for i in 0..<present { joined.storeBytes(of: streams[k * present + i], toByteOffset: i * width + k, as: UInt8.self) }
+            }
+            for i in 0..<present { try emit(UnsafeRawBufferPointer(start: joined + i * width, count: width)) }
         default:
             throw ParquetDecodeError("encoding \(encoding) is not supported for \(leaf.physicalType.name)")
         }
