@@ -202,11 +202,14 @@ final class ColumnChunkDecoder {
             try RLEHybrid.decode(levelBytes, width: 1, count: n, into: l)
             present = 0
             let valid = destination.valid! + rowOffset
+            var invalid: UInt32 = 0
             for i in 0..<n {
                 let level = l[i]
+                invalid |= level
                 valid[i] = UInt8(truncatingIfNeeded: level)
                 present += Int(level)
             }
+            guard invalid <= 1 else { throw ParquetDecodeError("definition level above the column's maximum of 1") }
             if present < n { levels = l }
         } else if let valid = destination.valid {
             (valid + rowOffset).initialize(repeating: 1, count: n)
@@ -363,6 +366,10 @@ final class ColumnChunkDecoder {
     private func decodeStrings(_ encoding: ParquetEncoding, _ data: UnsafeRawBufferPointer, rows n: Int, present: Int, levels: UnsafeMutablePointer<UInt32>?, _ destination: ChunkDestination, _ rowOffset: Int) throws {
         var cursor = ByteCursor(data)
         if encoding.isDictionary {
+            if present == 0 {
+                if let plain { for _ in 0..<n { plain.builder.appendEmpty() } }
+                return
+            }
             guard let dictionary = dictionaryStrings else {
                 if present == 0 && plain == nil { return }
                 throw ParquetDecodeError("dictionary-encoded page without a dictionary page")

@@ -212,7 +212,11 @@ struct ParquetFileReader {
             columns.append(ParquetColumnAssembler.column(values: assembly.values, valid: assembly.valid, leaf: assembly.leaf,
                                                          rows: rows, rowCounts: rowCounts, strings: chunkStrings[c]))
         }
-        return try Table(schema: Schema(leaves.map { Field($0.name, $0.type) }), columns: columns)
+        do {
+            return try Table(schema: Schema(leaves.map { Field($0.name, $0.type) }), columns: columns)
+        } catch {
+            throw DataFileError(file: path, location: "schema", message: error.description)
+        }
     }
 }
 
