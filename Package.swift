@@ -29,9 +29,9 @@ let package = Package(
         // Statistics and encodings per column type.
         .target(name: "DoppelEncoding", dependencies: ["DoppelTable", "DoppelParallel"]),
         // Tensors, BLAS kernels, layers, optimisers.
-        .target(name: "DoppelNN", dependencies: ["CBLAS"]),
+        .target(name: "DoppelNN", dependencies: ["CBLAS", "DoppelParallel"]),
         // Fidelity and privacy metrics, HTML report.
-        .target(name: "DoppelQuality", dependencies: ["DoppelTable"]),
+        .target(name: "DoppelQuality", dependencies: ["DoppelTable", "DoppelParallel"]),
         // The pipeline facade: workspace layout and the pipeline steps.
         .target(name: "Doppel", dependencies: ["DoppelTable", "DoppelIO", "DoppelParallel", "DoppelEncoding", "DoppelQuality"]),
 

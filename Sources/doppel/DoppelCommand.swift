@@ -1,6 +1,12 @@
 import ArgumentParser
 import Doppel
 
+/// `doppel`: one subcommand per pipeline step; all state lives in the workspace folder.
 struct DoppelCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "doppel", abstract: "Synthetic tabular data engine.", version: "0.1.0")
+    static let configuration = CommandConfiguration(
+        commandName: "doppel",
+        abstract: "Doppel: learn a generative model of a table and generate privacy-safe synthetic rows.",
+        version: DoppelVersion.current,
+        subcommands: [SplitCommand.self]
+    )
 }

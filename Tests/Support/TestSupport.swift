@@ -26,6 +26,24 @@ public enum TestSupport {
         return FileManager.default.isExecutableFile(atPath: venv) ? venv : nil
     }
 
+    /// Path of an executable product built beside the test bundle (e.g. `doppel`), if built.
+    public static func builtProduct(_ name: String) -> String? {
+        var candidates: [URL] = []
+        if let exe = Bundle.main.executableURL { candidates.append(exe.deletingLastPathComponent()) }
+        candidates.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
+        candidates.append(repositoryRoot.appendingPathComponent(".build/debug"))
+        for dir in candidates {
+            // The test bundle may sit inside `X.xctest/...`; walk up to the build folder.
+            var url = dir
+            for _ in 0..<4 {
+                let path = url.appendingPathComponent(name).path
+                if FileManager.default.isExecutableFile(atPath: path) { return path }
+                url = url.deletingLastPathComponent()
+            }
+        }
+        return nil
+    }
+
     /// A fresh, empty temporary directory.
     public static func temporaryDirectory(_ label: String = "doppel-test") throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString)")

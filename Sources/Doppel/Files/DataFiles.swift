@@ -1,0 +1,56 @@
+/// How user data files are read, whatever their format.
+public struct DataReadOptions: Sendable {
+    /// CSV field delimiter (one byte).
+    public var delimiter: UInt8 = UInt8(ascii: ",")
+    /// CSV texts that mean "missing" besides the empty field.
+    public var naTokens: [String] = CSVReadOptions().naTokens
+    /// Column types that override inference (CSV).
+    public var columnTypes: [String: DataType] = [:]
+    /// Threads for parsing (0 = all cores).
+    public var threads: Int = 0
+
+    public init() {}
+
+    var csv: CSVReadOptions {
+        var o = CSVReadOptions()
+        o.delimiter = delimiter
+        o.naTokens = naTokens
+        o.columnTypes = columnTypes
+        o.threads = threads
+        return o
+    }
+}
+
+/// Reads and writes user data files by their extension: `.csv`, `.csv.gz`, `.tsv` (CSV with
+/// the given delimiter), `.arrow` / `.feather` (Arrow IPC).
+public enum DataFiles {
+    public enum Format: Sendable, Equatable {
+        case csv
+        case arrow
+    }
+
+    /// The format implied by `path`'s extension (CSV when unknown).
+    public static func format(of path: String) -> Format {
+        let lower = path.lowercased()
+        if lower.hasSuffix(".arrow") || lower.hasSuffix(".feather") || lower.hasSuffix(".ipc") { return .arrow }
+        return .csv
+    }
+
+    public static func read(path: String, options: DataReadOptions = .init()) throws -> Table {
+        switch format(of: path) {
+        case .csv:
+            var csv = options.csv
+            if path.lowercased().hasSuffix(".tsv") && options.delimiter == UInt8(ascii: ",") { csv.delimiter = UInt8(ascii: "\t") }
+            return try CSVReader.read(path: path, options: csv)
+        case .arrow:
+            return try ArrowIPC.read(path: path)
+        }
+    }
+
+    public static func write(_ table: Table, to path: String) throws {
+        switch format(of: path) {
+        case .csv: try CSVWriter.write(table, to: path)
+        case .arrow: try ArrowIPC.write(table, to: path)
+        }
+    }
+}

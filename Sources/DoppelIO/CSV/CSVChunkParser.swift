@@ -1,0 +1,343 @@
+import DoppelTable
+
+/// Read-only facts shared by all chunk parsers of one read.
+struct CSVParseContext: @unchecked Sendable {
+    let input: CSVInput
+    let path: String
+    let names: [String]
+    /// Forced kind per column (from ``CSVReadOptions/columnTypes``), `nil` = infer.
+    let forcedKinds: [InferredKind?]
+    let delimiter: UInt8
+    let naTokens: NATokenMatcher
+
+    var columnCount: Int { names.count }
+
+    func tokenizer() -> CSVTokenizer {
+        CSVTokenizer(base: input.base, end: input.count, delimiter: delimiter, columnCount: columnCount)
+    }
+
+    func error(_ failure: TokenizerFailure) -> DataFileError {
+        switch failure {
+        case .ragged(let line, let found):
+            DataFileError(file: path, line: line, message: "expected \(columnCount) fields, found \(found)")
+        case .unterminatedQuote(let line):
+            DataFileError(file: path, line: line, message: "unterminated quoted field (the quote opens on this line)")
+        }
+    }
+}
+
+/// The parse of one chunk: per column either typed values, or nothing but missing values, or a
+/// request to read the column's text again (it turned out to be a string column).
+struct ChunkOutcome: Sendable {
+    enum Part: Sendable {
+        case values(Column, InferredKind)
+        case allMissing
+        case needsText
+    }
+    var rowCount = 0
+    var parts: [Part] = []
+    var failure: DataFileError?
+}
+
+/// A value that does not fit where it must (forced type, invalid UTF-8).
+struct FieldFailure: Error {
+    var row: Int
+    var message: String
+}
+
+/// Parses the rows of one chunk, block by block: the tokenizer fills a ``FieldBlock``, then each
+/// column's fields are parsed in a tight loop for the column's current kind.
+///
+/// Sendable because each parser is used by one task at a time (``CSVReader`` hands chunk `i` to
+/// exactly one worker per phase); it only reads the shared input bytes.
+final class CSVChunkParser: @unchecked Sendable {
+    static let blockRows = 4096
+    static let blockBytes = 1 << 20
+
+    private let context: CSVParseContext
+    private let chunk: CSVChunker.Chunk
+    private let block: FieldBlock
+    private let scratch = ScratchBuffer()
+    private let base: UnsafePointer<UInt8>
+    private let na: NATokenMatcher
+
+    init(context: CSVParseContext, chunk: CSVChunker.Chunk) {
+        self.context = context
+        self.chunk = chunk
+        block = FieldBlock(columnCount: context.columnCount, rowCapacity: max(1, min(CSVChunkParser.blockRows, (1 << 16) / max(1, context.columnCount))))
+        base = context.input.base
+        na = context.naTokens
+    }
+
+    // MARK: typed parse
+
+    func parse() -> ChunkOutcome {
+        let columnCount = context.columnCount
+        let hint = chunk.lineFeeds + 1
+        let columns = (0..<columnCount).map { ColumnAccumulator(forced: context.forcedKinds[$0], capacityHint: hint) }
+        let tokenizer = context.tokenizer()
+        var position = chunk.range.lowerBound
+        var line = chunk.firstLine
+        var outcome = ChunkOutcome()
+        while position < chunk.range.upperBound {
+            let blockStart = position
+            let tokenizerFailure = tokenizer.tokenize(into: block, position: &position, line: &line, stop: chunk.range.upperBound, byteBudget: CSVChunkParser.blockBytes)
+            var firstFailure: (row: Int, column: Int, message: String)?
+            for c in 0..<columnCount where !columns[c].abandoned {
+                do {
+                    try parseColumn(c, into: columns[c])
+                } catch {
+                    if firstFailure == nil || error.row < firstFailure!.row {
+                        firstFailure = (error.row, c, error.message)
+                    }
+                }
+                if columns[c].kind == .string && !columns[c].abandoned { columns[c].strings.checkCardinality() }
+            }
+            outcome.rowCount += block.rowCount
+            if let f = firstFailure {
+                outcome.failure = DataFileError(file: context.path, line: block.rowLines[f.row], column: context.names[f.column], message: f.message)
+                return outcome
+            }
+            if let tokenizerFailure {
+                outcome.failure = context.error(tokenizerFailure)
+                return outcome
+            }
+            context.input.release(blockStart..<position)
+        }
+        outcome.parts = columns.map { column in
+            if column.abandoned { return .needsText }
+            if let values = column.finish() { return .values(values, column.kind) }
+            return .allMissing
+        }
+        return outcome
+    }
+
+    @inline(__always)
+    private func field(_ index: Int) -> (bytes: UnsafeBufferPointer<UInt8>, missing: Bool) {
+        let s = block.starts[index], e = block.ends[index]
+        let bytes = UnsafeBufferPointer(start: base + s, count: e - s)
+        switch block.kinds[index] {
+        case FieldBlock.plain: return (bytes, e == s || na.matches(bytes))
+        case FieldBlock.quoted: return (bytes, false)
+        default: return (CSVTokenizer.unescape(bytes, into: scratch), false)
+        }
+    }
+
+    /// Parses column `c` of the current block, widening the kind whenever a value needs it.
+    private func parseColumn(_ c: Int, into column: ColumnAccumulator) throws(FieldFailure) {
+        var row = 0
+        let rows = block.rowCount
+        while row < rows && !column.abandoned {
+            switch column.kind {
+            case .empty: row = fillEmpty(c, column, from: row)
+            case .int: row = fillInt(c, column, from: row)
+            case .float: row = fillFloat(c, column, from: row)
+            case .bool: row = fillBool(c, column, from: row)
+            case .date: row = fillDate(c, column, from: row)
+            case .timestamp: row = fillTimestamp(c, column, from: row)
+            case .string: row = try fillString(c, column, from: row)
+            }
+            if row < rows { try changeKind(c, column, row: row) }
+        }
+    }
+
+    /// The value at `row` did not parse as the column's kind: widen, or fail if forced.
+    private func changeKind(_ c: Int, _ column: ColumnAccumulator, row: Int) throws(FieldFailure) {
+        let value = field(row * context.columnCount + c).bytes
+        let valueKind = InferredKind.classify(value)
+        let widened = InferredKind.join(column.kind, valueKind)
+        if column.isForced || widened == column.kind {
+            if column.isForced {
+                let text = String(decoding: value.prefix(60), as: UTF8.self)
+                throw FieldFailure(row: row, message: "cannot read '\(text)' as \(column.kind.dataType)")
+            }
+            column.widen(to: .string)
+            return
+        }
+        column.widen(to: widened)
+    }
+
+    private func fillEmpty(_ c: Int, _ column: ColumnAccumulator, from start: Int) -> Int {
+        let n = context.columnCount
+        var row = start
+        while row < block.rowCount {
+            if !field(row * n + c).missing { return row }
+            column.validity.append(false)
+            row += 1
+        }
+        return row
+    }
+
+    private func fillInt(_ c: Int, _ column: ColumnAccumulator, from start: Int) -> Int {
+        var values = BufferBuilder<Int64>(), bits = BitmapBuilder()
+        swap(&values, &column.int64s); swap(&bits, &column.validity)
+        defer { swap(&values, &column.int64s); swap(&bits, &column.validity) }
+        let n = context.columnCount
+        var row = start
+        while row < block.rowCount {
+            let (f, missing) = field(row * n + c)
+            if missing {
+                values.append(0); bits.append(false)
+            } else if let v = CSVValueParsers.parseInt64(f) {
+                values.append(v); bits.append(true)
+            } else {
+                return row
+            }
+            row += 1
+        }
+        return row
+    }
+
+    private func fillFloat(_ c: Int, _ column: ColumnAccumulator, from start: Int) -> Int {
+        var values = BufferBuilder<Double>(), bits = BitmapBuilder()
+        swap(&values, &column.doubles); swap(&bits, &column.validity)
+        defer { swap(&values, &column.doubles); swap(&bits, &column.validity) }
+        let n = context.columnCount
+        var row = start
+        while row < block.rowCount {
+            let (f, missing) = field(row * n + c)
+            if missing {
+                values.append(0); bits.append(false)
+            } else if let v = CSVValueParsers.parseDouble(f) {
+                values.append(v); bits.append(true)
+            } else {
+                return row
+            }
+            row += 1
+        }
+        return row
+    }
+
+    private func fillBool(_ c: Int, _ column: ColumnAccumulator, from start: Int) -> Int {
+        var values = BufferBuilder<UInt8>(), bits = BitmapBuilder()
+        swap(&values, &column.bools); swap(&bits, &column.validity)
+        defer { swap(&values, &column.bools); swap(&bits, &column.validity) }
+        let n = context.columnCount
+        var row = start
+        while row < block.rowCount {
+            let (f, missing) = field(row * n + c)
+            if missing {
+                values.append(0); bits.append(false)
+            } else if let v = CSVValueParsers.parseBool(f) {
+                values.append(v); bits.append(true)
+            } else {
+                return row
+            }
+            row += 1
+        }
+        return row
+    }
+
+    private func fillDate(_ c: Int, _ column: ColumnAccumulator, from start: Int) -> Int {
+        var values = BufferBuilder<Int32>(), bits = BitmapBuilder()
+        swap(&values, &column.days); swap(&bits, &column.validity)
+        defer { swap(&values, &column.days); swap(&bits, &column.validity) }
+        let n = context.columnCount
+        var row = start
+        while row < block.rowCount {
+            let (f, missing) = field(row * n + c)
+            if missing {
+                values.append(0); bits.append(false)
+            } else if let v = CSVValueParsers.parseDate(f) {
+                values.append(v); bits.append(true)
+            } else {
+                return row
+            }
+            row += 1
+        }
+        return row
+    }
+
+    private func fillTimestamp(_ c: Int, _ column: ColumnAccumulator, from start: Int) -> Int {
+        var values = BufferBuilder<Int64>(), bits = BitmapBuilder()
+        swap(&values, &column.int64s); swap(&bits, &column.validity)
+        defer { swap(&values, &column.int64s); swap(&bits, &column.validity) }
+        let n = context.columnCount
+        var row = start
+        while row < block.rowCount {
+            let (f, missing) = field(row * n + c)
+            if missing {
+                values.append(0); bits.append(false)
+            } else if let v = CSVValueParsers.parseTimestamp(f, acceptDate: true) {
+                values.append(v); bits.append(true)
+            } else {
+                return row
+            }
+            row += 1
+        }
+        return row
+    }
+
+    private func fillString(_ c: Int, _ column: ColumnAccumulator, from start: Int) throws(FieldFailure) -> Int {
+        var strings = StringAccumulator(capacity: 0), bits = BitmapBuilder()
+        swap(&strings, &column.strings); swap(&bits, &column.validity)
+        defer { swap(&strings, &column.strings); swap(&bits, &column.validity) }
+        let n = context.columnCount
+        var row = start
+        while row < block.rowCount {
+            let (f, missing) = field(row * n + c)
+            if missing {
+                strings.appendMissing(); bits.append(false)
+            } else {
+                guard strings.append(f) else { throw FieldFailure(row: row, message: "invalid UTF-8 in field") }
+                bits.append(true)
+            }
+            row += 1
+        }
+        return row
+    }
+
+    // MARK: text re-read
+
+    /// Reads the given columns of the chunk again as strings (after the typed parse found that
+    /// they are string columns). The chunk already tokenized without error once.
+    func readStrings(columns wanted: [Int]) -> Result<[Int: Column], DataFileError> {
+        let columnCount = context.columnCount
+        var accumulators = wanted.map { _ in (StringAccumulatorBox(capacity: chunk.lineFeeds + 1)) }
+        let tokenizer = context.tokenizer()
+        var position = chunk.range.lowerBound
+        var line = chunk.firstLine
+        while position < chunk.range.upperBound {
+            let blockStart = position
+            if let failure = tokenizer.tokenize(into: block, position: &position, line: &line, stop: chunk.range.upperBound, byteBudget: CSVChunkParser.blockBytes) {
+                return .failure(context.error(failure))
+            }
+            for (k, c) in wanted.enumerated() {
+                let box = accumulators[k]
+                for row in 0..<block.rowCount {
+                    let (f, missing) = field(row * columnCount + c)
+                    if missing {
+                        box.strings.appendMissing(); box.validity.append(false)
+                    } else {
+                        guard box.strings.append(f) else {
+                            return .failure(DataFileError(file: context.path, line: block.rowLines[row], column: context.names[c], message: "invalid UTF-8 in field"))
+                        }
+                        box.validity.append(true)
+                    }
+                }
+                box.strings.checkCardinality()
+            }
+            context.input.release(blockStart..<position)
+        }
+        var result: [Int: Column] = [:]
+        for (k, c) in wanted.enumerated() {
+            result[c] = accumulators[k].finish()
+        }
+        accumulators.removeAll()
+        return .success(result)
+    }
+}
+
+/// A string accumulator with its validity, on the heap so that it can sit in an array.
+final class StringAccumulatorBox {
+    var strings: StringAccumulator
+    var validity = BitmapBuilder()
+
+    init(capacity: Int) { strings = StringAccumulator(capacity: capacity) }
+
+    func finish() -> Column {
+        var s = StringAccumulator(capacity: 0), bits = BitmapBuilder()
+        swap(&s, &strings); swap(&bits, &validity)
+        return .string(StringColumn(storage: s.finish(), validity: bits.finish()))
+    }
+}

@@ -1,0 +1,255 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import DoppelTable
+
+/// Parsers from a field's UTF-8 bytes (already unquoted) to typed values. Each returns `nil`
+/// when the text is not exactly of that type: no surrounding spaces, no thousands separators.
+enum CSVValueParsers {
+    // MARK: integers
+
+    /// `[+-]digits` that fits in Int64.
+    @inline(__always)
+    static func parseInt64(_ field: UnsafeBufferPointer<UInt8>) -> Int64? {
+        let n = field.count
+        guard n > 0, let p = field.baseAddress else { return nil }
+        var i = 0
+        var negative = false
+        if p[0] == UInt8(ascii: "-") || p[0] == UInt8(ascii: "+") {
+            negative = p[0] == UInt8(ascii: "-")
+            i = 1
+            guard n > 1 else { return nil }
+        }
+        // Longer inputs can only fit with leading zeros.
+        while n - i > 19 && p[i] == UInt8(ascii: "0") { i += 1 }
+        guard n - i <= 19 else { return nil }
+        var value: UInt64 = 0
+        while i < n {
+            let d = p[i] &- 48
+            guard d < 10 else { return nil }
+            value = value &* 10 &+ UInt64(d)
+            i += 1
+        }
+        // 19 digits fit in UInt64, so only the Int64 range remains to check.
+        if negative {
+            guard value <= UInt64(Int64.max) + 1 else { return nil }
+            return Int64(truncatingIfNeeded: 0 &- value)
+        }
+        guard value <= UInt64(Int64.max) else { return nil }
+        return Int64(value)
+    }
+
+    // MARK: floats
+
+    /// Exact powers of ten representable in a Double (10^0 ... 10^22).
+    private static let powersOfTen: [Double] = (0...22).map { e in
+        var v = 1.0
+        for _ in 0..<e { v *= 10 }
+        return v
+    }
+
+    /// Decimal floating point: `[+-](digits[.digits*]|.digits)([eE][+-]digits)?`.
+    ///
+    /// Clinger's fast path (W. D. Clinger, "How to Read Floating Point Numbers Accurately",
+    /// PLDI 1990): a mantissa of at most 15 significant digits and a power of ten of at most 22
+    /// are both exact doubles, so one IEEE multiplication or division rounds correctly. Every
+    /// other input goes to `strtod`, so the result always equals `strtod`'s.
+    @inline(__always)
+    static func parseDouble(_ field: UnsafeBufferPointer<UInt8>) -> Double? {
+        let n = field.count
+        guard n > 0, let p = field.baseAddress else { return nil }
+        var i = 0
+        var negative = false
+        if p[0] == UInt8(ascii: "-") || p[0] == UInt8(ascii: "+") {
+            negative = p[0] == UInt8(ascii: "-")
+            i = 1
+        }
+        var mantissa: UInt64 = 0
+        var significantDigits = 0
+        var exponent = 0
+        var sawDigit = false
+        var truncated = false
+        while i < n {
+            let d = p[i] &- 48
+            guard d < 10 else { break }
+            sawDigit = true
+            if mantissa == 0 && d == 0 {
+                // leading zero: not significant
+            } else if significantDigits < 19 {
+                mantissa = mantissa &* 10 &+ UInt64(d)
+                significantDigits += 1
+            } else {
+                exponent += 1
+                truncated = true
+            }
+            i += 1
+        }
+        if i < n && p[i] == UInt8(ascii: ".") {
+            i += 1
+            while i < n {
+                let d = p[i] &- 48
+                guard d < 10 else { break }
+                sawDigit = true
+                if mantissa == 0 && d == 0 {
+                    exponent -= 1
+                } else if significantDigits < 19 {
+                    mantissa = mantissa &* 10 &+ UInt64(d)
+                    significantDigits += 1
+                    exponent -= 1
+                } else {
+                    truncated = true
+                }
+                i += 1
+            }
+        }
+        guard sawDigit else { return nil }
+        if i < n && (p[i] | 0x20) == UInt8(ascii: "e") {
+            i += 1
+            var exponentNegative = false
+            if i < n && (p[i] == UInt8(ascii: "-") || p[i] == UInt8(ascii: "+")) {
+                exponentNegative = p[i] == UInt8(ascii: "-")
+                i += 1
+            }
+            guard i < n else { return nil }
+            var e = 0
+            while i < n {
+                let d = p[i] &- 48
+                guard d < 10 else { return nil }
+                if e < 100_000 { e = e * 10 + Int(d) }
+                i += 1
+            }
+            exponent += exponentNegative ? -e : e
+        }
+        guard i == n else { return nil }
+        if mantissa == 0 { return negative ? -0.0 : 0.0 }
+        if !truncated && significantDigits <= 15 && exponent >= -22 && exponent <= 22 {
+            let m = Double(mantissa)
+            let v = exponent >= 0 ? m * powersOfTen[exponent] : m / powersOfTen[-exponent]
+            return negative ? -v : v
+        }
+        return strtodFallback(field)
+    }
+
+    /// `strtod` on a NUL-terminated copy (the grammar was already checked, so `strtod` sees
+    /// only a plain decimal number).
+    private static func strtodFallback(_ field: UnsafeBufferPointer<UInt8>) -> Double {
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: field.count + 1) { buffer in
+            for (i, b) in field.enumerated() { buffer[i] = CChar(bitPattern: b) }
+            buffer[field.count] = 0
+            return strtod(buffer.baseAddress!, nil)
+        }
+    }
+
+    // MARK: booleans
+
+    /// `true` or `false` in any letter case; 1 for true, 0 for false.
+    @inline(__always)
+    static func parseBool(_ field: UnsafeBufferPointer<UInt8>) -> UInt8? {
+        guard let p = field.baseAddress else { return nil }
+        if field.count == 4 && p[0] | 0x20 == UInt8(ascii: "t") && p[1] | 0x20 == UInt8(ascii: "r")
+            && p[2] | 0x20 == UInt8(ascii: "u") && p[3] | 0x20 == UInt8(ascii: "e") { return 1 }
+        if field.count == 5 && p[0] | 0x20 == UInt8(ascii: "f") && p[1] | 0x20 == UInt8(ascii: "a")
+            && p[2] | 0x20 == UInt8(ascii: "l") && p[3] | 0x20 == UInt8(ascii: "s") && p[4] | 0x20 == UInt8(ascii: "e") { return 0 }
+        return nil
+    }
+
+    // MARK: dates and timestamps (ISO 8601)
+
+    @inline(__always)
+    private static func digits(_ p: UnsafePointer<UInt8>, _ count: Int) -> Int? {
+        var v = 0
+        for i in 0..<count {
+            let d = p[i] &- 48
+            guard d < 10 else { return nil }
+            v = v * 10 + Int(d)
+        }
+        return v
+    }
+
+    /// Days since 1970-01-01 of the `YYYY-MM-DD` at the start of `p` (10 bytes available).
+    @inline(__always)
+    private static func dayNumber(_ p: UnsafePointer<UInt8>) -> Int? {
+        guard p[4] == UInt8(ascii: "-"), p[7] == UInt8(ascii: "-"),
+              let year = digits(p, 4), let month = digits(p + 5, 2), let day = digits(p + 8, 2),
+              month >= 1, month <= 12, day >= 1 else { return nil }
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        guard day <= Int(Calendar.monthLengths[(leap ? 12 : 0) + month - 1]) else { return nil }
+        let index = year - Calendar.firstYear
+        guard index >= 0 && index < Calendar.yearStarts.count else {
+            return TemporalFormat.daysFromCivil(year: year, month: month, day: day)
+        }
+        return Int(Calendar.yearStarts[index]) + Int(Calendar.daysBeforeMonth[(leap ? 12 : 0) + month - 1]) + day - 1
+    }
+
+    /// Lookup tables that turn a civil date into a day number with two loads.
+    private enum Calendar {
+        static let firstYear = 1600
+        /// Day number of January 1 of `firstYear + i`.
+        static let yearStarts: [Int32] = (firstYear..<2600).map { Int32(TemporalFormat.daysFromCivil(year: $0, month: 1, day: 1)) }
+        /// Month lengths, common year then leap year.
+        static let monthLengths: [UInt8] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        /// Days before each month, common year then leap year.
+        static let daysBeforeMonth: [Int16] = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334,
+                                               0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335]
+    }
+
+    /// `YYYY-MM-DD`, as days since 1970-01-01.
+    @inline(__always)
+    static func parseDate(_ field: UnsafeBufferPointer<UInt8>) -> Int32? {
+        guard field.count == 10, let p = field.baseAddress, let days = dayNumber(p) else { return nil }
+        return Int32(days)
+    }
+
+    /// `YYYY-MM-DD[T| ]HH:MM[:SS[.fraction]][Z|±HH:MM|±HHMM]` as microseconds since the epoch in
+    /// UTC (a fraction beyond microseconds is truncated). With `acceptDate`, a bare `YYYY-MM-DD`
+    /// is midnight UTC.
+    static func parseTimestamp(_ field: UnsafeBufferPointer<UInt8>, acceptDate: Bool) -> Int64? {
+        let n = field.count
+        guard n >= 10, let p = field.baseAddress, let days = dayNumber(p) else { return nil }
+        var micros = Int64(days) * TemporalFormat.microsPerDay
+        if n == 10 { return acceptDate ? micros : nil }
+        guard n >= 16, p[10] == UInt8(ascii: "T") || p[10] == UInt8(ascii: "t") || p[10] == UInt8(ascii: " "),
+              p[13] == UInt8(ascii: ":"), let hour = digits(p + 11, 2), let minute = digits(p + 14, 2),
+              hour <= 23, minute <= 59 else { return nil }
+        var seconds = hour * 3600 + minute * 60
+        var i = 16
+        if i < n && p[i] == UInt8(ascii: ":") {
+            guard i + 3 <= n, let second = digits(p + i + 1, 2), second <= 59 else { return nil }
+            seconds += second
+            i += 3
+            if i < n && p[i] == UInt8(ascii: ".") {
+                i += 1
+                var fraction = 0, fractionDigits = 0
+                while i < n, p[i] &- 48 < 10 {
+                    guard fractionDigits < 9 else { return nil }
+                    if fractionDigits < 6 { fraction = fraction * 10 + Int(p[i] &- 48) }
+                    fractionDigits += 1
+                    i += 1
+                }
+                guard fractionDigits > 0 else { return nil }
+                for _ in min(fractionDigits, 6)..<6 { fraction *= 10 }
+                micros += Int64(fraction)
+            }
+        }
+        micros += Int64(seconds) * TemporalFormat.microsPerSecond
+        if i == n { return micros }
+        if (p[i] == UInt8(ascii: "Z") || p[i] == UInt8(ascii: "z")) && i + 1 == n { return micros }
+        guard p[i] == UInt8(ascii: "+") || p[i] == UInt8(ascii: "-") else { return nil }
+        let sign: Int64 = p[i] == UInt8(ascii: "+") ? 1 : -1
+        let rest = n - i - 1
+        let zone = p + i + 1
+        let offsetHours: Int?, offsetMinutes: Int?
+        if rest == 5 && zone[2] == UInt8(ascii: ":") {
+            offsetHours = digits(zone, 2); offsetMinutes = digits(zone + 3, 2)
+        } else if rest == 4 {
+            offsetHours = digits(zone, 2); offsetMinutes = digits(zone + 2, 2)
+        } else {
+            return nil
+        }
+        guard let h = offsetHours, let m = offsetMinutes, h <= 23, m <= 59 else { return nil }
+        // Local time = UTC + offset, so UTC = local - offset.
+        return micros - sign * Int64(h * 3600 + m * 60) * TemporalFormat.microsPerSecond
+    }
+}

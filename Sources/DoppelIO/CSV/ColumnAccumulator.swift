@@ -1,0 +1,113 @@
+import DoppelTable
+
+/// One column of one chunk as it is being parsed: the inferred kind so far and the typed
+/// builder of that kind.
+///
+/// Widening keeps the values: `int → float` converts the integers (a Double conversion rounds
+/// to nearest exactly like `strtod` on the integer's text would), `date → timestamp` scales days
+/// to microseconds. Anything that needs a string after other kinds *abandons* the typed values;
+/// the chunk's texts of that column are read again later (rare, and it keeps the hot path free of
+/// per-value text bookkeeping).
+final class ColumnAccumulator {
+    let isForced: Bool
+    private let capacityHint: Int
+    private(set) var kind: InferredKind
+    /// Became `string` after typed values: the values must be read again from the text.
+    private(set) var abandoned = false
+    var validity: BitmapBuilder
+    var int64s = BufferBuilder<Int64>()
+    var doubles = BufferBuilder<Double>()
+    var bools = BufferBuilder<UInt8>()
+    var days = BufferBuilder<Int32>()
+    var strings: StringAccumulator
+
+    init(forced: InferredKind?, capacityHint: Int) {
+        isForced = forced != nil
+        self.capacityHint = capacityHint
+        kind = forced ?? .empty
+        validity = BitmapBuilder(capacity: capacityHint)
+        strings = StringAccumulator(capacity: forced == .string ? capacityHint : 0)
+        reserve(kind)
+    }
+
+    var rowCount: Int { validity.count }
+
+    private func reserve(_ kind: InferredKind) {
+        switch kind {
+        case .int, .timestamp: int64s.reserve(capacityHint)
+        case .float: doubles.reserve(capacityHint)
+        case .bool: bools.reserve(capacityHint)
+        case .date: days.reserve(capacityHint)
+        case .string, .empty: break
+        }
+    }
+
+    /// Moves to `newKind` (the join of the current kind and a new value's kind).
+    func widen(to newKind: InferredKind) {
+        let rows = rowCount
+        switch (kind, newKind) {
+        case (.empty, _):
+            reserve(newKind)
+            switch newKind {
+            case .int, .timestamp: int64s.append(repeating: 0, count: rows)
+            case .float: doubles.append(repeating: 0, count: rows)
+            case .bool: bools.append(repeating: 0, count: rows)
+            case .date: days.append(repeating: 0, count: rows)
+            case .string:
+                var fresh = StringAccumulator(capacity: capacityHint)
+                for _ in 0..<rows { fresh.appendMissing() }
+                swap(&strings, &fresh)
+            case .empty: break
+            }
+        case (.int, .float):
+            var converted = BufferBuilder<Double>(capacity: capacityHint)
+            int64s.withUnsafeBufferPointer { for v in $0 { converted.append(Double(v)) } }
+            swap(&doubles, &converted)
+            var none = BufferBuilder<Int64>()
+            swap(&int64s, &none)
+        case (.date, .timestamp):
+            var converted = BufferBuilder<Int64>(capacity: capacityHint)
+            days.withUnsafeBufferPointer { for d in $0 { converted.append(Int64(d) * TemporalFormat.microsPerDay) } }
+            swap(&int64s, &converted)
+            var none = BufferBuilder<Int32>()
+            swap(&days, &none)
+        default:
+            abandoned = true
+            var noInts = BufferBuilder<Int64>(), noDoubles = BufferBuilder<Double>()
+            var noBools = BufferBuilder<UInt8>(), noDays = BufferBuilder<Int32>()
+            swap(&int64s, &noInts); swap(&doubles, &noDoubles); swap(&bools, &noBools); swap(&days, &noDays)
+        }
+        kind = newKind
+    }
+
+    /// The finished column part, or `nil` when it was abandoned or saw only missing values.
+    func finish() -> Column? {
+        if abandoned || kind == .empty { return nil }
+        var bits = BitmapBuilder()
+        swap(&bits, &validity)
+        let v = bits.finish()
+        switch kind {
+        case .int: return .int64(PrimitiveColumn(values: take(&int64s), validity: v))
+        case .timestamp: return .timestamp(PrimitiveColumn(values: take(&int64s), validity: v))
+        case .float:
+            var b = BufferBuilder<Double>(); swap(&b, &doubles)
+            return .float64(PrimitiveColumn(values: b.finish(), validity: v))
+        case .bool:
+            var b = BufferBuilder<UInt8>(); swap(&b, &bools)
+            return .bool(PrimitiveColumn(values: b.finish(), validity: v))
+        case .date:
+            var b = BufferBuilder<Int32>(); swap(&b, &days)
+            return .date(PrimitiveColumn(values: b.finish(), validity: v))
+        case .string:
+            var s = StringAccumulator(capacity: 0); swap(&s, &strings)
+            return .string(StringColumn(storage: s.finish(), validity: v))
+        case .empty: return nil
+        }
+    }
+
+    private func take(_ builder: inout BufferBuilder<Int64>) -> Buffer<Int64> {
+        var b = BufferBuilder<Int64>()
+        swap(&b, &builder)
+        return b.finish()
+    }
+}

@@ -1,1 +1,0 @@
-// DoppelParallel module: see docs/ARCHITECTURE.md

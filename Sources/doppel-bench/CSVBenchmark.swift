@@ -1,0 +1,56 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Doppel
+
+/// Times ``CSVReader/read(path:options:)`` on a generated mixed-type file and reports throughput,
+/// peak RSS and the in-memory size of the typed columns.
+enum CSVBenchmark {
+    static func run(_ arguments: [String]) throws {
+        let sizeMB = Int(BenchCommandLine.value("size-mb", in: arguments) ?? "") ?? 1000
+        let directory = BenchCommandLine.value("dir", in: arguments) ?? "bench-data"
+        let threads = Int(BenchCommandLine.value("threads", in: arguments) ?? "") ?? 0
+        mkdir(directory, 0o755)
+        let path = "\(directory)/mixed-\(sizeMB)mb.csv"
+        if access(path, F_OK) != 0 {
+            let start = BenchCommandLine.now()
+            let rows = try CSVBenchmarkData.generate(path: path, bytes: sizeMB * 1_000_000)
+            print("generated \(path): \(rows) rows in \(BenchCommandLine.format(BenchCommandLine.now() - start, decimals: 1)) s")
+        }
+        print("file: \(path)")
+        if BenchCommandLine.flag("generate-only", in: arguments) { return }
+
+        var info = stat()
+        stat(path, &info)
+        let fileBytes = Int(info.st_size)
+        var options = CSVReadOptions()
+        options.threads = threads
+        let start = BenchCommandLine.now()
+        let table = try CSVReader.read(path: path, options: options)
+        let seconds = BenchCommandLine.now() - start
+        let peak = BenchCommandLine.peakRSSBytes()
+        let typed = table.columns.reduce(0) { $0 + memoryBytes($1) }
+        let types = table.schema.fields.map { "\($0.name):\($0.type)" }.joined(separator: " ")
+        print("doppel CSVReader: \(table.rowCount) rows x \(table.columnCount) columns (\(types))")
+        print("  read \(BenchCommandLine.megabytes(fileBytes)) in \(BenchCommandLine.format(seconds, decimals: 3)) s = \(BenchCommandLine.format(Double(fileBytes) / 1e6 / seconds, decimals: 1)) MB/s (threads: \(threads == 0 ? "all" : String(threads)))")
+        print("  peak RSS \(BenchCommandLine.megabytes(peak)), typed columns \(BenchCommandLine.megabytes(typed)), ratio \(BenchCommandLine.format(Double(peak) / Double(max(typed, 1)), decimals: 2))")
+    }
+
+    /// Bytes held by a column's buffers (values, validity, string offsets, bytes, dictionary).
+    static func memoryBytes(_ column: Column) -> Int {
+        let validity = column.validity?.bytes.count ?? 0
+        switch column {
+        case .int64(let c), .timestamp(let c): return c.values.rawBytes.count + validity
+        case .float64(let c): return c.values.rawBytes.count + validity
+        case .bool(let c): return c.values.rawBytes.count + validity
+        case .date(let c): return c.values.rawBytes.count + validity
+        case .string(let c):
+            switch c.storage {
+            case .plain(let a): return a.offsets.rawBytes.count + a.bytes.count + validity
+            case .dictionary(let codes, let d): return codes.rawBytes.count + d.offsets.rawBytes.count + d.bytes.count + validity
+            }
+        }
+    }
+}

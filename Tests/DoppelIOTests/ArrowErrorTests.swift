@@ -1,0 +1,139 @@
+import Foundation
+import Testing
+@testable import DoppelIO
+import DoppelTestSupport
+
+@Suite struct ArrowErrorTests {
+    /// Writes `bytes` to a fresh temporary file.
+    static func file(_ bytes: [UInt8]) throws -> String {
+        let path = try ArrowTestTables.temporaryPath("broken.arrow")
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    static func validFile() throws -> [UInt8] {
+        let path = try ArrowTestTables.temporaryPath()
+        try ArrowIPC.write(try ArrowTestTables.allTypes(), to: path, metadata: ["k": "v"])
+        return try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+
+    @Test func missingFileNamesThePath() throws {
+        let path = try ArrowTestTables.temporaryPath("absent.arrow")
+        let error = try #require(throws: DataFileError.self) { try ArrowIPC.read(path: path) }
+        #expect(error.file == path)
+    }
+
+    @Test func otherFilesAreRejectedByTheirMagic() throws {
+        for bytes in [[], Array("id,name\n1,x\n".utf8), [UInt8](repeating: 0, count: 100)] {
+            let path = try ArrowErrorTests.file(bytes)
+            let error = try #require(throws: DataFileError.self) { try ArrowIPC.read(path: path) }
+            #expect(error.message.contains("ARROW1"))
+            #expect(throws: DataFileError.self) { try ArrowIPC.readMetadata(path: path) }
+        }
+    }
+
+    @Test func everyTruncationThrows() throws {
+        let bytes = try ArrowErrorTests.validFile()
+        let path = try ArrowTestTables.temporaryPath("truncated.arrow")
+        for length in stride(from: 0, to: bytes.count, by: 11) {
+            try Data(bytes[0..<length]).write(to: URL(fileURLWithPath: path))
+            #expect(throws: DataFileError.self, "length \(length)") { try ArrowIPC.read(path: path) }
+        }
+    }
+
+    @Test func absurdFooterLengthThrows() throws {
+        var bytes = try ArrowErrorTests.validFile()
+        let at = bytes.count - 10
+        for value: UInt32 in [0, 0x7FFF_FFFF, 0xFFFF_FFF0, UInt32(bytes.count)] {
+            for i in 0..<4 { bytes[at + i] = UInt8(truncatingIfNeeded: value >> (8 * UInt32(i))) }
+            let path = try ArrowErrorTests.file(bytes)
+            let error = try #require(throws: DataFileError.self) { try ArrowIPC.read(path: path) }
+            #expect(error.location == "footer")
+        }
+    }
+
+    /// Random byte flips, overwritten words and truncations of a small valid file (fixed seed):
+    /// each read must either throw a ``DataFileError`` or return a table whose every value can
+    /// be read; it must never crash.
+    @Test func corruptedFilesNeverCrash() throws {
+        let failures = try ArrowErrorTests.fuzz(try ArrowErrorTests.validFile(), iterations: 400, seed: 20_261_121)
+        #expect(failures > 100)
+    }
+
+    /// The same for pyarrow's compressed files (LZ4 frames and Zstandard), which exercises the
+    /// decompressors with corrupted input.
+    @Test(.enabled(if: TestSupport.python != nil, "needs a Python with pyarrow (DOPPEL_PYTHON)"), arguments: ["lz4", "zstd"])
+    func corruptedCompressedFilesNeverCrash(codec: String) throws {
+        let python = try #require(TestSupport.python)
+        let path = try ArrowTestTables.temporaryPath("\(codec).arrow")
+        let script = TestSupport.repositoryRoot.appendingPathComponent("scripts/interop/arrow_write.py").path
+        let (status, output) = try TestSupport.run(python, [script, path, path + ".json", codec])
+        try #require(status == 0, "\(output)")
+        let failures = try ArrowErrorTests.fuzz([UInt8](Data(contentsOf: URL(fileURLWithPath: path))), iterations: 200, seed: 7)
+        #expect(failures > 50)
+    }
+
+    /// Reads `iterations` corrupted variants of `original`; returns how many threw.
+    static func fuzz(_ original: [UInt8], iterations: Int, seed: UInt64) throws -> Int {
+        var random = SplitMix64(seed: seed)
+        var failures = 0, successes = 0
+        let path = try ArrowTestTables.temporaryPath("fuzz.arrow")
+        for _ in 0..<iterations {
+            var bytes = original
+            switch random.next() % 4 {
+            case 0:
+                bytes.removeLast(Int(random.next() % UInt64(bytes.count)))
+            case 1:
+                for _ in 0..<(1 + random.next() % 4) {
+                    bytes[Int(random.next() % UInt64(bytes.count))] ^= UInt8(1 << (random.next() % 8))
+                }
+            case 2:
+                let at = Int(random.next() % UInt64(bytes.count - 4)) & ~3
+                let value = [0, 0xFFFF_FFFF, 0x7FFF_FFFF, 0x8000_0000, random.next()][Int(random.next() % 5)]
+                for i in 0..<4 { bytes[at + i] = UInt8(truncatingIfNeeded: value >> (8 * UInt64(i))) }
+            default:
+                bytes[Int(random.next() % UInt64(bytes.count))] = UInt8(truncatingIfNeeded: random.next())
+            }
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            do {
+                let table = try ArrowIPC.read(path: path)
+                for column in table.columns {
+                    for row in 0..<table.rowCount { _ = column.value(at: row) }
+                }
+                _ = try? ArrowIPC.readMetadata(path: path)
+                successes += 1
+            } catch is DataFileError {
+                failures += 1
+            }
+        }
+        #expect(failures + successes == iterations)
+        return failures
+    }
+
+    @Test(.enabled(if: TestSupport.python != nil, "needs a Python with pyarrow (DOPPEL_PYTHON)"),
+          arguments: [("list", "list"), ("struct", "struct"), ("float16", "float16"), ("uint64_overflow", "uint64")])
+    func unsupportedContentNamesColumnAndType(kind: String, phrase: String) throws {
+        let python = try #require(TestSupport.python)
+        let path = try ArrowTestTables.temporaryPath("\(kind).arrow")
+        let script = TestSupport.repositoryRoot.appendingPathComponent("scripts/interop/arrow_write.py").path
+        let (status, output) = try TestSupport.run(python, [script, "--unsupported", kind, path])
+        try #require(status == 0, "\(output)")
+        let error = try #require(throws: DataFileError.self) { try ArrowIPC.read(path: path) }
+        #expect(error.file == path)
+        #expect(error.description.contains(phrase), "\(error)")
+        #expect(error.column == "bad", "\(error)")
+    }
+}
+
+/// SplitMix64 (Steele, Lea, Flood 2014): a tiny seeded generator for reproducible fuzzing.
+struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+@testable import DoppelIO
+import DoppelTestSupport
+
+/// Tables and comparisons shared by the Arrow IPC tests.
+enum ArrowTestTables {
+    /// Every column type, with missing values, including a plain and a dictionary string column.
+    static func allTypes() throws -> Table {
+        try Table([
+            ("id", .int64([1, nil, -3, Int64.max, Int64.min, 0, 7])),
+            ("score", .float64([1.5, -0.25, nil, .infinity, -1e300, 0, 3])),
+            ("flag", .bool([true, false, nil, true, true, false, true])),
+            ("name", .string(["alpha", "", nil, "ünïcødé 🙂", "b", "a longer string value", "z"])),
+            ("city", .dictionaryString(["Paris", "Rome", "Paris", nil, "Oslo", "Rome", "Paris"])),
+            ("at", .timestamp([0, 1_700_000_000_123_456, nil, -86_400_000_001, 1, 2, 3])),
+            ("day", .date([0, 19_000, -1, nil, 2_932_896, 5, 6])),
+        ])
+    }
+
+    /// Columns where every value is missing (an all-null dictionary column has an empty dictionary).
+    static func allMissing() throws -> Table {
+        try Table([
+            ("i", .int64([nil, nil, nil])),
+            ("f", .float64([nil, nil, nil])),
+            ("b", .bool([nil, nil, nil])),
+            ("s", .string([nil, nil, nil])),
+            ("d", .dictionaryString([nil, nil, nil])),
+            ("t", .timestamp([nil, nil, nil])),
+            ("day", .date([nil, nil, nil])),
+        ])
+    }
+
+    /// A temporary file path in a fresh directory.
+    static func temporaryPath(_ name: String = "table.arrow") throws -> String {
+        try TestSupport.temporaryDirectory("doppel-arrow").appendingPathComponent(name).path
+    }
+
+    /// Expects equal schemas and equal values (NaN equals NaN), and equal string storage kinds.
+    static func expectEqual(_ actual: Table, _ expected: Table, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(actual.schema == expected.schema, sourceLocation: sourceLocation)
+        #expect(actual.rowCount == expected.rowCount, sourceLocation: sourceLocation)
+        guard actual.schema == expected.schema, actual.rowCount == expected.rowCount else { return }
+        for (index, (a, e)) in zip(actual.columns, expected.columns).enumerated() {
+            #expect(isDictionary(a) == isDictionary(e), "storage kind of column \(index)", sourceLocation: sourceLocation)
+            #expect(a.nullCount == e.nullCount, "null count of column \(index)", sourceLocation: sourceLocation)
+            for row in 0..<expected.rowCount {
+                let x = a.value(at: row), y = e.value(at: row)
+                if case .float64(let p)? = x, case .float64(let q)? = y, p.isNaN && q.isNaN { continue }
+                #expect(x == y, "column \(index) row \(row)", sourceLocation: sourceLocation)
+            }
+        }
+    }
+
+    static func isDictionary(_ column: Column) -> Bool {
+        if case .string(let s) = column, case .dictionary = s.storage { return true }
+        return false
+    }
+}
