@@ -47,19 +47,6 @@ func parquetSampleTable(rows: Int, seed: UInt64 = 42) throws -> Table {
     ])
 }
 
-/// Deterministic 64-bit generator (SplitMix64, Steele et al. 2014) for test data.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 func sameValues(_ a: Table, _ b: Table) -> [String] {
     var problems: [String] = []
     if a.schema != b.schema { problems.append("schema \(a.schema.fields) != \(b.schema.fields)") }

@@ -141,7 +141,7 @@ final class ColumnChunkDecoder {
             var builder = StringArrayBuilder(capacity: n, byteCapacity: data.count)
             for _ in 0..<n {
                 let value = try nextByteArray(&cursor)
-                if validate && !UTF8Validation.isValid(value) { throw ParquetDecodeError("value is not valid UTF-8 text") }
+                if validate && !UTF8Validation.isValid(value.bindMemory(to: UInt8.self)) { throw ParquetDecodeError("value is not valid UTF-8 text") }
                 builder.append(utf8: value.bindMemory(to: UInt8.self))
             }
             dictionaryStrings = builder.finish()
@@ -404,7 +404,7 @@ final class ColumnChunkDecoder {
                 while row < n && levels[row] == 0 { sink.builder.appendEmpty(); row += 1 }
             }
             guard row < n else { throw ParquetDecodeError("more values than rows in the page") }
-            if validate && !UTF8Validation.isValid(value) { throw ParquetDecodeError("value is not valid UTF-8 text (a BYTE_ARRAY column without a STRING type)") }
+            if validate && !UTF8Validation.isValid(value.bindMemory(to: UInt8.self)) { throw ParquetDecodeError("value is not valid UTF-8 text (a BYTE_ARRAY column without a STRING type)") }
             sink.builder.append(utf8: value.bindMemory(to: UInt8.self))
             row += 1
         }
