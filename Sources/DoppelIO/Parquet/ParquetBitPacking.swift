@@ -75,7 +75,7 @@ struct ByteCursor {
 
     var remaining: Int { bytes.count - position }
 
-    mutating func varint() throws(ParquetDecodeError) -> UInt64 {
+    mutating func varint() throws -> UInt64 {
         var result: UInt64 = 0
         var shift: UInt64 = 0
         while true {
@@ -89,19 +89,19 @@ struct ByteCursor {
         }
     }
 
-    mutating func zigzag() throws(ParquetDecodeError) -> Int64 {
+    mutating func zigzag() throws -> Int64 {
         let v = try varint()
         return Int64(bitPattern: (v >> 1) ^ (0 &- (v & 1)))
     }
 
-    mutating func take(_ n: Int) throws(ParquetDecodeError) -> UnsafeRawBufferPointer {
+    mutating func take(_ n: Int) throws -> UnsafeRawBufferPointer {
         guard n >= 0, n <= remaining else { throw ParquetDecodeError("needs \(n) bytes, only \(remaining) left in the page") }
         let slice = UnsafeRawBufferPointer(rebasing: bytes[position..<(position + n)])
         position += n
         return slice
     }
 
-    mutating func uint32() throws(ParquetDecodeError) -> UInt32 {
+    mutating func uint32() throws -> UInt32 {
         let b = try take(4)
         return UInt32(littleEndian: b.loadUnaligned(as: UInt32.self))
     }
@@ -114,7 +114,7 @@ enum RLEHybrid {
     /// Decodes `count` values of `width` bits (≤ 32) from `data` into `dst`; returns the bytes
     /// consumed. A stream that ends early is an error.
     @discardableResult
-    static func decode(_ data: UnsafeRawBufferPointer, width: Int, count: Int, into dst: UnsafeMutablePointer<UInt32>) throws(ParquetDecodeError) -> Int {
+    static func decode(_ data: UnsafeRawBufferPointer, width: Int, count: Int, into dst: UnsafeMutablePointer<UInt32>) throws -> Int {
         guard width >= 0 && width <= 32 else { throw ParquetDecodeError("bit width \(width) out of range") }
         var cursor = ByteCursor(data)
         var filled = 0

@@ -88,7 +88,7 @@ final class ColumnChunkDecoder {
             pageNumber += 1
             var reader = ThriftReader(UnsafeRawBufferPointer(rebasing: file[position..<end]))
             let header: PageHeader
-            do { header = try PageHeader(from: &reader) } catch { throw ParquetDecodeError("bad page header: \(error.message)") }
+            do { header = try PageHeader(from: &reader) } catch { throw ParquetDecodeError("bad page header: \(parquetMessage(error))") }
             position += reader.position
             guard header.compressedSize >= 0, Int(header.compressedSize) <= end - position else {
                 throw ParquetDecodeError("page of \(header.compressedSize) bytes runs past the end of the chunk")
@@ -268,9 +268,9 @@ final class ColumnChunkDecoder {
             guard decoded.count == present else { throw ParquetDecodeError("DELTA_BINARY_PACKED holds \(decoded.count) values for \(present)") }
             if leaf.physicalType == .int32 {
                 let narrow = decoded.map { Int32(truncatingIfNeeded: $0) }
-                try narrow.withUnsafeBytes { (b: UnsafeRawBufferPointer) throws in try ParquetValueConversion.convert(leaf, b.baseAddress!, count: present, into: out) }
+                if let e = narrow.withUnsafeBytes({ ParquetValueConversion.convert(leaf, $0.baseAddress!, count: present, into: out) }) { throw e }
             } else {
-                try decoded.withUnsafeBytes { (b: UnsafeRawBufferPointer) throws in try ParquetValueConversion.convert(leaf, b.baseAddress!, count: present, into: out) }
+                if let e = decoded.withUnsafeBytes({ ParquetValueConversion.convert(leaf, $0.baseAddress!, count: present, into: out) }) { throw e }
             }
         case .byteStreamSplit:
             guard let physicalWidth = ParquetValueConversion.physicalWidth(leaf), leaf.physicalType != .int96, physicalWidth > 0 else {
@@ -283,7 +283,7 @@ final class ColumnChunkDecoder {
                 let stream = src + k * present
                 for i in 0..<present { joined.storeBytes(of: stream.load(fromByteOffset: i, as: UInt8.self), toByteOffset: i * physicalWidth + k, as: UInt8.self) }
             }
-            try ParquetValueConversion.convert(leaf, UnsafeRawPointer(joined), count: present, into: out)
+            if let e = ParquetValueConversion.convert(leaf, UnsafeRawPointer(joined), count: present, into: out) { throw e }
         default:
             throw ParquetDecodeError("encoding \(encoding) is not supported for \(leaf.physicalType.name)")
         }
@@ -309,7 +309,7 @@ final class ColumnChunkDecoder {
         guard let width = ParquetValueConversion.physicalWidth(leaf), width > 0 else { throw ParquetDecodeError("zero-width values") }
         guard count <= cursor.remaining / width else { throw ParquetDecodeError("page holds \(cursor.remaining) bytes, \(count) values need \(count * width)") }
         let bytes = try cursor.take(count * width)
-        try ParquetValueConversion.convert(leaf, bytes.baseAddress ?? UnsafeRawPointer(out), count: count, into: out)
+        if let e = ParquetValueConversion.convert(leaf, bytes.baseAddress ?? UnsafeRawPointer(out), count: count, into: out) { throw e }
     }
 
     /// Dictionary indices: one byte of bit width, then the RLE/bit-packed hybrid.

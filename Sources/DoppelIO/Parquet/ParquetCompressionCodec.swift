@@ -9,11 +9,18 @@ struct ParquetDecodeError: Error {
     init(_ message: String) { self.message = message }
 }
 
+/// The words of a decoding or metadata error.
+func parquetMessage(_ error: any Error) -> String {
+    if let e = error as? ParquetDecodeError { return e.message }
+    if let e = error as? ThriftError { return e.message }
+    return "\(error)"
+}
+
 /// Page compression with the system's zstd, snappy, zlib and lz4 libraries.
 enum ParquetCompressionCodec {
     /// Decompresses `source` into `destination`, which must be exactly the page's
     /// uncompressed size; anything else is an error (corrupt page or header).
-    static func decompress(_ codec: ParquetCodec, _ source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer) throws(ParquetDecodeError) {
+    static func decompress(_ codec: ParquetCodec, _ source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer) throws {
         let expected = destination.count
         guard let dst = destination.baseAddress else {
             if expected == 0 { return }
@@ -23,7 +30,7 @@ enum ParquetCompressionCodec {
         switch codec {
         case .uncompressed:
             guard source.count == expected else { throw ParquetDecodeError("uncompressed page holds \(source.count) bytes, header says \(expected)") }
-            dst.copyMemory(from: src, byteCount: expected)
+            copyBytes(src, to: dst, count: expected)
         case .snappy:
             var length = 0
             guard snappy_uncompressed_length(src.assumingMemoryBound(to: CChar.self), source.count, &length) == SNAPPY_OK, length == expected else {
@@ -47,7 +54,12 @@ enum ParquetCompressionCodec {
         }
     }
 
-    private static func inflate(_ source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer) throws(ParquetDecodeError) {
+    /// A copy kept out of the throwing function's tail (see ``ParquetValueConversion/convert``).
+    @inline(never) private static func copyBytes(_ source: UnsafeRawPointer, to destination: UnsafeMutableRawPointer, count: Int) {
+        destination.copyMemory(from: source, byteCount: count)
+    }
+
+    private static func inflate(_ source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer) throws {
         var stream = z_stream()
         // 15 + 32: zlib or gzip header, detected automatically.
         guard inflateInit2_(&stream, 15 + 32, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else {

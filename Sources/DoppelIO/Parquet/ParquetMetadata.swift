@@ -55,15 +55,15 @@ struct FileMetaData: Sendable {
 // MARK: - Decoding
 
 extension FileMetaData {
-    init(thrift bytes: UnsafeRawBufferPointer) throws(ThriftError) {
+    init(thrift bytes: UnsafeRawBufferPointer) throws {
         var r = ThriftReader(bytes)
         var meta = FileMetaData()
-        try r.readStruct { (r: inout ThriftReader, id: Int16, type: ThriftType) throws(ThriftError) in
+        try r.readStruct { (r: inout ThriftReader, id: Int16, type: ThriftType) throws in
             switch (id, type) {
             case (1, .i32): meta.version = try r.readI32()
-            case (2, .list): try r.readStructList { (r: inout ThriftReader) throws(ThriftError) in meta.schema.append(try SchemaElement(from: &r)) }
+            case (2, .list): try r.readStructList { (r: inout ThriftReader) throws in meta.schema.append(try SchemaElement(from: &r)) }
             case (3, .i64): meta.numRows = try r.readI64()
-            case (4, .list): try r.readStructList { (r: inout ThriftReader) throws(ThriftError) in meta.rowGroups.append(try RowGroup(from: &r)) }
+            case (4, .list): try r.readStructList { (r: inout ThriftReader) throws in meta.rowGroups.append(try RowGroup(from: &r)) }
             case (6, .binary): meta.createdBy = try r.readString()
             default: try r.skip(type)
             }
@@ -73,9 +73,9 @@ extension FileMetaData {
 }
 
 extension SchemaElement {
-    init(from r: inout ThriftReader) throws(ThriftError) {
+    init(from r: inout ThriftReader) throws {
         var e = SchemaElement()
-        try r.readStruct { (r: inout ThriftReader, id: Int16, type: ThriftType) throws(ThriftError) in
+        try r.readStruct { (r: inout ThriftReader, id: Int16, type: ThriftType) throws in
             switch (id, type) {
             case (1, .i32): e.type = ParquetPhysicalType(rawValue: try r.readI32())
             case (2, .i32): e.typeLength = try r.readI32()
@@ -94,9 +94,9 @@ extension SchemaElement {
 }
 
 /// Reads the `LogicalType` union: exactly one field set, most of them empty structs.
-private func readLogicalType(_ r: inout ThriftReader) throws(ThriftError) -> ParquetLogicalType? {
+private func readLogicalType(_ r: inout ThriftReader) throws -> ParquetLogicalType? {
     var result: ParquetLogicalType?
-    try r.readStruct { (r: inout ThriftReader, id: Int16, type: ThriftType) throws(ThriftError) in
+    try r.readStruct { (r: inout ThriftReader, id: Int16, type: ThriftType) throws in
         guard type == .structure else { try r.skip(type); return }
         switch id {
         case 1: result = .string; try r.skip(type)
@@ -105,7 +105,7 @@ private func readLogicalType(_ r: inout ThriftReader) throws(ThriftError) -> Par
         case 4: result = .enumeration; try r.skip(type)
         case 5:
             var scale: Int32 = 0, precision: Int32 = 0
-            try r.readStruct { (r: inout ThriftReader, id: Int16, type: ThriftType) throws(ThriftError) in
+            try r.readStruct { (r: inout ThriftReader, id: Int16, type: ThriftType) throws in
                 switch (id, type) {
                 case (1, .i32): scale = try r.readI32()
                 case (2, .i32): precision = try r.readI32()
@@ -116,7 +116,7 @@ private func readLogicalType(_ r: inout ThriftReader) throws(ThriftError) -> Par
         case 6: result = .date; try r.skip(type)
         case 7, 8:
             var utc = false, unit = ParquetTimeUnit.millis
-            try r.readStruct { (r: inout ThriftReader, id: Int16, type: ThriftType) throws(ThriftError) in
+            try r.readStruct { (r: inout ThriftReader, id: Int16, type: ThriftType) throws in
                 switch (id, type) {
                 case (1, .boolTrue): utc = true
                 case (1, .boolFalse): utc = false
@@ -127,7 +127,7 @@ private func readLogicalType(_ r: inout ThriftReader) throws(ThriftError) -> Par
             result = id == 7 ? .time(utc: utc, unit: unit) : .timestamp(utc: utc, unit: unit)
         case 10:
             var width: Int8 = 64, signed = true
-            try r.readStruct { (r: inout ThriftReader, id: Int16, type: ThriftType) throws(ThriftError) in
+            try r.readStruct { (r: inout ThriftReader, id: Int16, type: ThriftType) throws in
                 switch (id, type) {
                 case (1, .byte): width = Int8(bitPattern: try r.readByte())
                 case (2, .boolTrue): signed = true
@@ -147,9 +147,9 @@ private func readLogicalType(_ r: inout ThriftReader) throws(ThriftError) -> Par
     return result
 }
 
-private func readTimeUnit(_ r: inout ThriftReader) throws(ThriftError) -> ParquetTimeUnit {
+private func readTimeUnit(_ r: inout ThriftReader) throws -> ParquetTimeUnit {
     var unit = ParquetTimeUnit.millis
-    try r.readStruct { (r: inout ThriftReader, id: Int16, type: ThriftType) throws(ThriftError) in
+    try r.readStruct { (r: inout ThriftReader, id: Int16, type: ThriftType) throws in
         switch id {
         case 1: unit = .millis
         case 2: unit = .micros
@@ -162,11 +162,11 @@ private func readTimeUnit(_ r: inout ThriftReader) throws(ThriftError) -> Parque
 }
 
 extension RowGroup {
-    init(from r: inout ThriftReader) throws(ThriftError) {
+    init(from r: inout ThriftReader) throws {
         var g = RowGroup()
-        try r.readStruct { (r: inout ThriftReader, id: Int16, type: ThriftType) throws(ThriftError) in
+        try r.readStruct { (r: inout ThriftReader, id: Int16, type: ThriftType) throws in
             switch (id, type) {
-            case (1, .list): try r.readStructList { (r: inout ThriftReader) throws(ThriftError) in g.columns.append(try ColumnChunk(from: &r)) }
+            case (1, .list): try r.readStructList { (r: inout ThriftReader) throws in g.columns.append(try ColumnChunk(from: &r)) }
             case (2, .i64): g.totalByteSize = try r.readI64()
             case (3, .i64): g.numRows = try r.readI64()
             default: try r.skip(type)
@@ -177,9 +177,9 @@ extension RowGroup {
 }
 
 extension ColumnChunk {
-    init(from r: inout ThriftReader) throws(ThriftError) {
+    init(from r: inout ThriftReader) throws {
         var c = ColumnChunk()
-        try r.readStruct { (r: inout ThriftReader, id: Int16, type: ThriftType) throws(ThriftError) in
+        try r.readStruct { (r: inout ThriftReader, id: Int16, type: ThriftType) throws in
             switch (id, type) {
             case (1, .binary): c.filePath = try r.readString()
             case (2, .i64): c.fileOffset = try r.readI64()
@@ -192,10 +192,10 @@ extension ColumnChunk {
 }
 
 extension ColumnMetaData {
-    init(from r: inout ThriftReader) throws(ThriftError) {
+    init(from r: inout ThriftReader) throws {
         var m = ColumnMetaData()
         var typeSeen = false
-        try r.readStruct { (r: inout ThriftReader, id: Int16, type: ThriftType) throws(ThriftError) in
+        try r.readStruct { (r: inout ThriftReader, id: Int16, type: ThriftType) throws in
             switch (id, type) {
             case (1, .i32):
                 let raw = try r.readI32()
@@ -220,9 +220,9 @@ extension ColumnMetaData {
 }
 
 extension ParquetStatistics {
-    init(from r: inout ThriftReader) throws(ThriftError) {
+    init(from r: inout ThriftReader) throws {
         var s = ParquetStatistics()
-        try r.readStruct { (r: inout ThriftReader, id: Int16, type: ThriftType) throws(ThriftError) in
+        try r.readStruct { (r: inout ThriftReader, id: Int16, type: ThriftType) throws in
             switch (id, type) {
             case (3, .i64): s.nullCount = try r.readI64()
             case (5, .binary): s.maxValue = try r.readBytes()

@@ -20,15 +20,15 @@ struct PageHeader: Sendable {
 }
 
 extension PageHeader {
-    init(from r: inout ThriftReader) throws(ThriftError) {
+    init(from r: inout ThriftReader) throws {
         var h = PageHeader()
-        try r.readStruct { (r: inout ThriftReader, id: Int16, type: ThriftType) throws(ThriftError) in
+        try r.readStruct { (r: inout ThriftReader, id: Int16, type: ThriftType) throws in
             switch (id, type) {
             case (1, .i32): h.typeValue = try r.readI32()
             case (2, .i32): h.uncompressedSize = try r.readI32()
             case (3, .i32): h.compressedSize = try r.readI32()
             case (5, .structure):
-                try r.readStruct { (r: inout ThriftReader, id: Int16, type: ThriftType) throws(ThriftError) in
+                try r.readStruct { (r: inout ThriftReader, id: Int16, type: ThriftType) throws in
                     switch (id, type) {
                     case (1, .i32): h.numValues = try r.readI32()
                     case (2, .i32): h.encodingValue = try r.readI32()
@@ -37,7 +37,7 @@ extension PageHeader {
                     }
                 }
             case (7, .structure):
-                try r.readStruct { (r: inout ThriftReader, id: Int16, type: ThriftType) throws(ThriftError) in
+                try r.readStruct { (r: inout ThriftReader, id: Int16, type: ThriftType) throws in
                     switch (id, type) {
                     case (1, .i32): h.numValues = try r.readI32()
                     case (2, .i32): h.encodingValue = try r.readI32()
@@ -45,7 +45,7 @@ extension PageHeader {
                     }
                 }
             case (8, .structure):
-                try r.readStruct { (r: inout ThriftReader, id: Int16, type: ThriftType) throws(ThriftError) in
+                try r.readStruct { (r: inout ThriftReader, id: Int16, type: ThriftType) throws in
                     switch (id, type) {
                     case (1, .i32): h.numValues = try r.readI32()
                     case (2, .i32): h.numNulls = try r.readI32()

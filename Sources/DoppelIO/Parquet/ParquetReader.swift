@@ -81,12 +81,12 @@ struct ParquetFileReader {
         do {
             metadata = try FileMetaData(thrift: footer)
         } catch {
-            throw DataFileError(file: path, location: "footer", message: "corrupt file metadata: \(error.message)")
+            throw DataFileError(file: path, location: "footer", message: "corrupt file metadata: \(parquetMessage(error))")
         }
         do {
             fields = try ParquetSchemaResolver.fields(of: metadata.schema)
         } catch {
-            throw DataFileError(file: path, location: "schema", message: error.message)
+            throw DataFileError(file: path, location: "schema", message: parquetMessage(error))
         }
         try validateRowGroups()
     }
@@ -235,7 +235,7 @@ private func decodeChunk(_ file: UnsafeRawBufferPointer, path: String, leaf: Par
         return .success(try d.decode(into: destination))
     } catch {
         let page = decoder.map { $0.pageNumber > 0 ? ", page \($0.pageNumber)" : "" } ?? ""
-        let message = (error as? ParquetDecodeError)?.message ?? "\(error)"
+        let message = parquetMessage(error)
         return .failure(DataFileError(file: path, column: leaf.name, location: "row group \(group)\(page)", message: message))
     }
 }

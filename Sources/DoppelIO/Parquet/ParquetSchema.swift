@@ -61,7 +61,7 @@ enum ParquetField: Sendable {
 
 enum ParquetSchemaResolver {
     /// Walks the depth-first schema list into top-level fields.
-    static func fields(of schema: [SchemaElement]) throws(ParquetDecodeError) -> [ParquetField] {
+    static func fields(of schema: [SchemaElement]) throws -> [ParquetField] {
         guard let root = schema.first else { throw ParquetDecodeError("the file has no schema") }
         var position = 1
         var leafIndex = 0
@@ -87,7 +87,7 @@ enum ParquetSchemaResolver {
         return fields
     }
 
-    private static func skipSubtree(_ schema: [SchemaElement], _ position: inout Int, _ leafIndex: inout Int) throws(ParquetDecodeError) {
+    private static func skipSubtree(_ schema: [SchemaElement], _ position: inout Int, _ leafIndex: inout Int) throws {
         var pending = 1
         var steps = 0
         while pending > 0 {
@@ -120,7 +120,7 @@ enum ParquetSchemaResolver {
     }
 
     /// Our type for a leaf, from its physical, logical and legacy converted types.
-    static func mapping(_ e: SchemaElement, _ physical: ParquetPhysicalType) throws(ParquetDecodeError) -> (DataType, ValueConversion) {
+    static func mapping(_ e: SchemaElement, _ physical: ParquetPhysicalType) throws -> (DataType, ValueConversion) {
         let logical = e.logicalType
         let converted = e.convertedType
         let unsupported = ParquetDecodeError("column '\(e.name)': unsupported type \(physical.name) \(logical.map { "\($0)" } ?? converted.map { "\($0)" } ?? "")")

@@ -13,7 +13,7 @@ final class ScratchMemory {
     deinit { free(base) }
 
     /// At least `bytes` bytes; the contents are not preserved.
-    func reserve(_ bytes: Int) throws(ParquetDecodeError) -> UnsafeMutableRawPointer {
+    func reserve(_ bytes: Int) throws -> UnsafeMutableRawPointer {
         if bytes > capacity || base == nil {
             free(base)
             base = nil
@@ -25,7 +25,7 @@ final class ScratchMemory {
         return base!
     }
 
-    func typed<T>(_ count: Int, as: T.Type) throws(ParquetDecodeError) -> UnsafeMutablePointer<T> {
+    func typed<T>(_ count: Int, as: T.Type) throws -> UnsafeMutablePointer<T> {
         try reserve(count * MemoryLayout<T>.stride).bindMemory(to: T.self, capacity: max(count, 1))
     }
 }

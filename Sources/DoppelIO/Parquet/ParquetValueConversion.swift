@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Converts runs of physical values (as stored: little-endian, PLAIN layout) into the values
 /// of our column buffers.
 enum ParquetValueConversion {
@@ -15,8 +21,13 @@ enum ParquetValueConversion {
         }
     }
 
-    /// Converts `count` fixed-width physical values at `source` into `destination`.
-    static func convert(_ leaf: ParquetLeaf, _ source: UnsafeRawPointer, count: Int, into destination: UnsafeMutableRawPointer) throws {
+    /// Converts `count` fixed-width physical values at `source` into `destination`; returns the
+    /// problem when a value cannot be represented.
+    ///
+    /// Deliberately not a throwing function: with a bulk copy as its last step, a throwing
+    /// version was miscompiled in release builds (Swift 6.3, x86-64: the caller saw a garbage
+    /// error after the copy), so errors come back as a value.
+    static func convert(_ leaf: ParquetLeaf, _ source: UnsafeRawPointer, count: Int, into destination: UnsafeMutableRawPointer) -> ParquetDecodeError? {
         switch leaf.conversion {
         case .int32(let signed):
             let dst = destination.assumingMemoryBound(to: Int64.self)
@@ -26,25 +37,25 @@ enum ParquetValueConversion {
                 for i in 0..<count { dst[i] = Int64(source.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)) }
             }
         case .int64, .double:
-            destination.copyMemory(from: source, byteCount: 8 * count)
+            _ = memcpy(destination, source, 8 * count)
         case .uint64:
-            destination.copyMemory(from: source, byteCount: 8 * count)
+            _ = memcpy(destination, source, 8 * count)
             let dst = destination.assumingMemoryBound(to: Int64.self)
             for i in 0..<count where dst[i] < 0 {
-                throw ParquetDecodeError("unsigned value \(UInt64(bitPattern: dst[i])) does not fit in a signed 64-bit integer")
+                return ParquetDecodeError("unsigned value \(UInt64(bitPattern: dst[i])) does not fit in a signed 64-bit integer")
             }
         case .float:
             let dst = destination.assumingMemoryBound(to: Double.self)
             for i in 0..<count { dst[i] = Double(source.loadUnaligned(fromByteOffset: 4 * i, as: Float.self)) }
         case .date32:
-            destination.copyMemory(from: source, byteCount: 4 * count)
+            _ = memcpy(destination, source, 4 * count)
         case .timeMillis32:
             let dst = destination.assumingMemoryBound(to: Int64.self)
             for i in 0..<count { dst[i] = Int64(source.loadUnaligned(fromByteOffset: 4 * i, as: Int32.self)) * 1000 }
         case .scaledInt64(let multiplier, let divisor):
             let dst = destination.assumingMemoryBound(to: Int64.self)
             if multiplier == 1 && divisor == 1 {
-                destination.copyMemory(from: source, byteCount: 8 * count)
+                _ = memcpy(destination, source, 8 * count)
             } else if divisor == 1 {
                 for i in 0..<count { dst[i] = source.loadUnaligned(fromByteOffset: 8 * i, as: Int64.self) &* multiplier }
             } else {
@@ -68,8 +79,9 @@ enum ParquetValueConversion {
             let dst = destination.assumingMemoryBound(to: Double.self)
             for i in 0..<count { dst[i] = scaleDecimal(bigEndianTwosComplement(source + i * width, width), scale) }
         case .boolean, .string:
-            throw ParquetDecodeError("internal: no fixed-width conversion for \(leaf.conversion)")
+            return ParquetDecodeError("internal: no fixed-width conversion for \(leaf.conversion)")
         }
+        return nil
     }
 
     /// Floor division (rounds towards negative infinity, as pyarrow's casts of pre-1970 times).

@@ -26,14 +26,14 @@ struct ThriftReader {
         position = 0
     }
 
-    mutating func readByte() throws(ThriftError) -> UInt8 {
+    mutating func readByte() throws -> UInt8 {
         guard position < end else { throw ThriftError(message: "unexpected end of metadata") }
         let b = base.load(fromByteOffset: position, as: UInt8.self)
         position += 1
         return b
     }
 
-    mutating func readVarint() throws(ThriftError) -> UInt64 {
+    mutating func readVarint() throws -> UInt64 {
         var result: UInt64 = 0
         var shift: UInt64 = 0
         while true {
@@ -45,25 +45,25 @@ struct ThriftReader {
         }
     }
 
-    mutating func readI64() throws(ThriftError) -> Int64 {
+    mutating func readI64() throws -> Int64 {
         let v = try readVarint()
         return Int64(bitPattern: (v >> 1) ^ (0 &- (v & 1)))
     }
 
-    mutating func readI32() throws(ThriftError) -> Int32 {
+    mutating func readI32() throws -> Int32 {
         let v = try readI64()
         guard let narrowed = Int32(exactly: v) else { throw ThriftError(message: "32-bit integer out of range: \(v)") }
         return narrowed
     }
 
-    mutating func readDouble() throws(ThriftError) -> Double {
+    mutating func readDouble() throws -> Double {
         guard end - position >= 8 else { throw ThriftError(message: "unexpected end of metadata") }
         let bits = base.loadUnaligned(fromByteOffset: position, as: UInt64.self)
         position += 8
         return Double(bitPattern: UInt64(littleEndian: bits))
     }
 
-    mutating func readBinary() throws(ThriftError) -> UnsafeRawBufferPointer {
+    mutating func readBinary() throws -> UnsafeRawBufferPointer {
         let length = try readVarint()
         guard length <= UInt64(end - position) else { throw ThriftError(message: "string length \(length) runs past the end of the metadata") }
         let slice = UnsafeRawBufferPointer(start: base + position, count: Int(length))
@@ -71,14 +71,14 @@ struct ThriftReader {
         return slice
     }
 
-    mutating func readBytes() throws(ThriftError) -> [UInt8] { Array(try readBinary()) }
+    mutating func readBytes() throws -> [UInt8] { Array(try readBinary()) }
 
-    mutating func readString() throws(ThriftError) -> String {
+    mutating func readString() throws -> String {
         String(decoding: try readBinary(), as: UTF8.self)
     }
 
     /// Reads a list header: element type and count (bounded by the bytes left).
-    mutating func readListHeader() throws(ThriftError) -> (ThriftType, Int) {
+    mutating func readListHeader() throws -> (ThriftType, Int) {
         let header = try readByte()
         var size = UInt64(header >> 4)
         if size == 15 { size = try readVarint() }
@@ -89,7 +89,7 @@ struct ThriftReader {
 
     /// Iterates the fields of a struct, calling `body(fieldId, type)`; `body` must consume the
     /// value (or call ``skip(_:)``). Booleans are passed as `.boolTrue`/`.boolFalse`.
-    mutating func readStruct(_ body: (inout ThriftReader, Int16, ThriftType) throws(ThriftError) -> Void) throws(ThriftError) {
+    mutating func readStruct(_ body: (inout ThriftReader, Int16, ThriftType) throws -> Void) throws {
         depth += 1
         guard depth < 64 else { throw ThriftError(message: "metadata nested too deeply") }
         var lastId: Int16 = 0
@@ -113,13 +113,13 @@ struct ThriftReader {
     }
 
     /// Reads a list of structs, calling `body` once per element.
-    mutating func readStructList(_ body: (inout ThriftReader) throws(ThriftError) -> Void) throws(ThriftError) {
+    mutating func readStructList(_ body: (inout ThriftReader) throws -> Void) throws {
         let (type, count) = try readListHeader()
         guard type == .structure || count == 0 else { throw ThriftError(message: "expected a list of structs") }
         for _ in 0..<count { try body(&self) }
     }
 
-    mutating func readI32List() throws(ThriftError) -> [Int32] {
+    mutating func readI32List() throws -> [Int32] {
         let (type, count) = try readListHeader()
         var out: [Int32] = []
         for _ in 0..<count {
@@ -128,7 +128,7 @@ struct ThriftReader {
         return out
     }
 
-    mutating func readStringList() throws(ThriftError) -> [String] {
+    mutating func readStringList() throws -> [String] {
         let (type, count) = try readListHeader()
         var out: [String] = []
         for _ in 0..<count {
@@ -138,7 +138,7 @@ struct ThriftReader {
     }
 
     /// Skips one value of `type` (unknown fields).
-    mutating func skip(_ type: ThriftType) throws(ThriftError) {
+    mutating func skip(_ type: ThriftType) throws {
         switch type {
         case .stop, .boolTrue, .boolFalse: return
         case .byte: _ = try readByte()
@@ -161,7 +161,7 @@ struct ThriftReader {
                 try skip(v)
             }
         case .structure:
-            try readStruct { (r: inout ThriftReader, _: Int16, t: ThriftType) throws(ThriftError) in try r.skip(t) }
+            try readStruct { (r: inout ThriftReader, _: Int16, t: ThriftType) throws in try r.skip(t) }
         }
     }
 }
