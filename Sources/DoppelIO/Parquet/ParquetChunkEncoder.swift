@@ -67,17 +67,27 @@ struct ParquetChunkEncoder {
 
     /// Definition levels of `rows` (1 = present) as a v1 page prefix: 4-byte length + RLE.
     private func definitionLevels(_ column: Column, _ rows: Range<Int>) -> [UInt8] {
-        var encoder = RLEHybridEncoder(width: 1)
-        if column.nullCount == 0 {
-            let ones = [UInt32](repeating: 1, count: rows.count)
-            ones.withUnsafeBufferPointer { encoder.encode($0) }
-        } else {
-            let levels = rows.map { UInt32(column.isValid($0) ? 1 : 0) }
+        var encoded: [UInt8]
+        if let validity = column.validity, validity.slice(rows).nullCount > 0 {
+            var encoder = RLEHybridEncoder(width: 1)
+            let levels = [UInt32](unsafeUninitializedCapacity: rows.count) { buffer, initialized in
+                for (i, row) in rows.enumerated() { buffer[i] = validity.isValid(row) ? 1 : 0 }
+                initialized = rows.count
+            }
             levels.withUnsafeBufferPointer { encoder.encode($0) }
+            encoded = encoder.finish()
+        } else {
+            // Every row present: one RLE run of 1s.
+            encoded = []
+            var header = UInt64(rows.count) << 1
+            while header >= 0x80 { encoded.append(UInt8(header & 0x7F) | 0x80); header >>= 7 }
+            encoded.append(UInt8(header))
+            encoded.append(1)
         }
-        let encoded = encoder.finish()
         let length = UInt32(encoded.count)
-        return [UInt8(truncatingIfNeeded: length), UInt8(truncatingIfNeeded: length >> 8), UInt8(truncatingIfNeeded: length >> 16), UInt8(truncatingIfNeeded: length >> 24)] + encoded
+        var out: [UInt8] = [UInt8(truncatingIfNeeded: length), UInt8(truncatingIfNeeded: length >> 8), UInt8(truncatingIfNeeded: length >> 16), UInt8(truncatingIfNeeded: length >> 24)]
+        out.append(contentsOf: encoded)
+        return out
     }
 
     private func pageRanges(count: Int, bytesPerRow: Int) -> [Range<Int>] {
@@ -144,7 +154,7 @@ struct ParquetChunkEncoder {
         let asColumn = Column.string(column)
         for rows in pageRanges(count: count, bytesPerRow: 4 + totalBytes / max(count, 1)) {
             var body = definitionLevels(asColumn, rows)
-            for row in rows where column.isValid(row) { appendByteArray(column.utf8(row), &body) }
+            appendByteArrays(column, rows, &body)
             appendPage(&chunk, type: .dataPage, body: body, values: rows.count, encoding: .plain)
         }
     }
@@ -229,10 +239,20 @@ struct ParquetChunkEncoder {
 
 private func appendPresent<T>(_ c: PrimitiveColumn<T>, _ rows: Range<Int>, _ out: inout [UInt8]) {
     c.values.withUnsafeBufferPointer { v in
-        if c.validity == nil {
+        guard let validity = c.validity else {
             out.append(contentsOf: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: v[rows])))
-        } else {
-            for row in rows where c.isValid(row) { withUnsafeBytes(of: v[row]) { out.append(contentsOf: $0) } }
+            return
+        }
+        let present = rows.count - validity.slice(rows).nullCount
+        let start = out.count
+        out.append(contentsOf: repeatElement(0, count: present * MemoryLayout<T>.stride))
+        out.withUnsafeMutableBytes { raw in
+            let dst = raw.baseAddress! + start
+            var j = 0
+            for row in rows where validity.isValid(row) {
+                dst.storeBytes(of: v[row], toByteOffset: j * MemoryLayout<T>.stride, as: T.self)
+                j += 1
+            }
         }
     }
 }
@@ -246,6 +266,23 @@ private func appendBits(_ c: PrimitiveColumn<UInt8>, _ rows: Range<Int>, _ out: 
         if bits == 8 { out.append(byte); byte = 0; bits = 0 }
     }
     if bits > 0 { out.append(byte) }
+}
+
+/// PLAIN byte arrays of the present rows: 4-byte little-endian length, then the bytes.
+private func appendByteArrays(_ column: StringColumn, _ rows: Range<Int>, _ out: inout [UInt8]) {
+    var needed = 0
+    for row in rows where column.isValid(row) { needed += 4 + column.utf8(row).count }
+    let start = out.count
+    out.append(contentsOf: repeatElement(0, count: needed))
+    out.withUnsafeMutableBytes { raw in
+        var p = raw.baseAddress! + start
+        for row in rows where column.isValid(row) {
+            let s = column.utf8(row)
+            p.storeBytes(of: UInt32(s.count).littleEndian, as: UInt32.self)
+            if s.count > 0 { (p + 4).copyMemory(from: s.baseAddress!, byteCount: s.count) }
+            p += 4 + s.count
+        }
+    }
 }
 
 private func appendByteArray(_ s: UnsafeBufferPointer<UInt8>, _ out: inout [UInt8]) {
