@@ -30,24 +30,33 @@ let package = Package(
         .target(name: "DoppelEncoding", dependencies: ["DoppelTable", "DoppelParallel"]),
         // Tensors, BLAS kernels, layers, optimisers.
         .target(name: "DoppelNN", dependencies: ["CBLAS", "DoppelParallel"]),
+        // The TabularARGN-style models, training loop, sampling.
+        .target(name: "DoppelModel", dependencies: ["DoppelNN", "DoppelParallel"]),
         // Fidelity and privacy metrics, HTML report.
         .target(name: "DoppelQuality", dependencies: ["DoppelTable", "DoppelParallel"]),
         // The pipeline facade: workspace layout and the pipeline steps.
-        .target(name: "Doppel", dependencies: ["DoppelTable", "DoppelIO", "DoppelParallel", "DoppelEncoding", "DoppelQuality"]),
+        .target(name: "Doppel", dependencies: ["DoppelTable", "DoppelIO", "DoppelParallel", "DoppelEncoding", "DoppelModel", "DoppelQuality"]),
 
         .executableTarget(
             name: "doppel",
             dependencies: ["Doppel", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "doppel-bench", dependencies: ["Doppel", "DoppelNN"]),
+        // Neural-core micro-benchmarks: sgemm GFLOP/s and a grouped-head training step.
+        .executableTarget(name: "doppel-nn-bench", dependencies: ["DoppelNN", "DoppelParallel"]),
+        // A tiny worker executable with test tasks for the processes backend's tests.
+        .executableTarget(name: "doppel-worker-fixture", dependencies: ["DoppelParallel"]),
+        // Flat-model benchmark: training rows/s, generation time, peak RSS on a census-like schema.
+        .executableTarget(name: "doppel-model-bench", dependencies: ["DoppelModel", "DoppelNN", "DoppelParallel"]),
 
         // Paths and helpers shared by the test targets.
         .target(name: "DoppelTestSupport", path: "Tests/Support"),
         .testTarget(name: "DoppelTableTests", dependencies: ["DoppelTable", "DoppelTestSupport"]),
         .testTarget(name: "DoppelIOTests", dependencies: ["DoppelIO", "DoppelTestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "DoppelParallelTests", dependencies: ["DoppelParallel", "DoppelTestSupport"]),
+        .testTarget(name: "DoppelParallelTests", dependencies: ["DoppelParallel", "DoppelTestSupport", "doppel-worker-fixture"]),
         .testTarget(name: "DoppelEncodingTests", dependencies: ["DoppelEncoding", "DoppelTestSupport"]),
         .testTarget(name: "DoppelNNTests", dependencies: ["DoppelNN", "DoppelTestSupport"]),
+        .testTarget(name: "DoppelModelTests", dependencies: ["DoppelModel", "DoppelTestSupport"]),
         .testTarget(name: "DoppelQualityTests", dependencies: ["DoppelQuality", "DoppelTestSupport"]),
         .testTarget(name: "DoppelTests", dependencies: ["Doppel", "DoppelTestSupport"]),
     ]

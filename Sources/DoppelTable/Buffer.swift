@@ -160,6 +160,10 @@ public struct BufferBuilder<Element: BitwiseCopyable>: ~Copyable {
 
     /// Appends `n` elements whose values `body` writes into the uninitialised slots.
     @inlinable public mutating func appendUninitialized(count n: Int, _ body: (UnsafeMutableBufferPointer<Element>) throws -> Void) rethrows {
+        guard n > 0 else {
+            try body(UnsafeMutableBufferPointer(start: nil, count: 0))
+            return
+        }
         reserve(_count + n)
         try body(UnsafeMutableBufferPointer(start: base! + _count, count: n))
         _count += n

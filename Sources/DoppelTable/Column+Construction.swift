@@ -103,3 +103,39 @@ extension Column {
         return StringColumn(storage: .plain(builder.finish()), validity: validity)
     }
 }
+
+extension StringColumn {
+    /// The same values with a dictionary reduced to the strings in use (in order of first use).
+    /// Plain columns, and dictionaries already fully used, are returned unchanged.
+    public func compactingDictionary() -> StringColumn {
+        guard case .dictionary(let codes, let dictionary) = storage else { return self }
+        var newCode = [Int32](repeating: -1, count: dictionary.count)
+        var used: [Int] = []
+        codes.withUnsafeBufferPointer { codes in
+            for (row, code) in codes.enumerated() where isValid(row) && newCode[Int(code)] < 0 {
+                newCode[Int(code)] = Int32(used.count)
+                used.append(Int(code))
+            }
+        }
+        if used.count == dictionary.count && used.enumerated().allSatisfy({ $0.offset == $0.element }) { return self }
+        var builder = StringArrayBuilder(capacity: used.count)
+        for code in used { builder.append(utf8: dictionary.utf8(code)) }
+        var recoded = BufferBuilder<Int32>(capacity: codes.count)
+        codes.withUnsafeBufferPointer { codes in
+            for code in codes { recoded.append(max(0, newCode[Int(code)])) }
+        }
+        return StringColumn(storage: .dictionary(codes: recoded.finish(), dictionary: builder.finish()), validity: validity)
+    }
+}
+
+extension Table {
+    /// The same table with every dictionary reduced to the strings its rows use (see
+    /// ``StringColumn/compactingDictionary()``): what a row subset should store.
+    public func compactingDictionaries() -> Table {
+        let compacted = columns.map { column -> Column in
+            if case .string(let s) = column { return .string(s.compactingDictionary()) }
+            return column
+        }
+        return try! Table(schema: schema, columns: compacted)
+    }
+}

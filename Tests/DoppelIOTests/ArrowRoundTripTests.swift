@@ -54,6 +54,20 @@ import DoppelTestSupport
         }
     }
 
+    @Test func aSliceIsWrittenLikeAnEqualFreshTable() throws {
+        let n = 200
+        let ints = (0..<n).map { $0 % 7 == 3 ? nil : Int64($0) }
+        let flags = (0..<n).map { $0 % 5 == 1 ? nil : ($0 % 3 == 0) }
+        let words = (0..<n).map { $0 % 11 == 0 ? nil : "w\($0 % 13)" }
+        let table = try Table([("i", .int64(ints)), ("f", .bool(flags)), ("s", .string(words))])
+        let range = 13..<190
+        let fresh = try Table([("i", .int64(Array(ints[range]))), ("f", .bool(Array(flags[range]))), ("s", .string(Array(words[range])))])
+        let a = try ArrowTestTables.temporaryPath(), b = try ArrowTestTables.temporaryPath()
+        try ArrowIPC.write(table.slice(range), to: a)
+        try ArrowIPC.write(fresh, to: b)
+        #expect(FileManager.default.contents(atPath: a) == FileManager.default.contents(atPath: b))
+    }
+
     @Test func dictionaryColumnsStayDictionaryEncoded() throws {
         let table = try Table([("c", .dictionaryString(["x", "y", "x", nil, "z", "x"]))])
         let path = try ArrowTestTables.temporaryPath()

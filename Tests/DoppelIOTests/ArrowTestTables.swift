@@ -31,6 +31,16 @@ enum ArrowTestTables {
         ])
     }
 
+    /// A path for files rewritten many times (fuzzing): in memory (`/dev/shm`) where available,
+    /// because rewriting a truncated file on ext4 flushes it to disk each time.
+    static func scratchPath(_ name: String) throws -> String {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: "/dev/shm", isDirectory: &isDirectory), isDirectory.boolValue else {
+            return try temporaryPath(name)
+        }
+        return "/dev/shm/doppel-arrow-\(UUID().uuidString)-\(name)"
+    }
+
     /// A temporary file path in a fresh directory.
     static func temporaryPath(_ name: String = "table.arrow") throws -> String {
         try TestSupport.temporaryDirectory("doppel-arrow").appendingPathComponent(name).path

@@ -29,7 +29,7 @@ import DoppelTestSupport
         let original = try [UInt8](Data(contentsOf: URL(fileURLWithPath: ParquetFixtures.path(name + ".parquet"))))
         let dir = try TestSupport.temporaryDirectory("parquet-fuzz")
         defer { try? FileManager.default.removeItem(at: dir) }
-        var rng = SplitMix64(seed: 0xF00D ^ UInt64(name.utf8.count))
+        var rng = ParquetTestRandom(seed: 0xF00D ^ UInt64(name.utf8.count))
         var errors = 0
         for iteration in 0..<(Int(ProcessInfo.processInfo.environment["DOPPEL_FUZZ_ITERATIONS"] ?? "") ?? 80) {
             var bytes = original
@@ -51,7 +51,7 @@ import DoppelTestSupport
         let original = try [UInt8](Data(contentsOf: URL(fileURLWithPath: ParquetFixtures.path(name + ".parquet"))))
         let dir = try TestSupport.temporaryDirectory("parquet-fuzz")
         defer { try? FileManager.default.removeItem(at: dir) }
-        var rng = SplitMix64(seed: 77)
+        var rng = ParquetTestRandom(seed: 77)
         for _ in 0..<20 {
             let length = Int(rng.next() % UInt64(original.count))
             let error = try Self.outcome(Array(original[0..<length]), in: dir, label: "\(name) cut at \(length)")

@@ -5,7 +5,7 @@ import DoppelTestSupport
 
 /// A table with every column type, nulls, a low-cardinality and a unique string column.
 func parquetSampleTable(rows: Int, seed: UInt64 = 42) throws -> Table {
-    var rng = SplitMix64(seed: seed)
+    var rng = ParquetTestRandom(seed: seed)
     func maybe<T>(_ v: T) -> T? { rng.next() % 7 == 0 ? nil : v }
     let words = ["red", "green", "blue", "", "grün", "青"]
     let ids: [Int64?] = (0..<rows).map { Int64($0) }

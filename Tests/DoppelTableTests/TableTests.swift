@@ -139,3 +139,16 @@ import Testing
         #expect(TemporalFormat.formatTimestamp(micros: 86_400_000_000 * 365) == "1971-01-01 00:00:00")
     }
 }
+
+@Suite struct DictionaryCompactionTests {
+    @Test func keepsOnlyUsedStringsAndValues() throws {
+        let column = Column.dictionaryString(["a", "b", "c", nil, "d"]).take([2, 3, 0, 2])
+        guard case .string(let s) = column else { Issue.record("expected strings"); return }
+        let compact = s.compactingDictionary()
+        guard case .dictionary(_, let dictionary) = compact.storage else { Issue.record("expected dictionary"); return }
+        #expect(dictionary.count == 2)
+        #expect((0..<4).map { compact[$0] } == ["c", nil, "a", "c"])
+        let table = try Table([("x", column)]).compactingDictionaries()
+        #expect(table.row(2) == [.string("a")])
+    }
+}

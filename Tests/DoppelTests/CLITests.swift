@@ -27,7 +27,7 @@ import Testing
 
     @Test func badInputExitsWithOneClearLine() throws {
         let dir = try TestSupport.temporaryDirectory("cli")
-        let result = try TestSupport.run(doppel, ["split", "--data", dir.appendingPathComponent("missing.csv").path, "--workspace", dir.path])
+        let result = try TestSupport.run(doppel, ["split", "--data", dir.appendingPathComponent("missing.csv").path, "--workspace", dir.path, "--quiet"])
         #expect(result.status == 1)
         #expect(result.output.hasPrefix("error: "))
         #expect(result.output.contains("missing.csv"))

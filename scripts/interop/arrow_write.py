@@ -7,9 +7,9 @@ Usage: arrow_write.py FILE EXPECTED_JSON [lz4|zstd]   (optional body compression
        arrow_write.py --unsupported KIND FILE   (a file Doppel must reject; KIND: list, struct,
                                                   float16, uint64_overflow)
 
-Columns: signed and unsigned integers of every width, float32/float64, bool, utf8, large_utf8,
+Columns: signed and unsigned integers of every width, float32/float64, bool, utf8, large_utf8, utf8_view,
 dictionaries with int8 (pandas categorical), int16 and int64 indices, timestamps in s/ms/us/ns
-with and without time zone, date32 and date64, each with missing values. The table is written
+with and without time zone, date32 and date64, each with missing values, and a null-typed column. The table is written
 in three record batches, so readers must concatenate them.
 """
 import datetime as dt
@@ -62,6 +62,11 @@ def build():
     add("bool", pa.array(bools), "bool", bools)
     add("utf8", pa.array(words, type=pa.string()), "string", words)
     add("large_utf8", pa.array(words, type=pa.large_string()), "string", words)
+    # Views keep strings of up to 12 bytes inline and point into data buffers for longer ones
+    # (Polars writes this layout by default).
+    repeated = [None if w is None else w * 7 for w in words]
+    add("utf8_view", pa.array(repeated, type=pa.string_view()), "string", repeated)
+    add("dict_view", pa.array(cats, type=pa.string_view()).dictionary_encode(), "string", cats, dictionary=True)
     # pandas categoricals become dictionaries with int8 indices.
     categorical = pa.Array.from_pandas(pd.Series(cats, dtype="category"))
     add("category", categorical, "string", cats, dictionary=True)
@@ -76,6 +81,8 @@ def build():
     add("ts_paris", pa.Array.from_pandas(paris), "timestamp", [micros(t, "ns") for t in instants])
     add("date32", pa.array(dates, type=pa.date32()), "date", [days(d) for d in dates])
     add("date64", pa.array(dates, type=pa.date64()), "date", [days(d) for d in dates])
+    # An all-None pandas column becomes Arrow's null type; Doppel reads it as missing strings.
+    add("nothing", pa.nulls(ROWS), "string", [None] * ROWS)
     return pa.table(columns), expected
 
 

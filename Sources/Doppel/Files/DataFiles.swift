@@ -29,18 +29,19 @@ public enum DataFiles {
         case arrow
     }
 
-    /// The format implied by `path`'s extension (CSV when unknown).
-    public static func format(of path: String) -> Format {
+    /// The format implied by `path`'s extension.
+    public static func format(of path: String) throws(DataFileError) -> Format {
         let lower = path.lowercased()
         if lower.hasSuffix(".arrow") || lower.hasSuffix(".feather") || lower.hasSuffix(".ipc") { return .arrow }
-        return .csv
+        for suffix in [".csv", ".csv.gz", ".tsv", ".tsv.gz", ".txt", ".txt.gz"] where lower.hasSuffix(suffix) { return .csv }
+        throw DataFileError(file: path, message: "unsupported file type; expected .csv, .csv.gz, .tsv, .arrow or .feather")
     }
 
     public static func read(path: String, options: DataReadOptions = .init()) throws -> Table {
-        switch format(of: path) {
+        switch try format(of: path) {
         case .csv:
             var csv = options.csv
-            if path.lowercased().hasSuffix(".tsv") && options.delimiter == UInt8(ascii: ",") { csv.delimiter = UInt8(ascii: "\t") }
+            if path.lowercased().contains(".tsv") && options.delimiter == UInt8(ascii: ",") { csv.delimiter = UInt8(ascii: "\t") }
             return try CSVReader.read(path: path, options: csv)
         case .arrow:
             return try ArrowIPC.read(path: path)
@@ -48,7 +49,7 @@ public enum DataFiles {
     }
 
     public static func write(_ table: Table, to path: String) throws {
-        switch format(of: path) {
+        switch try format(of: path) {
         case .csv: try CSVWriter.write(table, to: path)
         case .arrow: try ArrowIPC.write(table, to: path)
         }

@@ -70,7 +70,7 @@ public enum Split {
         try requireColumn(options.primaryKey, in: target, file: options.targetPath, role: "primary key")
         try requireColumn(options.contextKey, in: target, file: options.targetPath, role: "context key")
         if let pk = options.primaryKey {
-            try SubjectKeys.requireUnique(target.column(named: pk)!, name: pk, file: options.targetPath)
+            try SubjectKeyIndex.requireUnique(target.column(named: pk)!, name: pk, file: options.targetPath)
         }
 
         // Subjects and, for sequential data, the subject of every target row.
@@ -94,7 +94,7 @@ public enum Split {
                 contextFile = "(distinct values of '\(contextKey)' in \(options.targetPath))"
                 contextPrimaryKey = contextKey
             }
-            subjectOfTargetRow = try SubjectKeys.resolve(
+            subjectOfTargetRow = try SubjectKeyIndex.resolve(
                 primary: context!.column(named: contextPrimaryKey!)!, primaryName: contextPrimaryKey!, primaryFile: contextFile,
                 foreign: keyColumn, foreignName: contextKey, foreignFile: options.targetPath)
         }
@@ -131,9 +131,9 @@ public enum Split {
             let (partition, side) = assignment.slotIdentity(slot)
             progress.step("writing partition \(partition + 1)/\(options.partitions) (\(side.rawValue))", completed: slot, total: slots)
             let metadata = ["doppel.role": "target", "doppel.side": side.rawValue]
-            try ArrowIPC.write(target.take(targetRowsBySlot[slot]), to: workspace.partitionFile(.target, index: partition, side: side).path, metadata: metadata)
+            try ArrowIPC.write(target.take(targetRowsBySlot[slot]).compactingDictionaries(), to: workspace.partitionFile(.target, index: partition, side: side).path, metadata: metadata)
             if let context {
-                try ArrowIPC.write(context.take(assignment.subjectsBySlot[slot]), to: workspace.partitionFile(.context, index: partition, side: side).path,
+                try ArrowIPC.write(context.take(assignment.subjectsBySlot[slot]).compactingDictionaries(), to: workspace.partitionFile(.context, index: partition, side: side).path,
                                    metadata: ["doppel.role": "context", "doppel.side": side.rawValue])
             }
         }

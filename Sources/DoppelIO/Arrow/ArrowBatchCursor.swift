@@ -38,6 +38,7 @@ struct ArrowBatchCursor {
     let compression: ArrowBodyCompression?
     private var nextNode = 0
     private var nextBuffer = 0
+    private var nextVariadicCount = 0
 
     init(header: ArrowRecordBatchHeader, body: UnsafeRawBufferPointer, storage: BufferStorage) {
         self.header = header
@@ -56,6 +57,17 @@ struct ArrowBatchCursor {
         return node
     }
 
+    /// The number of data buffers of the next view-layout field.
+    mutating func variadicBufferCount() throws(ArrowFormatError) -> Int {
+        guard nextVariadicCount < header.variadicBufferCounts.count else {
+            throw ArrowFormatError("the record batch lacks the data buffer count of a utf8_view field")
+        }
+        let count = header.variadicBufferCounts[nextVariadicCount]
+        nextVariadicCount += 1
+        guard count >= 0, count <= Int64(header.buffers.count) else { throw ArrowFormatError("invalid data buffer count \(count)") }
+        return Int(count)
+    }
+
     /// The next buffer; `limit` is the most bytes its column can use (bounds decompression).
     mutating func buffer(limit: Int) throws(ArrowFormatError) -> ArrowBodyBuffer {
         guard nextBuffer < header.buffers.count else { throw ArrowFormatError("the record batch has fewer buffers than its fields need") }
@@ -67,7 +79,7 @@ struct ArrowBatchCursor {
         let raw = UnsafeRawBufferPointer(rebasing: body[Int(range.offset)..<Int(range.offset + range.length)])
         guard let compression, raw.count > 0 else { return ArrowBodyBuffer(bytes: raw, storage: storage) }
         // Arrow C++ pads decompressed sizes to 8 bytes at most; allow a little slack.
-        let buffer = try compression.decompress(raw, limit: limit + 64)
+        let buffer = try compression.decompress(raw, limit: min(limit, Int.max - 64) + 64)
         return ArrowBodyBuffer(bytes: buffer.rawBytes, storage: buffer.storage)
     }
 }

@@ -5,7 +5,7 @@ import DoppelTable
 /// Zero copy where the layouts agree (int64, float64, µs timestamps, date32, Utf8 offsets and
 /// bytes, Int32 dictionary indices, validity bitmaps); otherwise values are converted: narrower
 /// integers and float32 are widened, bools unpacked to one byte, other time units scaled to
-/// microseconds or days, large_utf8 offsets narrowed. Every buffer is checked against the node
+/// microseconds or days, large_utf8 offsets narrowed, utf8_view strings gathered. Every buffer is checked against the node
 /// length before it is read.
 struct ArrowColumnDecoder {
     typealias F = ArrowFormat
@@ -55,9 +55,13 @@ struct ArrowColumnDecoder {
             let validity = try self.validity(node)
             let raw = try cursor.buffer(limit: (n + 7) / 8)
             return .bool(PrimitiveColumn(values: try unpackBits(raw, count: n), validity: validity))
-        case .utf8, .largeUtf8:
+        case .utf8, .largeUtf8, .utf8View:
             let validity = try self.validity(node)
-            let strings = field.type == .utf8 ? try utf8(count: n) : try largeUtf8(count: n)
+            let strings = switch field.type {
+            case .utf8: try utf8(count: n)
+            case .largeUtf8: try largeUtf8(count: n)
+            default: try utf8View(count: n)
+            }
             return .string(StringColumn(storage: .plain(strings), validity: validity))
         case .timestamp(let unit, _):
             let validity = try self.validity(node)
@@ -89,19 +93,19 @@ struct ArrowColumnDecoder {
     }
 
     /// The bytes of `count` values of `width` bytes; throws when the buffer is too short.
-    private func checked(_ raw: ArrowBodyBuffer, count: Int, width: Int) throws(ArrowFormatError) -> UnsafeRawBufferPointer {
+    func checked(_ raw: ArrowBodyBuffer, count: Int, width: Int) throws(ArrowFormatError) -> UnsafeRawBufferPointer {
         guard count <= raw.bytes.count / width else {
             throw ArrowFormatError("a buffer holds \(raw.bytes.count) bytes, too few for \(count) values of \(width) bytes")
         }
         return UnsafeRawBufferPointer(rebasing: raw.bytes[0..<(count * width)])
     }
 
-    private func fixed<T: BitwiseCopyable>(_ raw: ArrowBodyBuffer, count: Int, as type: T.Type) throws(ArrowFormatError) -> Buffer<T> {
+    func fixed<T: BitwiseCopyable>(_ raw: ArrowBodyBuffer, count: Int, as type: T.Type) throws(ArrowFormatError) -> Buffer<T> {
         _ = try checked(raw, count: count, width: MemoryLayout<T>.stride)
         return raw.view(count: count, as: T.self)
     }
 
-    private func convert<T: BitwiseCopyable>(count: Int, _ value: (Int) -> T) -> Buffer<T> {
+    func convert<T: BitwiseCopyable>(count: Int, _ value: (Int) -> T) -> Buffer<T> {
         guard count > 0 else { return Buffer() }
         var out = BufferBuilder<T>(capacity: count)
         out.appendUninitialized(count: count) { dst in
@@ -194,59 +198,6 @@ struct ArrowColumnDecoder {
         }
         if failed { throw ArrowFormatError("date64 value out of the supported range") }
         return days
-    }
-
-    // MARK: - Strings
-
-    /// A Utf8 array, zero copy, after checking that offsets rise and stay inside the data.
-    private mutating func utf8(count n: Int) throws(ArrowFormatError) -> StringArray {
-        let raw = try cursor.buffer(limit: (n + 1) * 4)
-        if n == 0 && raw.bytes.count < 4 {
-            _ = try cursor.buffer(limit: 0)
-            return StringArray(offsets: Buffer([0]), bytes: Buffer())
-        }
-        let offsets = try fixed(raw, count: n + 1, as: Int32.self)
-        let (first, last, rising) = offsets.withUnsafeBufferPointer { o -> (Int32, Int32, Bool) in
-            var rising = true
-            for i in 0..<n where o[i + 1] < o[i] { rising = false }
-            return (o[0], o[n], rising)
-        }
-        guard rising, first >= 0 else { throw ArrowFormatError("string offsets decrease or are negative") }
-        let data = try cursor.buffer(limit: Int(last))
-        guard Int(last) <= data.bytes.count else {
-            throw ArrowFormatError("string offsets point outside the \(data.bytes.count)-byte data buffer")
-        }
-        return StringArray(offsets: offsets, bytes: data.view(count: Int(last), as: UInt8.self))
-    }
-
-    /// A large_utf8 array: offsets are checked, re-based to 0 and narrowed to Int32.
-    private mutating func largeUtf8(count n: Int) throws(ArrowFormatError) -> StringArray {
-        let raw = try cursor.buffer(limit: (n + 1) * 8)
-        if n == 0 && raw.bytes.count < 8 {
-            _ = try cursor.buffer(limit: 0)
-            return StringArray(offsets: Buffer([0]), bytes: Buffer())
-        }
-        let offsets = try checked(raw, count: n + 1, width: 8)
-        func offset(_ i: Int) -> Int64 { offsets.loadUnaligned(fromByteOffset: 8 * i, as: Int64.self) }
-        let first = offset(0), last = offset(n)
-        guard first >= 0, first <= last else { throw ArrowFormatError("string offsets decrease or are negative") }
-        guard last - first <= Int64(Int32.max) else {
-            throw ArrowFormatError("large_utf8 column holds \(last - first) bytes of text, more than the 2 GiB a column can hold")
-        }
-        var rising = true
-        let narrowed = withExtendedLifetime(raw) {
-            convert(count: n + 1) { i -> Int32 in
-                if i > 0 && offset(i) < offset(i - 1) { rising = false }
-                return Int32(truncatingIfNeeded: min(max(offset(i), first), last) - first)
-            }
-        }
-        guard rising else { throw ArrowFormatError("string offsets decrease") }
-        let data = try cursor.buffer(limit: Int(last))
-        guard last <= Int64(data.bytes.count) else {
-            throw ArrowFormatError("string offsets point outside the \(data.bytes.count)-byte data buffer")
-        }
-        let text = data.slice(Int(first)..<Int(last))
-        return StringArray(offsets: narrowed, bytes: text.view(count: text.bytes.count, as: UInt8.self))
     }
 
     /// Dictionary indices as Int32 codes into `dictionary` (zero copy for in-range Int32

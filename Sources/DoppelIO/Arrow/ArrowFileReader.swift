@@ -18,14 +18,14 @@ struct ArrowFileReader {
         self.file = file
         let (start, buffer) = try ArrowFileReader.locateFooter(file)
         footerStart = start
-        footer = try wrap(path: path, location: "footer") { () throws(ArrowFormatError) in try ArrowMetadataDecoding.footer(buffer) }
+        footer = try ArrowFormatError.locating(path: path, location: "footer") { () throws(ArrowFormatError) in try ArrowMetadataDecoding.footer(buffer) }
     }
 
     /// Only the schema's custom metadata, without decoding any column.
     static func readMetadata(path: String) throws -> [String: String] {
         let file = try MappedFile(path: path)
         let (_, buffer) = try locateFooter(file)
-        return try wrap(path: path, location: "footer") { () throws(ArrowFormatError) in try ArrowMetadataDecoding.footerMetadata(buffer) }
+        return try ArrowFormatError.locating(path: path, location: "footer") { () throws(ArrowFormatError) in try ArrowMetadataDecoding.footerMetadata(buffer) }
     }
 
     /// Checks the magic strings and returns the footer flatbuffer and where it starts.
@@ -50,23 +50,11 @@ struct ArrowFileReader {
     func readTable() throws -> Table {
         let path = file.path
         let fields = footer.schema.fields
-        for field in fields {
-            let valueType = field.type
-            let supported: Bool
-            switch valueType {
-            case .unsupported: supported = false
-            case .utf8, .largeUtf8, .null: supported = true
-            default: supported = field.dictionary == nil
-            }
-            guard supported, field.childCount == 0 else {
-                let typeName = field.dictionary == nil ? "\(valueType)" : "dictionary<values=\(valueType)>"
-                throw DataFileError(file: path, column: field.name, message: "unsupported Arrow type \(typeName)")
-            }
-        }
+        try checkSupported(fields)
 
         var dictionaries: [Int64: StringArray] = [:]
         for (index, block) in footer.dictionaries.enumerated() {
-            try wrap(path: path, location: "dictionary batch \(index + 1)") { () throws(ArrowFormatError) in
+            try ArrowFormatError.locating(path: path, location: "dictionary batch \(index + 1)") { () throws(ArrowFormatError) in
                 try readDictionary(block, fields: fields, into: &dictionaries)
             }
         }
@@ -74,30 +62,14 @@ struct ArrowFileReader {
         var parts = [[Column]](repeating: [], count: fields.count)
         var rowCount = 0
         for (index, block) in footer.recordBatches.enumerated() {
-            try wrap(path: path, location: "record batch \(index + 1)") { () throws(ArrowFormatError) in
-                let (header, body) = try readMessage(block, expecting: F.HeaderType.recordBatch)
-                let batch = try ArrowMetadataDecoding.recordBatch(header)
-                guard batch.length >= 0, batch.length <= Int64(Int.max / 2) - Int64(rowCount) else {
-                    throw ArrowFormatError("invalid record batch length \(batch.length)")
-                }
-                var decoder = ArrowColumnDecoder(
-                    cursor: ArrowBatchCursor(header: batch, body: body, storage: file.storage),
-                    dictionaries: dictionaries,
-                    maximumRows: 64 * file.count + (1 << 16)
-                )
-                for (i, field) in fields.enumerated() {
-                    do throws(ArrowFormatError) {
-                        let column = try decoder.decode(field)
-                        guard column.count == Int(batch.length) else {
-                            throw ArrowFormatError("column has \(column.count) rows but the record batch has \(batch.length)")
-                        }
-                        parts[i].append(column)
-                    } catch {
-                        throw ArrowFormatError(error.message, column: field.name)
-                    }
-                }
-                rowCount += Int(batch.length)
+            let (length, columns) = try ArrowFormatError.locating(path: path, location: "record batch \(index + 1)") { () throws(ArrowFormatError) in
+                try readRecordBatch(block, fields: fields, dictionaries: dictionaries)
             }
+            guard length <= Int.max / 2 - rowCount else {
+                throw DataFileError(file: path, location: "record batch \(index + 1)", message: "implausible row count")
+            }
+            rowCount += length
+            for (i, column) in columns.enumerated() { parts[i].append(column) }
         }
 
         if fields.isEmpty { return Table(emptyWithRowCount: rowCount) }
@@ -112,6 +84,53 @@ struct ArrowFileReader {
             throw DataFileError(file: path, message: error.description)
         }
     }
+
+    /// Rejects, before reading any data, fields whose Arrow type has no Doppel column type.
+    private func checkSupported(_ fields: [ArrowField]) throws(DataFileError) {
+        for field in fields {
+            let supported: Bool
+            switch field.type {
+            case .unsupported: supported = false
+            case .utf8, .largeUtf8, .utf8View, .null: supported = true
+            default: supported = field.dictionary == nil
+            }
+            guard supported, field.childCount == 0 else {
+                let typeName = field.dictionary == nil ? "\(field.type)" : "dictionary<values=\(field.type)>"
+                throw DataFileError(file: file.path, column: field.name, message: "unsupported Arrow type \(typeName)")
+            }
+        }
+    }
+
+    /// Decodes one record batch: its row count and one column per field.
+    private func readRecordBatch(_ block: ArrowBlock, fields: [ArrowField], dictionaries: [Int64: StringArray]) throws(ArrowFormatError) -> (Int, [Column]) {
+        let (header, body) = try readMessage(block, expecting: F.HeaderType.recordBatch)
+        let batch = try ArrowMetadataDecoding.recordBatch(header)
+        guard batch.length >= 0, batch.length <= Int64(Int.max / 2) else {
+            throw ArrowFormatError("invalid record batch length \(batch.length)")
+        }
+        var decoder = ArrowColumnDecoder(
+            cursor: ArrowBatchCursor(header: batch, body: body, storage: file.storage),
+            dictionaries: dictionaries,
+            maximumRows: maximumRows
+        )
+        var columns: [Column] = []
+        columns.reserveCapacity(fields.count)
+        for field in fields {
+            do throws(ArrowFormatError) {
+                let column = try decoder.decode(field)
+                guard column.count == Int(batch.length) else {
+                    throw ArrowFormatError("column has \(column.count) rows but the record batch has \(batch.length)")
+                }
+                columns.append(column)
+            } catch {
+                throw ArrowFormatError(error.message, column: field.name)
+            }
+        }
+        return (Int(batch.length), columns)
+    }
+
+    /// Bound on the rows of one column, against absurd lengths in corrupted files.
+    private var maximumRows: Int { 64 * file.count + (1 << 16) }
 
     /// Reads the message of `block`: checks it lies inside the file, returns its header table
     /// and its body.
@@ -158,7 +177,7 @@ struct ArrowFileReader {
         var valueField = field
         valueField.dictionary = nil
         var decoder = ArrowColumnDecoder(cursor: ArrowBatchCursor(header: batch, body: body, storage: file.storage),
-                                         dictionaries: [:], maximumRows: 64 * file.count + (1 << 16))
+                                         dictionaries: [:], maximumRows: maximumRows)
         let column: Column
         do { column = try decoder.decode(valueField) } catch { throw ArrowFormatError(error.message, column: field.name) }
         guard case .string(let strings) = column, case .plain(let values) = strings.storage else {
@@ -188,14 +207,5 @@ struct ArrowFileReader {
             }
             return .string(StringColumn(storage: .plain(StringArray([String]()))))
         }
-    }
-}
-
-/// Runs `body`, turning an ``ArrowFormatError`` into a ``DataFileError`` naming the file.
-func wrap<T>(path: String, location: String, _ body: () throws(ArrowFormatError) -> T) throws(DataFileError) -> T {
-    do {
-        return try body()
-    } catch {
-        throw DataFileError(file: path, column: error.column, location: location, message: error.message)
     }
 }

@@ -90,7 +90,7 @@ enum ArrowFormat {
     enum DateType { static let unit = 0 }
     enum DictionaryEncoding { static let id = 0, indexType = 1, isOrdered = 2 }
     enum Message { static let version = 0, headerType = 1, header = 2, bodyLength = 3 }
-    enum RecordBatch { static let length = 0, nodes = 1, buffers = 2, compression = 3 }
+    enum RecordBatch { static let length = 0, nodes = 1, buffers = 2, compression = 3, variadicBufferCounts = 4 }
     enum BodyCompression { static let codec = 0, method = 1 }
     enum DictionaryBatch { static let id = 0, data = 1, isDelta = 2 }
 

@@ -39,20 +39,54 @@ struct ArrowMessageBody {
     /// Adds a validity bitmap (re-aligned to bit 0), or an empty buffer when nothing is missing.
     mutating func addValidity(_ validity: ValidityBitmap?, count: Int) {
         if let validity, validity.nullCount > 0 {
-            let aligned = validity.aligned()
-            add(aligned.bytes, byteCount: (count + 7) / 8)
+            add(ArrowMessageBody.realign(validity))
         } else {
             addEmptyBuffer()
         }
     }
 
+    /// The bits of `bitmap` starting at bit 0 of a fresh buffer, unused high bits of the last
+    /// byte cleared (so a slice writes the same bytes as an equal table built from scratch).
+    /// Shifts whole bytes: a word-at-a-time version of `ValidityBitmap.aligned()`.
+    static func realign(_ bitmap: ValidityBitmap) -> Buffer<UInt8> {
+        let byteCount = (bitmap.count + 7) / 8
+        guard byteCount > 0 else { return Buffer() }
+        let first = bitmap.bitOffset >> 3, shift = UInt8(bitmap.bitOffset & 7)
+        var out = BufferBuilder<UInt8>(capacity: byteCount)
+        bitmap.bytes.withUnsafeBufferPointer { src in
+            out.appendUninitialized(count: byteCount) { dst in
+                for i in 0..<byteCount {
+                    let low = src[first + i] >> shift
+                    let high = shift != 0 && first + i + 1 < src.count ? src[first + i + 1] << (8 - shift) : 0
+                    dst[i] = low | high
+                }
+                let tail = bitmap.count & 7
+                if tail != 0 { dst[byteCount - 1] &= UInt8((1 << tail) - 1) }
+            }
+        }
+        return out.finish()
+    }
+
     /// Adds the node and buffers of a Utf8 array (validity, int32 offsets from 0, bytes).
+    /// A slice that starts later gets re-based offsets (a copy of the offsets only); its bytes
+    /// are written straight from the parent's buffer.
     mutating func addStrings(_ strings: StringArray, validity: ValidityBitmap?) {
-        let compact = strings.compacted()
-        addNode(length: compact.count, nullCount: validity?.nullCount ?? 0)
-        addValidity(validity, count: compact.count)
-        add(compact.offsets)
-        add(compact.bytes, byteCount: Int(compact.offsets[compact.count]))
+        let n = strings.count
+        let first = Int(strings.offsets[0]), last = Int(strings.offsets[n])
+        addNode(length: n, nullCount: validity?.nullCount ?? 0)
+        addValidity(validity, count: n)
+        if first == 0 {
+            add(strings.offsets)
+        } else {
+            var rebased = BufferBuilder<Int32>(capacity: n + 1)
+            strings.offsets.withUnsafeBufferPointer { offsets in
+                rebased.appendUninitialized(count: n + 1) { dst in
+                    for i in 0...n { dst[i] = offsets[i] - Int32(first) }
+                }
+            }
+            add(rebased.finish())
+        }
+        add(strings.bytes.slice(first..<last))
     }
 
     /// Adds one column of a record batch (dictionary columns add only their Int32 indices).

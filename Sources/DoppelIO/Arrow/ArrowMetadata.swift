@@ -6,6 +6,7 @@ enum ArrowType: Equatable, CustomStringConvertible {
     case bool
     case utf8
     case largeUtf8
+    case utf8View
     case timestamp(unit: Int16, timezone: String?)
     case date(unit: Int16)
     /// Any other type, by its `union Type` discriminant (reading it is an error).
@@ -19,6 +20,7 @@ enum ArrowType: Equatable, CustomStringConvertible {
         case .bool: "bool"
         case .utf8: "utf8"
         case .largeUtf8: "large_utf8"
+        case .utf8View: "utf8_view"
         case .timestamp(let unit, let tz):
             "timestamp[\(["s", "ms", "us", "ns"][Int(max(0, min(3, unit)))])\(tz.map { ", tz=\($0)" } ?? "")]"
         case .date(let unit): unit == ArrowFormat.DateUnit.day ? "date32" : "date64"
@@ -58,6 +60,8 @@ struct ArrowRecordBatchHeader {
     var length: Int64
     var nodes: [ArrowFieldNode]
     var buffers: [ArrowBufferRange]
+    /// Number of data buffers of each view-layout field, in field order.
+    var variadicBufferCounts: [Int64] = []
     /// Set when every body buffer is compressed with this codec.
     var compression: ArrowBodyCompression?
 }

@@ -60,6 +60,7 @@ enum ArrowMetadataDecoding {
         case F.TypeID.bool: return .bool
         case F.TypeID.utf8: return .utf8
         case F.TypeID.largeUtf8: return .largeUtf8
+        case F.TypeID.utf8View: return .utf8View
         case F.TypeID.timestamp:
             let t = try required()
             return .timestamp(unit: try t.int16(F.TimestampType.unit), timezone: try t.string(F.TimestampType.timezone))
@@ -124,6 +125,11 @@ enum ArrowMetadataDecoding {
                                                 length: try vector.load(Int64.self, element: i, byteOffset: 8)))
             }
         }
-        return ArrowRecordBatchHeader(length: try table.int64(F.RecordBatch.length), nodes: nodes, buffers: buffers, compression: compression)
+        var variadicCounts: [Int64] = []
+        if let vector = try table.vector(F.RecordBatch.variadicBufferCounts, elementSize: 8) {
+            for i in 0..<vector.count { variadicCounts.append(try vector.load(Int64.self, element: i, byteOffset: 0)) }
+        }
+        return ArrowRecordBatchHeader(length: try table.int64(F.RecordBatch.length), nodes: nodes, buffers: buffers,
+                                      variadicBufferCounts: variadicCounts, compression: compression)
     }
 }

@@ -1,15 +1,3 @@
-/// A malformed FlatBuffers buffer or Arrow IPC structure; the reader wraps it into a
-/// ``DataFileError`` that names the file.
-struct ArrowFormatError: Error {
-    var message: String
-    var column: String?
-
-    init(_ message: String, column: String? = nil) {
-        self.message = message
-        self.column = column
-    }
-}
-
 /// A bounds-checked view of a FlatBuffers buffer (format: see ``FlatBufferBuilder``).
 ///
 /// Every load checks that it lies inside the buffer and uses unaligned loads, so a corrupted

@@ -1,1 +1,0 @@
-// DoppelEncoding module: see docs/ARCHITECTURE.md

@@ -1,0 +1,107 @@
+/// Vectorised `exp` for softmax rows, in portable `SIMD8<Float>` code (SSE2 on the default
+/// x86-64 target, so no libm call per element and no FMA: results are bit-identical on every
+/// x86-64 CPU).
+///
+/// Algorithm: Cephes `expf` (S. L. Moshier): `n = round(x·log₂e)`, `r = x − n·ln2` in two parts
+/// (Cody–Waite), `eʳ ≈ 1 + r + r²·P(r)` with a degree-5 minimax polynomial, scaled by `2ⁿ` built
+/// in the exponent bits. Relative error about 2 ulp on `[−87, 88]`; inputs are clamped to that
+/// range, so very negative arguments give ~1e-38 instead of 0 (harmless in a softmax sum).
+enum VectorMath {
+    static let lowerLimit: Float = -87.3
+    static let upperLimit: Float = 88.3
+
+    @inline(__always)
+    static func exp(_ v: SIMD8<Float>) -> SIMD8<Float> {
+        // Clamp with compares and selects (the generic `clamped`/`pointwiseMax` and the
+        // Float→Int32 vector conversion are not specialised by the standard library: 10× slower).
+        var x = v.replacing(with: lowerLimit, where: .!(v .>= lowerLimit))  // also maps NaN to the lower limit
+        x = x.replacing(with: upperLimit, where: x .> upperLimit)
+        // n = round(x·log₂e) with the 1.5·2²³ trick: the sum's low mantissa bits hold n.
+        let magic = SIMD8<Float>(repeating: 12_582_912)
+        let t = x * 1.442_695_04 + magic
+        let n = t - magic
+        let r = x - n * 0.693_359_375 - n * -2.121_944_4e-4
+        var p = SIMD8<Float>(repeating: 1.987_569_15e-4)
+        p = p * r + 1.398_199_95e-3
+        p = p * r + 8.333_451_9e-3
+        p = p * r + 4.166_579_59e-2
+        p = p * r + 1.666_666_55e-1
+        p = p * r + 5.000_000_12e-1
+        let er = p * (r * r) + r + 1
+        // 2ⁿ: exponent field n + 127, where bits(t) = 0x4B40_0000 + n.
+        let exponent = (unsafeBitCast(t, to: SIMD8<Int32>.self) &- 0x4B40_0000 &+ 127) &<< 23
+        return er * unsafeBitCast(exponent, to: SIMD8<Float>.self)
+    }
+
+    /// The same computation for one value (used for the tail of a row, so every element of a
+    /// row goes through identical arithmetic).
+    @inline(__always)
+    static func exp(_ value: Float) -> Float { exp(SIMD8(repeating: value))[0] }
+
+    /// `p[j] = exp(z[j] − shift)` for `j < count`; returns `Σ p[j]`.
+    static func shiftedExp(_ z: UnsafePointer<Float>, count: Int, shift: Float, into p: UnsafeMutablePointer<Float>) -> Float {
+        var sums = SIMD8<Float>()
+        var j = 0
+        let s = SIMD8(repeating: shift)
+        while j + 8 <= count {
+            let e = exp(UnsafeRawPointer(z + j).loadUnaligned(as: SIMD8<Float>.self) - s)
+            UnsafeMutableRawPointer(p + j).storeBytes(of: e, as: SIMD8<Float>.self)
+            sums += e
+            j += 8
+        }
+        var sum = sums.sum()
+        while j < count {
+            let e = exp(z[j] - shift)
+            p[j] = e
+            sum += e
+            j += 1
+        }
+        return sum
+    }
+
+    /// `max_j z[j]` (−∞ for an empty row; NaNs are skipped).
+    static func maximum(_ z: UnsafePointer<Float>, count: Int) -> Float {
+        var j = 0
+        var m = -Float.infinity
+        if count >= 8 {
+            var mv = SIMD8<Float>(repeating: -.infinity)
+            while j + 8 <= count {
+                let v = UnsafeRawPointer(z + j).loadUnaligned(as: SIMD8<Float>.self)
+                mv = mv.replacing(with: v, where: v .> mv)
+                j += 8
+            }
+            for k in 0..<8 where mv[k] > m { m = mv[k] }
+        }
+        while j < count { if z[j] > m { m = z[j] }; j += 1 }
+        return m
+    }
+
+    /// `Σ_i a[i]·b[i]`, accumulated in 8 lanes then summed (a fixed order: deterministic).
+    @inline(__always)
+    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
+        var lanes = SIMD8<Float>()
+        var i = 0
+        while i + 8 <= count {
+            lanes += UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self)
+                * UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self)
+            i += 8
+        }
+        var sum = lanes.sum()
+        while i < count { sum += a[i] * b[i]; i += 1 }
+        return sum
+    }
+
+    /// `y[i] += alpha·x[i]`.
+    @inline(__always)
+    static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
+        var i = 0
+        let a = SIMD8<Float>(repeating: alpha)
+        while i + 8 <= count {
+            let target = UnsafeMutableRawPointer(y + i)
+            let updated = target.loadUnaligned(as: SIMD8<Float>.self) + a * UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+            target.storeBytes(of: updated, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < count { y[i] += alpha * x[i]; i += 1 }
+    }
+}

@@ -1,6 +1,0 @@
-import Testing
-@testable import DoppelNN
-
-@Suite struct DoppelNNSmokeTests {
-    @Test func moduleLoads() { #expect(Bool(true)) }
-}

@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+@testable import DoppelNN
+
+@Suite struct VectorMathTests {
+    @Test func vectorExpMatchesLibm() {
+        var worst: Double = 0
+        var x: Float = -87
+        while x < 88 {
+            let exact = Foundation.exp(Double(x))
+            let lanes = VectorMath.exp(SIMD8<Float>(repeating: x) + SIMD8(0, 0.001, 0.01, 0.1, 0.2, 0.3, 0.4, 0.5))
+            for (k, offset) in [0, 0.001, 0.01, 0.1, 0.2, 0.3, 0.4, 0.5].enumerated() {
+                let reference = Foundation.exp(Double(x + Float(offset)))
+                worst = max(worst, abs(Double(lanes[k]) - reference) / reference)
+            }
+            worst = max(worst, abs(Double(VectorMath.exp(x)) - exact) / exact)
+            x += 0.37
+        }
+        #expect(worst < 5e-7)
+        #expect(VectorMath.exp(Float(0)) == 1)
+        // Clamped extremes stay finite and non-negative.
+        #expect(VectorMath.exp(Float(-1000)) >= 0 && VectorMath.exp(Float(-1000)) < 1e-37)
+        #expect(VectorMath.exp(Float(1000)).isFinite)
+    }
+
+    @Test func rowHelpersHandleTailsAndShortRows() {
+        for count in [1, 7, 8, 9, 17] {
+            let z = (0..<count).map { Float($0 % 5) - 2.5 }
+            z.withUnsafeBufferPointer { zp in
+                #expect(VectorMath.maximum(zp.baseAddress!, count: count) == z.max())
+                var p = [Float](repeating: 0, count: count)
+                let sum = p.withUnsafeMutableBufferPointer { VectorMath.shiftedExp(zp.baseAddress!, count: count, shift: 1, into: $0.baseAddress!) }
+                let expected = z.reduce(0.0) { $0 + Foundation.exp(Double($1) - 1) }
+                #expect(abs(Double(sum) - expected) / expected < 1e-6)
+                #expect(abs(Double(p[count - 1]) - Foundation.exp(Double(z[count - 1]) - 1)) < 1e-6)
+            }
+        }
+    }
+}
+
+@Suite struct VectorKernelTests {
+    @Test(arguments: [0, 3, 8, 13, 24])
+    func dotAndAxpyMatchScalarLoops(count: Int) {
+        let a = (0..<count).map { Float($0) * 0.25 - 1 }
+        let b = (0..<count).map { Float(($0 * 7) % 5) - 2 }
+        var y = (0..<count).map { Float($0) }
+        let expectedDot = zip(a, b).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+        let expectedY = (0..<count).map { y[$0] + 0.5 * a[$0] }
+        a.withUnsafeBufferPointer { ap in
+            b.withUnsafeBufferPointer { bp in
+                let base = ap.baseAddress ?? UnsafePointer(bitPattern: 16)!
+                let other = bp.baseAddress ?? UnsafePointer(bitPattern: 16)!
+                #expect(abs(Double(VectorMath.dot(base, other, count: count)) - expectedDot) < 1e-4)
+                y.withUnsafeMutableBufferPointer { yp in
+                    if let target = yp.baseAddress { VectorMath.axpy(0.5, base, into: target, count: count) }
+                }
+            }
+        }
+        #expect(y == expectedY)
+    }
+}
