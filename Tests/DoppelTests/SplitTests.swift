@@ -113,6 +113,36 @@ private func strings(_ table: Table, _ name: String) -> [String] {
     }
 }
 
+@Suite struct SplitCensusTests {
+    @Test(.enabled(if: TestSupport.sharedDataFile("census.csv.gz") != nil))
+    func censusRowsAreSplitWholeAndDeterministically() throws {
+        let s = try Scratch()
+        let input = TestSupport.sharedDataFile("census.csv.gz")!
+        var options = SplitOptions(targetPath: input, workspace: s.workspace)
+        options.partitions = 4
+        options.seed = 5
+        let summary = try Split.run(options)
+        #expect(summary.subjects == 48_842)
+        #expect(summary.trainingSubjects == 39_074)
+        #expect(summary.target.encodings.count == 15)
+        let parts = try s.partitions(.target)
+        #expect(parts.count == 8)
+        #expect(parts.reduce(0) { $0 + $1.table.rowCount } == 48_842)
+        // The multiset of a column's values is preserved by the split.
+        let original = try DataFiles.read(path: input)
+        func ageHistogram(_ tables: [Table]) -> [Int64: Int] {
+            var counts: [Int64: Int] = [:]
+            for t in tables { for v in int64s(t, "age") { counts[v, default: 0] += 1 } }
+            return counts
+        }
+        #expect(ageHistogram(parts.map(\.table)) == ageHistogram([original]))
+        let first = try parts.map { try Data(contentsOf: Workspace(path: s.workspace).dataDirectory(.target).appendingPathComponent($0.name)) }
+        _ = try Split.run(options)
+        let second = try Workspace(path: s.workspace).partitionFiles(.target).map { try Data(contentsOf: $0) }
+        #expect(first == second)
+    }
+}
+
 @Suite struct SplitSequentialTests {
     @Test func subjectsStayWholeAndContextRowsWithoutEventsAreKept() throws {
         let s = try Scratch()
