@@ -119,6 +119,56 @@ private func texts(_ column: Column) -> [String] {
         #expect(padded == summary.sequenceRows)
     }
 
+    /// Datetime-relative codes depend on the order inside each sequence: rows of interleaved
+    /// subjects are grouped first, and the codes decode to each subject's dates.
+    @Test func datetimeRelativeSequencesDecodeWithInterleavedSubjects() throws {
+        var lines = ["who,at,kind"]
+        for day in 0..<12 {
+            for who in 0..<30 where (who + day) % 4 != 0 {
+                lines.append("s\(who),2024-01-\(String(format: "%02d", day + 1 + who % 7)),k\(day % 3)")
+            }
+        }
+        let dir = try TestSupport.temporaryDirectory("pipeline-itt")
+        let path = dir.appendingPathComponent("events.csv").path
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        var split = SplitOptions(targetPath: path, workspace: dir.appendingPathComponent("ws").path)
+        split.contextKey = "who"
+        split.targetEncodings = ["at": .datetimeRelative]
+        _ = try Split.run(split)
+        let ws = split.workspace
+        _ = try PipelineFixture.analyze(ws, protection: false)
+        _ = try PipelineFixture.encode(ws)
+        let stats = try StatsFile.decode(try PipelineFixture.stats(ws))
+        let at = try #require(stats.stats(of: "at"))
+        #expect(at.encodingType == .datetimeRelative)
+        let workspace = Workspace(path: ws)
+        for file in try workspace.partitionFiles(.target) {
+            let target = try ArrowIPC.read(path: file.path)
+            let context = try ArrowIPC.read(path: workspace.dataDirectory(.context).appendingPathComponent(file.lastPathComponent).path)
+            let subjectsPath = workspace.encodedDataDirectory.appendingPathComponent(file.lastPathComponent).path
+            let sequences = try ArrowIPC.read(path: Encode.sequencesFile(subjectsPath))
+            guard case .int64(let starts)? = try ArrowIPC.read(path: subjectsPath).column(named: EncodedSchema.sequenceStartColumn) else {
+                Issue.record("no sequence starts"); continue
+            }
+            let ids = texts(try #require(context.column(named: "who")))
+            let keys = texts(try #require(target.column(named: "who")))
+            var expectedRows: [Int] = [], eventRows: [Int] = [], subjectOfEvent: [Int64] = []
+            for (s, id) in ids.enumerated() {
+                let rows = keys.indices.filter { keys[$0] == id }
+                expectedRows += rows
+                let first = Int(starts.values[s])
+                eventRows += Array(first..<(first + rows.count))
+                subjectOfEvent += Array(repeating: Int64(s), count: rows.count)
+            }
+            var random = SeededRandom(seed: 1)
+            let specs = try EncodedSchema.subColumns(ofFile: Encode.sequencesFile(subjectsPath))
+            let decoded = try at.decode(codes(sequences, prefix: "tgt:", column: "at", specs: specs, rows: eventRows),
+                                        subjects: .keys(Buffer(subjectOfEvent)), name: "at", random: &random)
+            let source = try #require(target.column(named: "at"))
+            #expect(texts(decoded) == texts(source.take(expectedRows)), "\(file.lastPathComponent)")
+        }
+    }
+
     @Test(arguments: ["flat", "sequential"])
     func encodedFilesAreIdenticalAcrossBackendsAndJobs(_ kind: String) throws {
         let ws = kind == "flat" ? try PipelineFixture.titanic(partitions: 3) : try PipelineFixture.baseball(partitions: 3)

@@ -33,7 +33,7 @@ public struct EncodePartitionTask: Codable, Sendable {
               FileManager.default.fileExists(atPath: workspace.statsFile(.context).path) else {
             let table = try ArrowIPC.read(path: workspace.dataDirectory(.target).appendingPathComponent(file).path)
             var builder = EncodedTableBuilder()
-            for (entry, encoded) in zip(targetStats.columns, try encodeColumns(table, targetStats, role: .target, subjects: nil, executor: executor)) {
+            for (entry, encoded) in zip(targetStats.columns, try encodeColumns(table, targetStats, role: .target, executor: executor)) {
                 builder.add(encoded, prefix: "tgt:", column: entry.name)
             }
             try builder.write(to: output, layout: "flat", rowCount: table.rowCount)
@@ -55,27 +55,35 @@ public struct EncodePartitionTask: Codable, Sendable {
         positional.add(layout.index, name: "sidx", to: &events)
         positional.add(layout.length, name: "slen", to: &events)
         positional.add(layout.remaining, name: "ridx", to: &events)
-        let keptTarget = try takeRows(sequences.target, targetStats, layout.keptRows, executor: executor)
-        let targetCodes = try encodeColumns(keptTarget, targetStats, role: .target, subjects: .keys(layout.subjectOfKept), executor: executor)
+        // Columns are encoded in file order and scattered to their padded rows; only
+        // datetime-relative columns, whose codes depend on the order within each sequence, are
+        // gathered into subject order first.
+        let relative = Set(targetStats.columns.filter { $0.stats.encodingType == .datetimeRelative }.map(\.name))
+        let grouped = relative.isEmpty ? nil : try takeRows(sequences.target, targetStats, relative, layout.keptRows, executor: executor)
+        let targetCodes = try encodeColumns(sequences.target, targetStats, role: .target, executor: executor) { name in
+            guard relative.contains(name), let grouped else { return nil }
+            return (grouped.column(named: name), .keys(layout.subjectOfKept))
+        }
         for (entry, encoded) in zip(targetStats.columns, targetCodes) {
             for sub in encoded.subColumns {
-                events.add(name: "tgt:\(entry.name)__\(sub.spec.name)", cardinality: sub.spec.cardinality, codes: layout.scatter(sub.codes))
+                events.add(name: "tgt:\(entry.name)__\(sub.spec.name)", cardinality: sub.spec.cardinality,
+                           codes: layout.scatter(sub.codes, fromKeptRows: relative.contains(entry.name)))
             }
         }
         try events.write(to: Encode.sequencesFile(output), layout: "sequences", rowCount: layout.paddedRowCount)
 
         // One row per subject: its context codes and where its sequence starts.
         var subjects = EncodedTableBuilder()
-        let contextCodes = try encodeColumns(sequences.context, contextStats, role: .context, subjects: nil, executor: executor)
+        let contextCodes = try encodeColumns(sequences.context, contextStats, role: .context, executor: executor)
         for (entry, encoded) in zip(contextStats.columns, contextCodes) { subjects.add(encoded, prefix: "ctx:", column: entry.name) }
         subjects.addPlain(name: EncodedSchema.sequenceStartColumn, values: Buffer(layout.start.dropLast().map { Int64($0) }))
         try subjects.write(to: output, layout: "subjects", rowCount: layout.subjectCount)
         return Result(rows: layout.subjectCount, sequenceRows: layout.paddedRowCount)
     }
 
-    /// The stats columns of `table`, each row-gathered once (`rows` in order).
-    private func takeRows(_ table: DoppelTable.Table, _ stats: StatsFile, _ rows: [Int], executor: Executor) throws -> DoppelTable.Table {
-        let names = stats.columns.map(\.name)
+    /// The columns `selected` of `table`, each row-gathered once (`rows` in order).
+    private func takeRows(_ table: DoppelTable.Table, _ stats: StatsFile, _ selected: Set<String>, _ rows: [Int], executor: Executor) throws -> DoppelTable.Table {
+        let names = stats.columns.map(\.name).filter { selected.contains($0) }
         let columns = try names.map { name -> Column in
             guard let column = table.column(named: name) else { throw missing(name, role: .target) }
             return column
@@ -86,19 +94,27 @@ public struct EncodePartitionTask: Codable, Sendable {
         return try DoppelTable.Table(Array(zip(names, taken)))
     }
 
-    /// Encodes the stats columns of `table` in stats order, one task per column.
-    private func encodeColumns(_ table: DoppelTable.Table, _ stats: StatsFile, role: Workspace.Role, subjects: SubjectIDs?,
-                               executor: Executor) throws -> [EncodedColumn] {
+    /// Encodes the stats columns of `table` in stats order, one task per column. `override`
+    /// gives another source (and its subjects) for some columns.
+    private func encodeColumns(_ table: DoppelTable.Table, _ stats: StatsFile, role: Workspace.Role, executor: Executor,
+                               override: (String) -> (Column?, SubjectIDs)? = { _ in nil }) throws -> [EncodedColumn] {
         let entries = stats.columns
+        var subjectsOf: [SubjectIDs] = []
         let columns = try entries.map { entry -> Column in
+            if let (column, subjects) = override(entry.name), let column {
+                subjectsOf.append(subjects)
+                return column
+            }
             guard let column = table.column(named: entry.name) else { throw missing(entry.name, role: role) }
+            subjectsOf.append(.rows(first: 0))
             return column
         }
+        let subjects = subjectsOf
         let file = self.file, seed = self.seed
         return try executor.map(entries.count, label: { "\(role.rawValue) partition file \(file), column '\(entries[$0].name)'" }) { c in
             var random = SeededRandom.stream(seed: seed, [SeededRandom.identifier("encode"), SeededRandom.identifier(role.rawValue),
                                                           SeededRandom.identifier(file), SeededRandom.identifier(entries[c].name)])
-            return try entries[c].stats.encode(columns[c], subjects: subjects ?? .rows(first: 0), name: entries[c].name, random: &random)
+            return try entries[c].stats.encode(columns[c], subjects: subjects[c], name: entries[c].name, random: &random)
         }
     }
 

@@ -9,6 +9,8 @@ struct SequenceLayout {
     let keptRows: [Int]
     /// Padded row of each kept row.
     let paddedRowOfKept: [Int]
+    /// Padded row of each source row (-1 for rows beyond the maximum length).
+    let paddedRowOfRow: [Int]
     /// Subject (context row) of each kept row.
     let subjectOfKept: Buffer<Int64>
     /// First padded row of each subject; subject `s` has rows `start[s] ..< start[s + 1]`
@@ -29,6 +31,7 @@ struct SequenceLayout {
         let keptCount = total - subjects
         var kept = [Int](repeating: 0, count: keptCount)
         var padded = [Int](repeating: 0, count: keptCount)
+        var paddedOfRow = [Int](repeating: -1, count: subjectOfRow.count)
         var subjectOfKept = BufferBuilder<Int64>(capacity: keptCount)
         var index = [Int64](repeating: 0, count: total)
         var length = [Int64](repeating: 0, count: total)
@@ -45,6 +48,7 @@ struct SequenceLayout {
                 if i < n {
                     kept[k] = grouping.order[first + i]
                     padded[k] = row
+                    paddedOfRow[kept[k]] = row
                     subjectOfKept.append(Int64(s))
                     k += 1
                 }
@@ -52,6 +56,7 @@ struct SequenceLayout {
         }
         keptRows = kept
         paddedRowOfKept = padded
+        paddedRowOfRow = paddedOfRow
         self.subjectOfKept = subjectOfKept.finish()
         self.start = start
         self.index = index
@@ -59,14 +64,21 @@ struct SequenceLayout {
         self.remaining = remaining
     }
 
-    /// Codes of the kept rows placed at their padded rows; pad rows are 0.
-    func scatter(_ codes: Buffer<Int32>) -> Buffer<Int64> {
+    /// Codes placed at their padded rows; pad rows are 0. `codes` are per kept row
+    /// (`fromKeptRows`) or per source row in file order (rows beyond the maximum length dropped).
+    func scatter(_ codes: Buffer<Int32>, fromKeptRows: Bool) -> Buffer<Int64> {
         var builder = BufferBuilder<Int64>(capacity: paddedRowCount)
         builder.appendUninitialized(count: paddedRowCount) { out in
             out.initialize(repeating: 0)
             codes.withUnsafeBufferPointer { source in
-                paddedRowOfKept.withUnsafeBufferPointer { rows in
-                    for k in 0..<source.count { out[rows[k]] = Int64(source[k]) }
+                if fromKeptRows {
+                    paddedRowOfKept.withUnsafeBufferPointer { rows in
+                        for k in 0..<source.count { out[rows[k]] = Int64(source[k]) }
+                    }
+                } else {
+                    paddedRowOfRow.withUnsafeBufferPointer { rows in
+                        for r in 0..<source.count where rows[r] >= 0 { out[rows[r]] = Int64(source[r]) }
+                    }
                 }
             }
         }
