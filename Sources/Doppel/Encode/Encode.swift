@@ -46,9 +46,14 @@ public enum Encode {
         let executor = Executor(options.executor)
         try Workspace.resetDirectory(workspace.encodedDataDirectory)
 
-        let tasks = layout.files.map { EncodePartitionTask(workspace: options.workspace, file: $0, seed: options.seed, jobs: executor.jobs) }
+        let innerJobs = executor.backend(for: .any) == .sequential ? 1 : executor.jobs
+        let tasks = layout.files.map { EncodePartitionTask(workspace: options.workspace, file: $0, seed: options.seed, jobs: innerJobs) }
         var results: [EncodePartitionTask.Result] = []
-        let batch = max(1, executor.jobs)
+        // Few partition files: one file at a time, so that its columns use all the workers (a
+        // task that runs alone may run parallel loops). Many files, or worker processes (whose
+        // tasks run their own loops inline): several files at a time.
+        let filesAtOnce = executor.backend(for: .any) == .processes || tasks.count >= 2 * executor.jobs
+        let batch = filesAtOnce ? max(1, executor.jobs) : 1
         var start = 0
         while start < tasks.count {
             let end = min(tasks.count, start + batch)
