@@ -9,7 +9,7 @@ import Testing
 ///
 /// Each figure is the best of 5 runs, as wall-clock time and as the thread's own CPU time
 /// (`CLOCK_THREAD_CPUTIME_ID`, which excludes time the thread waited for a core on a busy host).
-@Suite(.enabled(if: ProcessInfo.processInfo.environment["DOPPEL_BENCH"] != nil))
+@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["DOPPEL_BENCH"] != nil))
 struct EncodingBenchmark {
     static func cpuSeconds() -> Double {
         var t = timespec()

@@ -21,7 +21,7 @@ public struct DatetimePartial: Codable, Sendable, Equatable {
         sourceType = column.type
         rows = column.count
         unparsed = view.unparsed
-        var precision = SubjectCounter<Int>(rowLevel: subjects.isRowLevel, contiguous: subjects.runsAreContiguous(rowCount: column.count))
+        var precision = IndexedSubjectCounter(keyCount: 3, rowLevel: subjects.isRowLevel, contiguous: subjects.runsAreContiguous(rowCount: column.count))
         var nulls = 0
         var extremes = SubjectExtremes<Int64>()
         var perSubject: [Int64: (Int64, Int64)] = [:]
@@ -44,7 +44,7 @@ public struct DatetimePartial: Codable, Sendable, Equatable {
         }
         for (subject, (a, b)) in perSubject { extremes.add(subject: subject, min: a, max: b) }
         self.nulls = nulls
-        self.precision = (0..<3).map { precision.counts[$0] ?? SubjectCount() }
+        self.precision = precision.counts
         self.extremes = extremes
         days = SparseHistogram(counting: dayBins)
     }

@@ -41,39 +41,21 @@ public struct LatLongPartial: Codable, Sendable, Equatable {
         rows = c.count
         var nulls = 0, unparsed = 0
         var counters = Quadtile.quadLevels.map { _ in SubjectCounter<UInt64>(rowLevel: subjects.isRowLevel, contiguous: contiguous) }
-        var characters = [[SubjectCount]](repeating: [SubjectCount](repeating: SubjectCount(), count: 6), count: Quadtile.length)
-        // Distinct subjects per (position, character): every row for row-level subjects, else
-        // once per run of a subject (contiguous) or per (subject, slot) pair.
-        var runSubject: Int64? = nil
-        var runMask = [UInt8](repeating: 0, count: Quadtile.length)
-        var pairs = Set<SIMD2<Int64>>()
+        // Distinct subjects per (position, character), key = position · 6 + character slot.
+        var characters = IndexedSubjectCounter(keyCount: Quadtile.length * Self.alphabet.count, rowLevel: subjects.isRowLevel, contiguous: contiguous)
         for row in 0..<c.count {
             guard c.isValid(row) else { nulls += 1; continue }
             let bytes = c.utf8(row)
             guard let (lat, long) = Quadtile.parse(bytes) else { nulls += 1; if bytes.count > 0 { unparsed += 1 }; continue }
             let tile = Quadtile.tile(lat: lat, long: long)
             let subject = subjects.id(row)
-            if contiguous && subject != runSubject { runSubject = subject; for i in 0..<Quadtile.length { runMask[i] = 0 } }
-            for i in 0..<Quadtile.length {
-                let k = Self.slot(tile.character(i))
-                characters[i][k].rows += 1
-                let isNew: Bool
-                if subjects.isRowLevel {
-                    isNew = true
-                } else if contiguous {
-                    isNew = runMask[i] & (1 << UInt8(k)) == 0
-                    runMask[i] |= 1 << UInt8(k)
-                } else {
-                    isNew = pairs.insert(SIMD2(subject, Int64(i * 8 + k))).inserted
-                }
-                if isNew { characters[i][k].subjects += 1; characters[i][k].insert(subject) }
-            }
+            for i in 0..<Quadtile.length { characters.add(i * Self.alphabet.count + Self.slot(tile.character(i)), subject: subject) }
             for (level, n) in Quadtile.quadLevels.enumerated() { counters[level].add(tile.cell(symbols: n), subject: subject) }
         }
         self.nulls = nulls
         self.unparsed = unparsed
         quads = counters.map(\.counts)
-        self.characters = characters
+        self.characters = (0..<Quadtile.length).map { i in Array(characters.counts[(i * Self.alphabet.count)..<((i + 1) * Self.alphabet.count)]) }
     }
 
     public mutating func merge(_ other: LatLongPartial) {

@@ -86,6 +86,43 @@ struct SubjectCounter<Key: Hashable> {
     }
 }
 
+/// Like ``SubjectCounter`` for a small fixed set of keys `0 ..< keyCount` (flags, positions):
+/// arrays instead of dictionaries, and a run stamp per key instead of a per-run set.
+struct IndexedSubjectCounter {
+    private(set) var counts: [SubjectCount]
+    private var stamps: [Int]
+    private var run = 0
+    private var runSubject: Int64? = nil
+    private var pairs = Set<SIMD2<Int64>>()
+    private let rowLevel: Bool
+    private let contiguous: Bool
+
+    init(keyCount: Int, rowLevel: Bool, contiguous: Bool) {
+        counts = [SubjectCount](repeating: SubjectCount(), count: keyCount)
+        stamps = [Int](repeating: -1, count: keyCount)
+        self.rowLevel = rowLevel
+        self.contiguous = contiguous
+    }
+
+    @inline(__always) mutating func add(_ key: Int, subject: Int64) {
+        counts[key].rows += 1
+        let isNew: Bool
+        if rowLevel {
+            isNew = true
+        } else if contiguous {
+            if subject != runSubject { runSubject = subject; run += 1 }
+            isNew = stamps[key] != run
+            stamps[key] = run
+        } else {
+            isNew = pairs.insert(SIMD2(subject, Int64(key))).inserted
+        }
+        if isNew {
+            counts[key].subjects += 1
+            counts[key].insert(subject)
+        }
+    }
+}
+
 extension SubjectIDs {
     /// True when each subject's rows form a single contiguous run.
     func runsAreContiguous(rowCount: Int) -> Bool {
