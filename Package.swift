@@ -46,11 +46,13 @@ let package = Package(
         .executableTarget(name: "doppel-nn-bench", dependencies: ["DoppelNN", "DoppelParallel"]),
         // A tiny worker executable with test tasks for the processes backend's tests.
         .executableTarget(name: "doppel-worker-fixture", dependencies: ["DoppelParallel"]),
+        // Flat-model benchmark: training rows/s, generation time, peak RSS on a census-like schema.
+        .executableTarget(name: "doppel-model-bench", dependencies: ["DoppelModel", "DoppelNN", "DoppelParallel"]),
 
         // Paths and helpers shared by the test targets.
         .target(name: "DoppelTestSupport", path: "Tests/Support"),
         .testTarget(name: "DoppelTableTests", dependencies: ["DoppelTable", "DoppelTestSupport"]),
-        .testTarget(name: "DoppelIOTests", dependencies: ["DoppelIO", "DoppelTestSupport"]),
+        .testTarget(name: "DoppelIOTests", dependencies: ["DoppelIO", "DoppelTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "DoppelParallelTests", dependencies: ["DoppelParallel", "DoppelTestSupport", "doppel-worker-fixture"]),
         .testTarget(name: "DoppelEncodingTests", dependencies: ["DoppelEncoding", "DoppelTestSupport"]),
         .testTarget(name: "DoppelNNTests", dependencies: ["DoppelNN", "DoppelTestSupport"]),

@@ -42,6 +42,13 @@ enum BenchCommandLine {
         return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
     }
 
+    /// CPU time of this process (all threads) in seconds.
+    static func cpuSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+    }
+
     static func megabytes(_ bytes: Int) -> String { format(Double(bytes) / 1e6, decimals: 1) + " MB" }
 
     /// `value` with a fixed number of decimals (no Foundation needed).

@@ -27,15 +27,26 @@ enum CSVBenchmark {
         let fileBytes = Int(info.st_size)
         var options = CSVReadOptions()
         options.threads = threads
-        let start = BenchCommandLine.now()
+        let start = BenchCommandLine.now(), cpuStart = BenchCommandLine.cpuSeconds()
         let table = try CSVReader.read(path: path, options: options)
-        let seconds = BenchCommandLine.now() - start
+        let seconds = BenchCommandLine.now() - start, cpu = BenchCommandLine.cpuSeconds() - cpuStart
         let peak = BenchCommandLine.peakRSSBytes()
         let typed = table.columns.reduce(0) { $0 + memoryBytes($1) }
         let types = table.schema.fields.map { "\($0.name):\($0.type)" }.joined(separator: " ")
         print("doppel CSVReader: \(table.rowCount) rows x \(table.columnCount) columns (\(types))")
-        print("  read \(BenchCommandLine.megabytes(fileBytes)) in \(BenchCommandLine.format(seconds, decimals: 3)) s = \(BenchCommandLine.format(Double(fileBytes) / 1e6 / seconds, decimals: 1)) MB/s (threads: \(threads == 0 ? "all" : String(threads)))")
+        print("  read \(BenchCommandLine.megabytes(fileBytes)) in \(BenchCommandLine.format(seconds, decimals: 3)) s = \(BenchCommandLine.format(Double(fileBytes) / 1e6 / seconds, decimals: 1)) MB/s (threads: \(threads == 0 ? "all" : String(threads)); CPU time \(BenchCommandLine.format(cpu, decimals: 3)) s)")
         print("  peak RSS \(BenchCommandLine.megabytes(peak)), typed columns \(BenchCommandLine.megabytes(typed)), ratio \(BenchCommandLine.format(Double(peak) / Double(max(typed, 1)), decimals: 2))")
+
+        if BenchCommandLine.flag("write", in: arguments) {
+            let output = "\(directory)/mixed-\(sizeMB)mb.written.csv"
+            let writeStart = BenchCommandLine.now()
+            try CSVWriter.write(table, to: output)
+            let writeSeconds = BenchCommandLine.now() - writeStart
+            var written = stat()
+            stat(output, &written)
+            print("doppel CSVWriter: wrote \(BenchCommandLine.megabytes(Int(written.st_size))) in \(BenchCommandLine.format(writeSeconds, decimals: 3)) s = \(BenchCommandLine.format(Double(written.st_size) / 1e6 / writeSeconds, decimals: 1)) MB/s")
+            unlink(output)
+        }
     }
 
     /// Bytes held by a column's buffers (values, validity, string offsets, bytes, dictionary).

@@ -137,3 +137,29 @@ struct SplitMix {
         return z ^ (z >> 31)
     }
 }
+
+@Suite struct CSVDateArithmetic {
+    @Test func dayNumbersMatchTheCalendar() {
+        // Every 7th day of 1600...2400 and every day around the century leap rules, through the
+        // parser, against TemporalFormat's day numbers.
+        var text = [UInt8]()
+        var dayNumbers = Array(stride(from: TemporalFormat.daysFromCivil(year: 1600, month: 1, day: 1), through: TemporalFormat.daysFromCivil(year: 2400, month: 12, day: 31), by: 7))
+        for year in [1899, 1900, 1999, 2000, 2099, 2100] {
+            dayNumbers += TemporalFormat.daysFromCivil(year: year, month: 1, day: 1)...TemporalFormat.daysFromCivil(year: year, month: 12, day: 31)
+        }
+        for days in dayNumbers {
+            text.removeAll(keepingCapacity: true)
+            TemporalFormat.appendDate(days: days, to: &text)
+            let parsed = text.withUnsafeBufferPointer { CSVValueParsers.parseDate($0) }
+            if parsed != Int32(days) {
+                Issue.record("\(String(decoding: text, as: UTF8.self)) parsed as \(String(describing: parsed)), expected \(days)")
+                return
+            }
+        }
+        for invalid in ["2023-02-29", "2100-02-29", "2024-04-31", "2024-00-10", "2024-01-00", "0000-13-01"] {
+            #expect(Array(invalid.utf8).withUnsafeBufferPointer { CSVValueParsers.parseDate($0) } == nil, "\(invalid)")
+        }
+        #expect(Array("2000-02-29".utf8).withUnsafeBufferPointer { CSVValueParsers.parseDate($0) } == 11_016)
+        #expect(Array("0000-03-01".utf8).withUnsafeBufferPointer { CSVValueParsers.parseDate($0) } == Int32(TemporalFormat.daysFromCivil(year: 0, month: 3, day: 1)))
+    }
+}

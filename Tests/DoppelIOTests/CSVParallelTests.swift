@@ -67,3 +67,63 @@ import Testing
         }
     }
 }
+
+@Suite struct CSVFastRows {
+    /// Many rows (so that later blocks take the fast path) with every kind of irregularity.
+    static func mixedText(rows: Int) -> String {
+        var rng = SplitMix(seed: 99)
+        var text = "i,f,d,t,b,s,q\n"
+        for row in 0..<rows {
+            let r = rng.next()
+            func pick(_ options: [String]) -> String { options[Int(rng.next() % UInt64(options.count))] }
+            let i = r % 17 == 0 ? pick(["", "NA", "+7", "-0", "0012", "9223372036854775807", "\"42\""]) : String(Int64(bitPattern: r) >> 20)
+            let f = r % 13 == 0 ? pick(["", "NaN", "1e5", ".5", "-2.", "12345678901234567", "\"3.25\"", "5"]) : "\(Int(r % 100_000)).\(r % 100)"
+            let d = r % 11 == 0 ? pick(["", "null", "\"2024-02-29\""]) : "20\(10 + r % 20)-0\(1 + r % 9)-1\(r % 10)"
+            let t = r % 7 == 0 ? pick(["", "2024-01-01", "2024-01-01T10:00:00+02:00", "2024-01-01 10:00:00.123"]) : "2023-05-0\(1 + r % 9) 0\(r % 10):00:00"
+            let b = r % 5 == 0 ? pick(["", "TRUE", "\"false\"", "N/A"]) : (r & 1 == 0 ? "true" : "false")
+            let s = r % 3 == 0 ? pick(["", "\"a,b\"", "\"multi\nline\"", "\"say \"\"x\"\"\"", "NA", "é", " sp "]) : "v\(r % 50)"
+            let q = row == rows - 10 ? "late string" : String(r % 1000)
+            text += "\(i),\(f),\(d),\(t),\(b),\(s),\(q)" + (r % 4 == 0 ? "\r\n" : "\n")
+            if r % 97 == 0 { text += "\n" }
+        }
+        return text
+    }
+
+    @Test func fastPathGivesTheSameTable() throws {
+        let path = try CSVFixture.write(Self.mixedText(rows: 20_000))
+        var slow = CSVReadOptions()
+        slow.fastRows = false
+        slow.threads = 1
+        let reference = try CSVReader.read(path: path, options: slow)
+        #expect(reference.schema.fields.map(\.type) == [.int64, .float64, .date, .timestamp, .bool, .string, .string])
+        for threads in [1, 2, 3] {
+            var fast = CSVReadOptions()
+            fast.threads = threads
+            fast.minimumChunkBytes = 100_000
+            let table = try CSVReader.read(path: path, options: fast)
+            #expect(table.schema == reference.schema)
+            #expect(table.allRows == reference.allRows, "threads \(threads)")
+        }
+    }
+
+    @Test func fastPathErrorsMatch() throws {
+        var text = "a,b\n"
+        for i in 0..<10_000 { text += "\(i),x\(i % 10)\n" }
+        let ragged = text + "1,2,3\n"
+        let badUTF8 = Array(text.utf8) + Array("5,".utf8) + [0xFF] + Array("\n".utf8)
+        for fastRows in [false, true] {
+            let error = CSVFixture.error(ragged) { $0.fastRows = fastRows }
+            #expect(error?.line == 10_002)
+            #expect(error?.message == "expected 2 fields, found 3")
+            do {
+                var options = CSVReadOptions()
+                options.fastRows = fastRows
+                _ = try CSVReader.read(path: CSVFixture.write(badUTF8), options: options)
+                Issue.record("expected an error")
+            } catch let error as DataFileError {
+                #expect(error.line == 10_002)
+                #expect(error.column == "b")
+            }
+        }
+    }
+}

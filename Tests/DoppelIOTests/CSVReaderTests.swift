@@ -92,3 +92,32 @@ import Testing
         #expect(table.values("b") == [nil, nil])
     }
 }
+
+@Suite struct CSVReaderShapes {
+    @Test func fieldLongerThanABlock() throws {
+        let long = String(repeating: "xy,\n\"", count: 240_000)   // 1.2 MB (a block is 1 MiB); quotes doubled below
+        let escaped = long.replacingOccurrences(of: "\"", with: "\"\"")
+        let text = "id,blob\n1,\"\(escaped)\"\n2,short\n"
+        for threads in [1, 2] {
+            let table = try CSVFixture.read(text) { $0.threads = threads; $0.minimumChunkBytes = 1 << 20 }
+            #expect(table.values("id") == [.int64(1), .int64(2)])
+            #expect(table.values("blob") == [.string(long), .string("short")])
+        }
+    }
+
+    @Test func wideTable() throws {
+        let columns = 70_000
+        let header = (0..<columns).map { "c\($0)" }.joined(separator: ",")
+        let row = (0..<columns).map { String($0 % 10) }.joined(separator: ",")
+        let table = try CSVFixture.read(header + "\n" + row + "\n" + row + "\n")
+        #expect(table.columnCount == columns)
+        #expect(table.rowCount == 2)
+        #expect(table.values("c69999") == [.int64(9), .int64(9)])
+    }
+
+    @Test func byteOrderMarkAndHeaderOnly() throws {
+        let table = try CSVReader.read(path: CSVFixture.write([0xEF, 0xBB, 0xBF] + Array("\"a\",b".utf8)))
+        #expect(table.schema.names == ["a", "b"])
+        #expect(table.rowCount == 0)
+    }
+}

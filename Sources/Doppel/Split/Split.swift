@@ -70,7 +70,7 @@ public enum Split {
         try requireColumn(options.primaryKey, in: target, file: options.targetPath, role: "primary key")
         try requireColumn(options.contextKey, in: target, file: options.targetPath, role: "context key")
         if let pk = options.primaryKey {
-            try SubjectKeys.requireUnique(target.column(named: pk)!, name: pk, file: options.targetPath)
+            try SubjectKeyIndex.requireUnique(target.column(named: pk)!, name: pk, file: options.targetPath)
         }
 
         // Subjects and, for sequential data, the subject of every target row.
@@ -94,7 +94,7 @@ public enum Split {
                 contextFile = "(distinct values of '\(contextKey)' in \(options.targetPath))"
                 contextPrimaryKey = contextKey
             }
-            subjectOfTargetRow = try SubjectKeys.resolve(
+            subjectOfTargetRow = try SubjectKeyIndex.resolve(
                 primary: context!.column(named: contextPrimaryKey!)!, primaryName: contextPrimaryKey!, primaryFile: contextFile,
                 foreign: keyColumn, foreignName: contextKey, foreignFile: options.targetPath)
         }

@@ -9,6 +9,10 @@ struct CSVParseContext: @unchecked Sendable {
     let forcedKinds: [InferredKind?]
     let delimiter: UInt8
     let naTokens: NATokenMatcher
+    /// Use the row-major fast path for simple rows (tests turn it off to compare).
+    var fastRows = true
+    /// Rows per parse block.
+    var blockRows = CSVChunkParser.blockRows
 
     var columnCount: Int { names.count }
 
@@ -53,18 +57,23 @@ struct FieldFailure: Error {
 final class CSVChunkParser: @unchecked Sendable {
     static let blockRows = 4096
     static let blockBytes = 1 << 20
+    /// Parsed bytes of a mapped file are handed back to the kernel in steps of this size (each
+    /// `madvise` costs TLB shootdowns on the other threads, so not after every block).
+    static let releaseBytes = 16 << 20
 
-    private let context: CSVParseContext
-    private let chunk: CSVChunker.Chunk
-    private let block: FieldBlock
-    private let scratch = ScratchBuffer()
-    private let base: UnsafePointer<UInt8>
-    private let na: NATokenMatcher
+    let context: CSVParseContext
+    let chunk: CSVChunker.Chunk
+    let block: FieldBlock
+    let scratch = ScratchBuffer()
+    let base: UnsafePointer<UInt8>
+    let na: NATokenMatcher
+    /// Block-local values of the row-major fast path (see `CSVChunkParser+FastRows.swift`).
+    lazy var fastStorage = FastRowStorage(columnCount: context.columnCount, rowCapacity: block.rowCapacity)
 
     init(context: CSVParseContext, chunk: CSVChunker.Chunk) {
         self.context = context
         self.chunk = chunk
-        block = FieldBlock(columnCount: context.columnCount, rowCapacity: max(1, min(CSVChunkParser.blockRows, (1 << 16) / max(1, context.columnCount))))
+        block = FieldBlock(columnCount: context.columnCount, rowCapacity: max(1, min(context.blockRows, (1 << 16) / max(1, context.columnCount))))
         base = context.input.base
         na = context.naTokens
     }
@@ -79,17 +88,32 @@ final class CSVChunkParser: @unchecked Sendable {
         var position = chunk.range.lowerBound
         var line = chunk.firstLine
         var outcome = ChunkOutcome()
+        var unreleased = position
         while position < chunk.range.upperBound {
-            let blockStart = position
+            if context.fastRows && columns.allSatisfy({ $0.kind != .empty }) {
+                let (rows, failure) = parseFastRows(columns, position: &position, line: &line)
+                outcome.rowCount += rows
+                if let failure {
+                    outcome.failure = failure
+                    return outcome
+                }
+                if rows > 0 {
+                    if position - unreleased >= CSVChunkParser.releaseBytes {
+                        context.input.release(unreleased..<position)
+                        unreleased = position
+                    }
+                    continue
+                }
+            }
             let tokenizerFailure = tokenizer.tokenize(into: block, position: &position, line: &line, stop: chunk.range.upperBound, byteBudget: CSVChunkParser.blockBytes)
             var firstFailure: (row: Int, column: Int, message: String)?
             for c in 0..<columnCount where !columns[c].abandoned {
                 do {
                     try parseColumn(c, into: columns[c])
                 } catch {
-                    if firstFailure == nil || error.row < firstFailure!.row {
-                        firstFailure = (error.row, c, error.message)
-                    }
+                    // Keep the earliest row's failure (the first column's on a tie).
+                    if let earlier = firstFailure, earlier.row <= error.row { continue }
+                    firstFailure = (error.row, c, error.message)
                 }
                 if columns[c].kind == .string && !columns[c].abandoned { columns[c].strings.checkCardinality() }
             }
@@ -102,8 +126,12 @@ final class CSVChunkParser: @unchecked Sendable {
                 outcome.failure = context.error(tokenizerFailure)
                 return outcome
             }
-            context.input.release(blockStart..<position)
+            if position - unreleased >= CSVChunkParser.releaseBytes {
+                context.input.release(unreleased..<position)
+                unreleased = position
+            }
         }
+        context.input.release(unreleased..<position)
         outcome.parts = columns.map { column in
             if column.abandoned { return .needsText }
             if let values = column.finish() { return .values(values, column.kind) }
@@ -112,19 +140,12 @@ final class CSVChunkParser: @unchecked Sendable {
         return outcome
     }
 
-    @inline(__always)
-    private func field(_ index: Int) -> (bytes: UnsafeBufferPointer<UInt8>, missing: Bool) {
-        let s = block.starts[index], e = block.ends[index]
-        let bytes = UnsafeBufferPointer(start: base + s, count: e - s)
-        switch block.kinds[index] {
-        case FieldBlock.plain: return (bytes, e == s || na.matches(bytes))
-        case FieldBlock.quoted: return (bytes, false)
-        default: return (CSVTokenizer.unescape(bytes, into: scratch), false)
-        }
+    private func reader() -> FieldReader {
+        FieldReader(block: block, base: base, na: na, scratch: scratch)
     }
 
     /// Parses column `c` of the current block, widening the kind whenever a value needs it.
-    private func parseColumn(_ c: Int, into column: ColumnAccumulator) throws(FieldFailure) {
+    func parseColumn(_ c: Int, into column: ColumnAccumulator) throws(FieldFailure) {
         var row = 0
         let rows = block.rowCount
         while row < rows && !column.abandoned {
@@ -143,7 +164,7 @@ final class CSVChunkParser: @unchecked Sendable {
 
     /// The value at `row` did not parse as the column's kind: widen, or fail if forced.
     private func changeKind(_ c: Int, _ column: ColumnAccumulator, row: Int) throws(FieldFailure) {
-        let value = field(row * context.columnCount + c).bytes
+        let value = reader().field(c, row).bytes
         let valueKind = InferredKind.classify(value)
         let widened = InferredKind.join(column.kind, valueKind)
         if column.isForced || widened == column.kind {
@@ -158,10 +179,10 @@ final class CSVChunkParser: @unchecked Sendable {
     }
 
     private func fillEmpty(_ c: Int, _ column: ColumnAccumulator, from start: Int) -> Int {
-        let n = context.columnCount
+        let reader = self.reader()
         var row = start
         while row < block.rowCount {
-            if !field(row * n + c).missing { return row }
+            if !reader.field(c, row).missing { return row }
             column.validity.append(false)
             row += 1
         }
@@ -169,13 +190,13 @@ final class CSVChunkParser: @unchecked Sendable {
     }
 
     private func fillInt(_ c: Int, _ column: ColumnAccumulator, from start: Int) -> Int {
-        var values = BufferBuilder<Int64>(), bits = BitmapBuilder()
+        var values = BufferBuilder<Int64>(), bits = ValidityWriter()
         swap(&values, &column.int64s); swap(&bits, &column.validity)
         defer { swap(&values, &column.int64s); swap(&bits, &column.validity) }
-        let n = context.columnCount
+        let reader = self.reader()
         var row = start
         while row < block.rowCount {
-            let (f, missing) = field(row * n + c)
+            let (f, missing) = reader.field(c, row)
             if missing {
                 values.append(0); bits.append(false)
             } else if let v = CSVValueParsers.parseInt64(f) {
@@ -189,13 +210,13 @@ final class CSVChunkParser: @unchecked Sendable {
     }
 
     private func fillFloat(_ c: Int, _ column: ColumnAccumulator, from start: Int) -> Int {
-        var values = BufferBuilder<Double>(), bits = BitmapBuilder()
+        var values = BufferBuilder<Double>(), bits = ValidityWriter()
         swap(&values, &column.doubles); swap(&bits, &column.validity)
         defer { swap(&values, &column.doubles); swap(&bits, &column.validity) }
-        let n = context.columnCount
+        let reader = self.reader()
         var row = start
         while row < block.rowCount {
-            let (f, missing) = field(row * n + c)
+            let (f, missing) = reader.field(c, row)
             if missing {
                 values.append(0); bits.append(false)
             } else if let v = CSVValueParsers.parseDouble(f) {
@@ -209,13 +230,13 @@ final class CSVChunkParser: @unchecked Sendable {
     }
 
     private func fillBool(_ c: Int, _ column: ColumnAccumulator, from start: Int) -> Int {
-        var values = BufferBuilder<UInt8>(), bits = BitmapBuilder()
+        var values = BufferBuilder<UInt8>(), bits = ValidityWriter()
         swap(&values, &column.bools); swap(&bits, &column.validity)
         defer { swap(&values, &column.bools); swap(&bits, &column.validity) }
-        let n = context.columnCount
+        let reader = self.reader()
         var row = start
         while row < block.rowCount {
-            let (f, missing) = field(row * n + c)
+            let (f, missing) = reader.field(c, row)
             if missing {
                 values.append(0); bits.append(false)
             } else if let v = CSVValueParsers.parseBool(f) {
@@ -229,13 +250,13 @@ final class CSVChunkParser: @unchecked Sendable {
     }
 
     private func fillDate(_ c: Int, _ column: ColumnAccumulator, from start: Int) -> Int {
-        var values = BufferBuilder<Int32>(), bits = BitmapBuilder()
+        var values = BufferBuilder<Int32>(), bits = ValidityWriter()
         swap(&values, &column.days); swap(&bits, &column.validity)
         defer { swap(&values, &column.days); swap(&bits, &column.validity) }
-        let n = context.columnCount
+        let reader = self.reader()
         var row = start
         while row < block.rowCount {
-            let (f, missing) = field(row * n + c)
+            let (f, missing) = reader.field(c, row)
             if missing {
                 values.append(0); bits.append(false)
             } else if let v = CSVValueParsers.parseDate(f) {
@@ -249,13 +270,13 @@ final class CSVChunkParser: @unchecked Sendable {
     }
 
     private func fillTimestamp(_ c: Int, _ column: ColumnAccumulator, from start: Int) -> Int {
-        var values = BufferBuilder<Int64>(), bits = BitmapBuilder()
+        var values = BufferBuilder<Int64>(), bits = ValidityWriter()
         swap(&values, &column.int64s); swap(&bits, &column.validity)
         defer { swap(&values, &column.int64s); swap(&bits, &column.validity) }
-        let n = context.columnCount
+        let reader = self.reader()
         var row = start
         while row < block.rowCount {
-            let (f, missing) = field(row * n + c)
+            let (f, missing) = reader.field(c, row)
             if missing {
                 values.append(0); bits.append(false)
             } else if let v = CSVValueParsers.parseTimestamp(f, acceptDate: true) {
@@ -269,13 +290,13 @@ final class CSVChunkParser: @unchecked Sendable {
     }
 
     private func fillString(_ c: Int, _ column: ColumnAccumulator, from start: Int) throws(FieldFailure) -> Int {
-        var strings = StringAccumulator(capacity: 0), bits = BitmapBuilder()
+        var strings = StringAccumulator(capacity: 0), bits = ValidityWriter()
         swap(&strings, &column.strings); swap(&bits, &column.validity)
         defer { swap(&strings, &column.strings); swap(&bits, &column.validity) }
-        let n = context.columnCount
+        let reader = self.reader()
         var row = start
         while row < block.rowCount {
-            let (f, missing) = field(row * n + c)
+            let (f, missing) = reader.field(c, row)
             if missing {
                 strings.appendMissing(); bits.append(false)
             } else {
@@ -292,20 +313,20 @@ final class CSVChunkParser: @unchecked Sendable {
     /// Reads the given columns of the chunk again as strings (after the typed parse found that
     /// they are string columns). The chunk already tokenized without error once.
     func readStrings(columns wanted: [Int]) -> Result<[Int: Column], DataFileError> {
-        let columnCount = context.columnCount
         var accumulators = wanted.map { _ in (StringAccumulatorBox(capacity: chunk.lineFeeds + 1)) }
         let tokenizer = context.tokenizer()
         var position = chunk.range.lowerBound
         var line = chunk.firstLine
+        var unreleased = position
         while position < chunk.range.upperBound {
-            let blockStart = position
             if let failure = tokenizer.tokenize(into: block, position: &position, line: &line, stop: chunk.range.upperBound, byteBudget: CSVChunkParser.blockBytes) {
                 return .failure(context.error(failure))
             }
+            let reader = self.reader()
             for (k, c) in wanted.enumerated() {
                 let box = accumulators[k]
                 for row in 0..<block.rowCount {
-                    let (f, missing) = field(row * columnCount + c)
+                    let (f, missing) = reader.field(c, row)
                     if missing {
                         box.strings.appendMissing(); box.validity.append(false)
                     } else {
@@ -317,8 +338,12 @@ final class CSVChunkParser: @unchecked Sendable {
                 }
                 box.strings.checkCardinality()
             }
-            context.input.release(blockStart..<position)
+            if position - unreleased >= CSVChunkParser.releaseBytes {
+                context.input.release(unreleased..<position)
+                unreleased = position
+            }
         }
+        context.input.release(unreleased..<position)
         var result: [Int: Column] = [:]
         for (k, c) in wanted.enumerated() {
             result[c] = accumulators[k].finish()
@@ -331,12 +356,12 @@ final class CSVChunkParser: @unchecked Sendable {
 /// A string accumulator with its validity, on the heap so that it can sit in an array.
 final class StringAccumulatorBox {
     var strings: StringAccumulator
-    var validity = BitmapBuilder()
+    var validity = ValidityWriter()
 
     init(capacity: Int) { strings = StringAccumulator(capacity: capacity) }
 
     func finish() -> Column {
-        var s = StringAccumulator(capacity: 0), bits = BitmapBuilder()
+        var s = StringAccumulator(capacity: 0), bits = ValidityWriter()
         swap(&s, &strings); swap(&bits, &validity)
         return .string(StringColumn(storage: s.finish(), validity: bits.finish()))
     }

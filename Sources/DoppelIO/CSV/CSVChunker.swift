@@ -3,7 +3,8 @@ import Dispatch
 /// Splits the data rows of a CSV file into chunks that start exactly at row starts, so that
 /// chunks can be parsed independently.
 ///
-/// Two passes: (1) in parallel, count the quotes and line feeds of equal-sized pieces
+/// Two passes: (1) in parallel, count the quotes and line feeds of equal-sized pieces (read with
+/// `pread`, see ``CSVInput/withPieces(of:_:)``)
 /// (32 bytes at a time, SIMD); (2) for each piece boundary, the parity of all quotes before it
 /// says whether it lies inside a quoted field (see ``CSVTokenizer`` for why parity is exact), and
 /// the chunk starts after the first line feed outside quotes from there. The line feed counts give
@@ -21,19 +22,23 @@ enum CSVChunker {
         let end = input.count
         let size = end - dataStart
         guard chunkCount > 1, size > 0 else {
-            let feeds = size > 0 ? countQuotesAndLineFeeds(input.base, dataStart..<end).lineFeeds : 0
+            var feeds = 0
+            input.withPieces(of: dataStart..<end) { pointer, range in feeds += countQuotesAndLineFeeds(pointer, range).lineFeeds }
             return [Chunk(range: dataStart..<end, firstLine: firstLine, lineFeeds: feeds)]
         }
         let bounds = (0...chunkCount).map { dataStart + Int((Double(size) * Double($0) / Double(chunkCount)).rounded(.down)) }
         let counts = ParallelSlots<(quotes: Int, lineFeeds: Int)>(count: chunkCount, initial: (0, 0))
-        let base = UnsafeSendablePointer(input.base)
         let workers = max(1, min(threads, chunkCount))
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             var piece = worker
             while piece < chunkCount {
-                let range = bounds[piece]..<bounds[piece + 1]
-                counts[piece] = countQuotesAndLineFeeds(base.pointer, range)
-                input.release(range)
+                var total = (quotes: 0, lineFeeds: 0)
+                input.withPieces(of: bounds[piece]..<bounds[piece + 1]) { pointer, range in
+                    let counted = countQuotesAndLineFeeds(pointer, range)
+                    total.quotes += counted.quotes
+                    total.lineFeeds += counted.lineFeeds
+                }
+                counts[piece] = total
                 piece += workers
             }
         }
@@ -100,12 +105,6 @@ enum CSVChunker {
 
 }
 
-/// A read-only pointer handed to worker threads; the bytes behind it are never written.
-struct UnsafeSendablePointer: @unchecked Sendable {
-    let pointer: UnsafePointer<UInt8>
-    init(_ pointer: UnsafePointer<UInt8>) { self.pointer = pointer }
-}
-
 /// Fixed slots for results of parallel tasks. Rule that makes it safe: each slot is written by
 /// exactly one task and read only after all tasks have finished (`concurrentPerform` returned).
 final class ParallelSlots<Element>: @unchecked Sendable {
@@ -127,6 +126,4 @@ final class ParallelSlots<Element>: @unchecked Sendable {
         get { slots[index] }
         set { slots[index] = newValue }
     }
-
-    var elements: [Element] { Array(UnsafeBufferPointer(start: slots, count: count)) }
 }

@@ -1,7 +1,75 @@
 import DoppelTable
 
-/// Brings the per-chunk parts of a column to the column's final kind.
+/// Brings the per-chunk parts of a column to the column's final kind and joins them.
 enum CSVColumnMerge {
+    /// Joins parts of one type in order: values and string bytes are copied in bulk, validity
+    /// 64 bits at a time, dictionaries merged (a mix of dictionary and plain parts gives plain).
+    static func concatenate(_ parts: [Column]) -> Column {
+        guard parts.count > 1 else { return parts[0] }
+        let rows = parts.reduce(0) { $0 + $1.count }
+        var bits = ValidityWriter(capacity: rows)
+        for part in parts { bits.append(part.validity, rows: part.count) }
+        let validity = bits.finish()
+        switch parts[0] {
+        case .int64: return .int64(PrimitiveColumn(values: joinValues(parts.map { if case .int64(let c) = $0 { c.values } else { Buffer() } }), validity: validity))
+        case .timestamp: return .timestamp(PrimitiveColumn(values: joinValues(parts.map { if case .timestamp(let c) = $0 { c.values } else { Buffer() } }), validity: validity))
+        case .float64: return .float64(PrimitiveColumn(values: joinValues(parts.map { if case .float64(let c) = $0 { c.values } else { Buffer() } }), validity: validity))
+        case .bool: return .bool(PrimitiveColumn(values: joinValues(parts.map { if case .bool(let c) = $0 { c.values } else { Buffer() } }), validity: validity))
+        case .date: return .date(PrimitiveColumn(values: joinValues(parts.map { if case .date(let c) = $0 { c.values } else { Buffer() } }), validity: validity))
+        case .string:
+            let strings = parts.compactMap { if case .string(let c) = $0 { c } else { nil } }
+            return .string(joinStrings(strings, rows: rows, validity: validity))
+        }
+    }
+
+    private static func joinValues<T>(_ parts: [Buffer<T>]) -> Buffer<T> {
+        var out = BufferBuilder<T>(capacity: parts.reduce(0) { $0 + $1.count })
+        for part in parts { part.withUnsafeBufferPointer { out.append(contentsOf: $0) } }
+        return out.finish()
+    }
+
+    private static func joinStrings(_ parts: [StringColumn], rows: Int, validity: ValidityBitmap?) -> StringColumn {
+        let allDictionary = parts.allSatisfy { if case .dictionary = $0.storage { true } else { false } }
+        if allDictionary {
+            var dictionary = StringDictionaryBuilder()
+            var codes = BufferBuilder<Int32>(capacity: rows)
+            for part in parts {
+                guard case .dictionary(let partCodes, let partDictionary) = part.storage else { continue }
+                let remap = (0..<partDictionary.count).map { dictionary.intern(partDictionary.utf8($0)).code }
+                partCodes.withUnsafeBufferPointer { source in
+                    codes.appendUninitialized(count: source.count) { target in
+                        for i in 0..<source.count { target[i] = remap.isEmpty ? 0 : remap[Int(source[i])] }
+                    }
+                }
+            }
+            return StringColumn(storage: .dictionary(codes: codes.finish(), dictionary: dictionary.finish()), validity: validity)
+        }
+        var offsets = BufferBuilder<Int32>(capacity: rows + 1)
+        offsets.append(0)
+        var bytes = BufferBuilder<UInt8>()
+        for part in parts {
+            switch part.storage {
+            case .plain(let array):
+                let first = array.offsets[0], shift = Int32(bytes.count) - first
+                array.offsets.withUnsafeBufferPointer { source in
+                    offsets.appendUninitialized(count: array.count) { target in
+                        for i in 0..<array.count { target[i] = source[i + 1] &+ shift }
+                    }
+                }
+                array.bytes.withUnsafeBufferPointer { all in
+                    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: all[Int(first)..<Int(array.offsets[array.count])]))
+                }
+            case .dictionary(let codes, let dictionary):
+                for row in 0..<codes.count {
+                    if part.isValid(row) { bytes.append(contentsOf: dictionary.utf8(Int(codes[row]))) }
+                    offsets.append(Int32(bytes.count))
+                }
+            }
+            precondition(bytes.count <= Int(Int32.max), "string column exceeds 2 GiB of text")
+        }
+        return StringColumn(storage: .plain(StringArray(offsets: offsets.finish(), bytes: bytes.finish())), validity: validity)
+    }
+
     /// Widens `column` of `kind` to `target` (`int → float`, `date → timestamp`); other
     /// combinations never reach here (string columns are read again as text).
     static func convert(_ column: Column, from kind: InferredKind, to target: InferredKind) -> Column {

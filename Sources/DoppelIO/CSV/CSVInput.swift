@@ -14,8 +14,10 @@ struct CSVInput: @unchecked Sendable {
     let contentStart: Int
     /// True when the bytes are a read-only file mapping whose pages may be dropped once read.
     let isMapped: Bool
+    let path: String
 
     init(path: String) throws(DataFileError) {
+        self.path = path
         let file = try MappedFile(path: path, sequential: true)
         if Gzip.hasMagic(file.bytes) || path.hasSuffix(".gz") {
             storage = try Gzip.inflate(file.bytes, path: path)
@@ -41,6 +43,33 @@ struct CSVInput: @unchecked Sendable {
         let end = range.upperBound / page * page
         guard end > start else { return }
         _ = madvise(UnsafeMutableRawPointer(mutating: storage.baseAddress + start), end - start, MADV_DONTNEED)
+    }
+
+    /// Calls `body` with consecutive pieces of `range`. A mapped file is read with `pread`
+    /// into a reusable buffer instead of through the mapping, so a pass that only looks at the
+    /// bytes (the chunker's pre-scan) does not fault in pages that the parse faults in again.
+    func withPieces(of range: Range<Int>, _ body: (UnsafePointer<UInt8>, Range<Int>) -> Void) {
+        let fd = isMapped ? open(path, O_RDONLY | O_CLOEXEC) : -1
+        guard fd >= 0 else {
+            body(base, range)
+            return
+        }
+        defer { close(fd) }
+        let pieceSize = 1 << 20
+        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: pieceSize)
+        defer { buffer.deallocate() }
+        var offset = range.lowerBound
+        while offset < range.upperBound {
+            let want = min(pieceSize, range.upperBound - offset)
+            let got = pread(fd, buffer, want, off_t(offset))
+            if got <= 0 {
+                // The file changed or cannot be read: fall back to the mapping.
+                body(base, offset..<range.upperBound)
+                return
+            }
+            body(UnsafePointer(buffer) - offset, offset..<(offset + got))
+            offset += got
+        }
     }
 
     static let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))

@@ -14,6 +14,10 @@ public struct CSVReadOptions: Sendable {
     public var threads: Int = 0
     /// Smallest chunk handed to one worker (internal: tests lower it to force many chunks).
     var minimumChunkBytes: Int = 4 << 20
+    /// Use the row-major fast path for simple rows (internal: tests compare with it off).
+    var fastRows = true
+    /// Rows per parse block (internal: tests use tiny blocks to reach every path).
+    var blockRows = 4096
 
     public init() {}
 }

@@ -4,15 +4,24 @@ import Glibc
 import Darwin
 #endif
 import Dispatch
+import Synchronization
 import DoppelTable
 
 /// Reads CSV files (RFC 4180) into typed, columnar ``Table``s.
 ///
 /// Plain files are memory-mapped, `.csv.gz` files are inflated into memory. The data rows are
 /// split into chunks at exact row starts (``CSVChunker``), chunks are parsed on all cores
-/// (``CSVChunkParser``), each column's kind is the join of the chunks' kinds
-/// (``InferredKind``), and the parts are concatenated in file order. The result does not depend
-/// on the number of threads.
+/// (``CSVChunkParser``: block-wise column loops that infer and widen each column's kind, and a
+/// row-major fast path for simple rows once the kinds are known), each column's kind is the join
+/// of the chunks' kinds (``InferredKind``), string columns that a chunk parsed as something else
+/// are read again as text, and the parts are joined in file order. The result does not depend on
+/// the number of threads.
+///
+/// String columns are dictionary-encoded while a chunk sees few distinct values; the joined
+/// column stays a dictionary while it has at most `max(1000, rows / 2)` entries. (A chunk that
+/// sees more than half of its first 16 Ki+ rows distinct switches to plain storage, and then the
+/// whole column is plain: the values never depend on the chunking, the storage can in rare,
+/// borderline cases.)
 public enum CSVReader {
     /// Reads the CSV file at `path`. Errors are ``DataFileError``s naming file, line and column.
     public static func read(path: String, options: CSVReadOptions = .init()) throws -> Table {
@@ -25,10 +34,17 @@ public enum CSVReader {
         for name in options.columnTypes.keys where !header.names.contains(name) {
             throw DataFileError(file: path, column: name, message: "a type is given for a column the file does not have")
         }
-        let context = CSVParseContext(
+        var context = CSVParseContext(
             input: input, path: path, names: header.names,
             forcedKinds: header.names.map { options.columnTypes[$0].map(InferredKind.init) },
             delimiter: delimiter, naTokens: NATokenMatcher(options.naTokens))
+        // The fast path parses numbers before it looks for missing-value tokens, which is only
+        // the same as the general path when no token could read as a value.
+        context.blockRows = max(1, options.blockRows)
+        context.fastRows = options.fastRows && !options.naTokens.contains { token in
+            guard let first = token.utf8.first else { return false }
+            return first &- 48 < 10 || "+-.tfTF".utf8.contains(first)
+        }
 
         let threads = options.threads > 0 ? options.threads : max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         let dataBytes = input.count - header.dataStart
@@ -41,24 +57,35 @@ public enum CSVReader {
         runParallel(count: chunks.count, threads: threads) { i in outcomes[i] = parsers[i].parse() }
         if let failure = (0..<chunks.count).lazy.compactMap({ outcomes[$0].failure }).first { throw failure }
 
-        // Column kinds: forced, else the join over chunks.
-        let columnCount = header.names.count
-        var kinds = [InferredKind](repeating: .empty, count: columnCount)
-        for c in 0..<columnCount {
-            if let forced = context.forcedKinds[c] { kinds[c] = forced; continue }
-            for i in 0..<chunks.count {
+        let kinds = columnKinds(outcomes, forced: context.forcedKinds)
+        // Phase 2: string columns whose text some chunk did not keep are read again there.
+        let texts = try rereadStrings(parsers, outcomes, kinds: kinds, threads: threads)
+        let columns = joinColumns(outcomes, texts: texts, kinds: kinds, threads: threads)
+        return try Table(schema: Schema(zip(header.names, kinds).map { Field($0, $1.dataType) }), columns: columns)
+    }
+
+    /// Each column's kind: forced, else the join of the chunks' kinds.
+    private static func columnKinds(_ outcomes: ParallelSlots<ChunkOutcome>, forced: [InferredKind?]) -> [InferredKind] {
+        forced.indices.map { c in
+            if let kind = forced[c] { return kind }
+            var kind = InferredKind.empty
+            for i in 0..<outcomes.count {
                 switch outcomes[i].parts[c] {
-                case .values(_, let kind): kinds[c] = InferredKind.join(kinds[c], kind)
-                case .needsText: kinds[c] = .string
+                case .values(_, let partKind): kind = InferredKind.join(kind, partKind)
+                case .needsText: kind = .string
                 case .allMissing: break
                 }
             }
+            return kind
         }
+    }
 
-        // Phase 2: string columns whose text some chunk did not keep are read again there.
-        let rereads = ParallelSlots<Result<[Int: Column], DataFileError>?>(count: chunks.count, initial: nil)
-        let wanted: [[Int]] = (0..<chunks.count).map { i in
-            (0..<columnCount).filter { c in
+    /// Reads again, per chunk, the text of the string columns that the chunk parsed as another
+    /// kind (or abandoned). Result: per chunk, column index → string column part.
+    private static func rereadStrings(_ parsers: [CSVChunkParser], _ outcomes: ParallelSlots<ChunkOutcome>, kinds: [InferredKind],
+                                      threads: Int) throws -> [[Int: Column]] {
+        let wanted: [[Int]] = (0..<outcomes.count).map { i in
+            kinds.indices.filter { c in
                 guard kinds[c] == .string else { return false }
                 switch outcomes[i].parts[c] {
                 case .needsText: return true
@@ -67,59 +94,63 @@ public enum CSVReader {
                 }
             }
         }
-        if wanted.contains(where: { !$0.isEmpty }) {
-            runParallel(count: chunks.count, threads: threads) { i in
-                if !wanted[i].isEmpty { rereads[i] = parsers[i].readStrings(columns: wanted[i]) }
-            }
+        guard wanted.contains(where: { !$0.isEmpty }) else { return Array(repeating: [:], count: outcomes.count) }
+        let results = ParallelSlots<Result<[Int: Column], DataFileError>?>(count: outcomes.count, initial: nil)
+        runParallel(count: outcomes.count, threads: threads) { i in
+            if !wanted[i].isEmpty { results[i] = parsers[i].readStrings(columns: wanted[i]) }
         }
-        var reread: [[Int: Column]] = []
-        for i in 0..<chunks.count {
-            switch rereads[i] {
-            case .failure(let error): throw error
-            case .success(let columns): reread.append(columns)
-            case nil: reread.append([:])
-            }
-        }
-
-        // Join the parts of each column in file order, releasing them as we go.
-        var parts: [[Column]] = (0..<columnCount).map { c in
-            var columnParts: [Column?] = (0..<chunks.count).map { i in
-                if let text = reread[i][c] { return text }
-                if case .values(let column, let kind) = outcomes[i].parts[c] { return CSVColumnMerge.convert(column, from: kind, to: kinds[c]) }
-                return nil
-            }
-            let sibling = columnParts.lazy.compactMap { $0 }.first
-            for i in 0..<chunks.count where columnParts[i] == nil {
-                columnParts[i] = CSVColumnMerge.allMissing(kinds[c].dataType, rows: outcomes[i].rowCount, like: sibling)
-            }
-            return columnParts.compactMap { $0 }
-        }
-        for i in 0..<chunks.count { outcomes[i] = ChunkOutcome() }
-        reread.removeAll()
-        var columns: [Column] = []
-        columns.reserveCapacity(columnCount)
-        for c in 0..<columnCount {
-            var joined = parts[c].isEmpty ? CSVColumnMerge.allMissing(kinds[c].dataType, rows: 0, like: nil) : Column.concatenate(parts[c])
-            parts[c] = []
-            if case .string(let strings) = joined { joined = .string(CSVStringStorage.choose(strings)) }
-            columns.append(joined)
-        }
-        return try Table(schema: Schema(zip(header.names, kinds).map { Field($0, $1.dataType) }), columns: columns)
+        return try (0..<outcomes.count).map { i in try results[i]?.get() ?? [:] }
     }
 
-    /// Runs `body(0..<count)` on at most `threads` threads; task `i` goes to worker
-    /// `i % workers`, so each task runs exactly once.
+    /// Brings every part to its column's kind and joins the parts in file order, columns in
+    /// parallel. The chunk outcomes are emptied on the way, so each column's parts are freed as
+    /// soon as the column is joined.
+    private static func joinColumns(_ outcomes: ParallelSlots<ChunkOutcome>, texts: [[Int: Column]], kinds: [InferredKind], threads: Int) -> [Column] {
+        let columnCount = kinds.count, chunkCount = outcomes.count
+        // Transpose (chunk, column) → (column, chunk); moving references only.
+        let parts = ParallelSlots<[ChunkOutcome.Part]>(count: columnCount, initial: [])
+        let rowCounts = (0..<chunkCount).map { outcomes[$0].rowCount }
+        for c in 0..<columnCount {
+            parts[c] = (0..<chunkCount).map { i in texts[i][c].map { .values($0, .string) } ?? outcomes[i].parts[c] }
+        }
+        for i in 0..<chunkCount { outcomes[i] = ChunkOutcome() }
+        let joined = ParallelSlots<Column?>(count: columnCount, initial: nil)
+        runParallel(count: columnCount, threads: threads) { c in
+            let kind = kinds[c]
+            var columnParts: [Column?] = parts[c].map { part in
+                if case .values(let column, let partKind) = part { return CSVColumnMerge.convert(column, from: partKind, to: kind) }
+                return nil
+            }
+            parts[c] = []
+            let sibling = columnParts.lazy.compactMap { $0 }.first
+            for i in 0..<chunkCount where columnParts[i] == nil {
+                columnParts[i] = CSVColumnMerge.allMissing(kind.dataType, rows: rowCounts[i], like: sibling)
+            }
+            let present = columnParts.compactMap { $0 }
+            columnParts.removeAll()
+            var column = present.isEmpty ? CSVColumnMerge.allMissing(kind.dataType, rows: 0, like: nil) : CSVColumnMerge.concatenate(present)
+            if case .string(let strings) = column { column = .string(CSVStringStorage.choose(strings)) }
+            joined[c] = column
+        }
+        return (0..<columnCount).map { joined[$0] ?? CSVColumnMerge.allMissing(kinds[$0].dataType, rows: 0, like: nil) }
+    }
+
+    /// Runs `body(i)` for every `i` in `0..<count` on at most `threads` threads. Workers take the
+    /// next index from a shared atomic counter, so a slow worker does not hold up the rest; each
+    /// index runs exactly once, and results go to per-index slots, so the outcome does not depend
+    /// on which worker ran what.
     static func runParallel(count: Int, threads: Int, _ body: @Sendable (Int) -> Void) {
         let workers = max(1, min(threads, count))
         if workers == 1 {
             for i in 0..<count { body(i) }
             return
         }
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            var i = worker
-            while i < count {
+        let next = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while true {
+                let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                if i >= count { return }
                 body(i)
-                i += workers
             }
         }
     }

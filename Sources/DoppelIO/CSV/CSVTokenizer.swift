@@ -1,19 +1,25 @@
-/// Field boundaries of a block of rows, row-major (`columnCount` fields per row).
+/// Field boundaries of a block of rows, column-major, one word per field.
 ///
-/// A field is described by a byte range and a kind:
-/// - ``plain``: an unquoted field, the range is its text;
-/// - ``quoted``: `"text"` without inner quotes, the range excludes the quotes;
-/// - ``escaped``: anything else with quotes; the range is raw and needs ``CSVTokenizer/unescape``.
+/// Field `(row, column)` is described by `ends[column * rowCapacity + row]`: the offset of its
+/// terminator (delimiter, line end or end of data) in the low 62 bits and its kind in the top two.
+/// It starts one byte after the previous field's terminator, or at `rowStarts[row]` for the first
+/// column. Kinds:
+/// - ``plain``: an unquoted field;
+/// - ``quoted``: `"text"` without inner quotes (the text lies between the quotes);
+/// - ``escaped``: anything else with quotes; the raw bytes need ``CSVTokenizer/unescape``.
+///
+/// Column-major order lets each per-column parse loop read memory sequentially.
 final class FieldBlock {
-    static let plain: UInt8 = 0
-    static let quoted: UInt8 = 1
-    static let escaped: UInt8 = 2
+    static let plain = 0
+    static let quoted = 1
+    static let escaped = 2
+    static let kindShift = 62
+    static let positionMask = (1 << 62) - 1
 
     let columnCount: Int
     let rowCapacity: Int
-    let starts: UnsafeMutablePointer<Int>
     let ends: UnsafeMutablePointer<Int>
-    let kinds: UnsafeMutablePointer<UInt8>
+    let rowStarts: UnsafeMutablePointer<Int>
     /// Physical (1-based) line on which each row starts.
     let rowLines: UnsafeMutablePointer<Int>
     var rowCount = 0
@@ -21,18 +27,53 @@ final class FieldBlock {
     init(columnCount: Int, rowCapacity: Int) {
         self.columnCount = columnCount
         self.rowCapacity = rowCapacity
-        let fields = columnCount * rowCapacity
-        starts = .allocate(capacity: fields)
-        ends = .allocate(capacity: fields)
-        kinds = .allocate(capacity: fields)
+        ends = .allocate(capacity: columnCount * rowCapacity)
+        rowStarts = .allocate(capacity: rowCapacity)
         rowLines = .allocate(capacity: rowCapacity)
     }
 
     deinit {
-        starts.deallocate()
         ends.deallocate()
-        kinds.deallocate()
+        rowStarts.deallocate()
         rowLines.deallocate()
+    }
+}
+
+/// Reads fields of a ``FieldBlock`` (pointers copied into a value so that hot loops keep them
+/// in registers).
+struct FieldReader {
+    let base: UnsafePointer<UInt8>
+    let ends: UnsafeMutablePointer<Int>
+    let rowStarts: UnsafeMutablePointer<Int>
+    let rowCapacity: Int
+    let na: NATokenMatcher
+    let scratch: ScratchBuffer
+
+    init(block: FieldBlock, base: UnsafePointer<UInt8>, na: NATokenMatcher, scratch: ScratchBuffer) {
+        self.base = base
+        ends = block.ends
+        rowStarts = block.rowStarts
+        rowCapacity = block.rowCapacity
+        self.na = na
+        self.scratch = scratch
+    }
+
+    /// The text of field `(row, column)` and whether it is a missing value (an unquoted empty
+    /// field or NA token; quoted fields are never missing).
+    @inline(__always)
+    func field(_ column: Int, _ row: Int) -> (bytes: UnsafeBufferPointer<UInt8>, missing: Bool) {
+        let word = ends[column &* rowCapacity &+ row]
+        let end = word & FieldBlock.positionMask
+        let start = column == 0 ? rowStarts[row] : (ends[(column &- 1) &* rowCapacity &+ row] & FieldBlock.positionMask) &+ 1
+        switch word >> FieldBlock.kindShift {
+        case FieldBlock.plain:
+            let bytes = UnsafeBufferPointer(start: base + start, count: end &- start)
+            return (bytes, end == start || na.matches(bytes))
+        case FieldBlock.quoted:
+            return (UnsafeBufferPointer(start: base + start + 1, count: end &- start &- 2), false)
+        default:
+            return (CSVTokenizer.unescape(UnsafeBufferPointer(start: base + start, count: end &- start), into: scratch), false)
+        }
     }
 }
 
@@ -69,6 +110,7 @@ struct CSVTokenizer {
         let budgetEnd = position + byteBudget
         let quote = ASCII.quote, newline = ASCII.newline, cr = ASCII.carriageReturn
         let delimiter = self.delimiter, base = self.base, end = self.end
+        let ends = block.ends
         while position < stop && block.rowCount < block.rowCapacity && (block.rowCount == 0 || position < budgetEnd) {
             var p = position
             if skipBlankLines {
@@ -77,11 +119,11 @@ struct CSVTokenizer {
             }
             let rowLine = line
             var currentLine = line
-            let fieldBase = block.rowCount * columnCount
+            let row = block.rowCount, rowCapacity = block.rowCapacity
+            block.rowStarts[row] = p
             var field = 0
             while true {
-                var start = p
-                var fieldEnd = p
+                let start = p
                 var kind = FieldBlock.plain
                 if p < end && base[p] == quote {
                     // Fast path: "text" with no quote inside, followed by a terminator.
@@ -92,26 +134,18 @@ struct CSVTokenizer {
                         q += 1
                     }
                     if q < end && isTerminator(q + 1) {
-                        start = p + 1
-                        fieldEnd = q
                         kind = FieldBlock.quoted
                         currentLine += lines
                         p = q + 1
                     } else {
                         switch scanGeneral(from: p, line: &currentLine) {
-                        case .success(let e): fieldEnd = e; p = e
+                        case .success(let e): p = e
                         case .failure(let failure): return failure
                         }
                         kind = FieldBlock.escaped
                     }
                 } else {
-                    while p < end {
-                        let b = base[p]
-                        if b > quote && b != delimiter { p += 1; continue }
-                        if b == delimiter || b == newline || b == quote { break }
-                        if b == cr && p + 1 < end && base[p + 1] == newline { break }
-                        p += 1
-                    }
+                    p = endOfUnquoted(from: p)
                     if p < end && base[p] == quote {
                         switch scanGeneral(from: start, line: &currentLine) {
                         case .success(let e): p = e
@@ -119,19 +153,14 @@ struct CSVTokenizer {
                         }
                         kind = FieldBlock.escaped
                     }
-                    fieldEnd = p
                 }
-                if field < columnCount {
-                    block.starts[fieldBase + field] = start
-                    block.ends[fieldBase + field] = fieldEnd
-                    block.kinds[fieldBase + field] = kind
-                }
-                field += 1
+                if field < columnCount { ends[field &* rowCapacity &+ row] = p | kind &<< FieldBlock.kindShift }
+                field &+= 1
                 if p >= end { break }
                 let b = base[p]
-                if b == delimiter { p += 1; continue }
-                p += b == newline ? 1 : 2
-                currentLine += 1
+                if b == delimiter { p &+= 1; continue }
+                p &+= b == newline ? 1 : 2
+                currentLine &+= 1
                 break
             }
             guard field == columnCount else { return .ragged(line: rowLine, found: field) }
@@ -141,6 +170,36 @@ struct CSVTokenizer {
             line = currentLine
         }
         return nil
+    }
+
+    /// The first delimiter, LF, CRLF or quote at or after `start` (or the end of data).
+    ///
+    /// Eight bytes at a time (SWAR): `(w - 0x23…) & ~w & 0x80…` flags bytes below 0x23 (LF,
+    /// CR, quote and a few other controls), the same test on `w ^ delimiter…` flags the delimiter.
+    /// Borrows can only flag bytes *above* a true hit, so the lowest flag is exact; a flagged byte
+    /// that is not special (a space, a lone CR) is stepped over.
+    @inline(__always)
+    func endOfUnquoted(from start: Int) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        let below = ones &* 0x23, delimiters = ones &* UInt64(delimiter)
+        let raw = UnsafeRawPointer(base)
+        var p = start
+        while true {
+            if p + 8 <= end {
+                let w = raw.loadUnaligned(fromByteOffset: p, as: UInt64.self)
+                let x = w ^ delimiters
+                let flags = ((w &- below) & ~w | (x &- ones) & ~x) & highs
+                if flags == 0 { p &+= 8; continue }
+                p &+= flags.trailingZeroBitCount &>> 3
+            } else {
+                while p < end && base[p] > ASCII.quote && base[p] != delimiter { p += 1 }
+                if p >= end { return end }
+            }
+            let b = base[p]
+            if b == delimiter || b == ASCII.newline || b == ASCII.quote { return p }
+            if b == ASCII.carriageReturn && p + 1 < end && base[p + 1] == ASCII.newline { return p }
+            p += 1
+        }
     }
 
     /// True when a field may end right before `i`: end of data, delimiter, LF or CRLF.

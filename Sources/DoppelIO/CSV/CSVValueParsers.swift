@@ -44,7 +44,7 @@ enum CSVValueParsers {
     // MARK: floats
 
     /// Exact powers of ten representable in a Double (10^0 ... 10^22).
-    private static let powersOfTen: [Double] = (0...22).map { e in
+    static let powersOfTen: [Double] = (0...22).map { e in
         var v = 1.0
         for _ in 0..<e { v *= 10 }
         return v
@@ -65,6 +65,29 @@ enum CSVValueParsers {
         if p[0] == UInt8(ascii: "-") || p[0] == UInt8(ascii: "+") {
             negative = p[0] == UInt8(ascii: "-")
             i = 1
+        }
+        // Fast path: digits with at most one '.', at most 15 digits in all (so the mantissa is
+        // exact even with leading zeros) and no exponent.
+        var j = i, digits = 0, dot = -1
+        var fast: UInt64 = 0
+        while j < n {
+            let c = p[j]
+            let d = c &- 48
+            if d < 10 {
+                fast = fast &* 10 &+ UInt64(d)
+                digits &+= 1
+            } else if c == UInt8(ascii: ".") && dot < 0 {
+                dot = digits
+            } else {
+                break
+            }
+            j &+= 1
+        }
+        if j == n && digits > 0 && digits <= 15 {
+            let scale = dot < 0 ? 0 : digits - dot
+            let m = Double(fast)
+            let v = scale == 0 ? m : m / powersOfTen[scale]
+            return negative ? -v : v
         }
         var mantissa: UInt64 = 0
         var significantDigits = 0
@@ -169,30 +192,48 @@ enum CSVValueParsers {
     }
 
     /// Days since 1970-01-01 of the `YYYY-MM-DD` at the start of `p` (10 bytes available).
+    ///
+    /// SWAR: the first 8 bytes are checked in one word (dashes at bytes 4 and 7, digits
+    /// elsewhere: after replacing the dashes by '0', `byte ^ 0x30` must be below 10 in every lane).
     @inline(__always)
     private static func dayNumber(_ p: UnsafePointer<UInt8>) -> Int? {
-        guard p[4] == UInt8(ascii: "-"), p[7] == UInt8(ascii: "-"),
-              let year = digits(p, 4), let month = digits(p + 5, 2), let day = digits(p + 8, 2),
-              month >= 1, month <= 12, day >= 1 else { return nil }
+        let raw = UnsafeRawPointer(p)
+        let word = raw.loadUnaligned(as: UInt64.self)
+        let dashes: UInt64 = 0x2D00_002D_0000_0000, dashLanes: UInt64 = 0xFF00_00FF_0000_0000
+        guard word & dashLanes == dashes else { return nil }
+        let digitsWord = (word & ~dashLanes | 0x3000_0030_0000_0000) ^ 0x3030_3030_3030_3030
+        guard (digitsWord &+ 0x7676_7676_7676_7676 | digitsWord) & 0x8080_8080_8080_8080 == 0 else { return nil }
+        let d10 = p[8] &- 48, d1 = p[9] &- 48
+        guard d10 < 10, d1 < 10 else { return nil }
+        @inline(__always) func lane(_ k: UInt64) -> Int { Int(truncatingIfNeeded: (digitsWord >> (8 * k)) & 0xFF) }
+        let year = lane(0) * 1000 + lane(1) * 100 + lane(2) * 10 + lane(3)
+        let month = lane(5) * 10 + lane(6)
+        let day = Int(d10) * 10 + Int(d1)
+        guard month >= 1, month <= 12, day >= 1 else { return nil }
         let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-        guard day <= Int(Calendar.monthLengths[(leap ? 12 : 0) + month - 1]) else { return nil }
-        let index = year - Calendar.firstYear
-        guard index >= 0 && index < Calendar.yearStarts.count else {
-            return TemporalFormat.daysFromCivil(year: year, month: month, day: day)
-        }
-        return Int(Calendar.yearStarts[index]) + Int(Calendar.daysBeforeMonth[(leap ? 12 : 0) + month - 1]) + day - 1
+        // Month lengths minus 28, two bits per month from January.
+        let length = 28 + ((0xEE_FBB3 >> (2 * (month - 1))) & 3) + (month == 2 && leap ? 1 : 0)
+        guard day <= length else { return nil }
+        guard year >= 1 else { return TemporalFormat.daysFromCivil(year: year, month: month, day: day) }
+        return daysBeforeYear(year) + daysBeforeMonth(month, leap: leap) + day - 1
     }
 
-    /// Lookup tables that turn a civil date into a day number with two loads.
-    private enum Calendar {
-        static let firstYear = 1600
-        /// Day number of January 1 of `firstYear + i`.
-        static let yearStarts: [Int32] = (firstYear..<2600).map { Int32(TemporalFormat.daysFromCivil(year: $0, month: 1, day: 1)) }
-        /// Month lengths, common year then leap year.
-        static let monthLengths: [UInt8] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-        /// Days before each month, common year then leap year.
-        static let daysBeforeMonth: [Int16] = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334,
-                                               0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335]
+    /// Days from 1970-01-01 to January 1 of `year` (≥ 1), counting leap days by the Gregorian rule.
+    @inline(__always)
+    private static func daysBeforeYear(_ year: Int) -> Int {
+        let y = year - 1
+        return 365 * (year - 1970) + (y / 4 - y / 100 + y / 400) - 477
+    }
+
+    /// Days of the year before the first of `month` (1...12).
+    @inline(__always)
+    private static func daysBeforeMonth(_ month: Int, leap: Bool) -> Int {
+        switch month {
+        case 1: 0
+        case 2: 31
+        // From March on, month lengths repeat 31, 30, 31, 30, 31 (Hinnant's (153·m + 2) / 5).
+        default: (153 * (month - 3) + 2) / 5 + 59 + (leap ? 1 : 0)
+        }
     }
 
     /// `YYYY-MM-DD`, as days since 1970-01-01.

@@ -20,39 +20,56 @@ public enum CSVWriter {
             throw DataFileError(file: path, message: "the delimiter cannot be a quote, CR or LF")
         }
         let quoting = CSVFieldQuoting(delimiter: delimiter)
-        let writers = table.columns.map { CSVColumnFormatter($0, quoting: quoting) }
+        var quotedDictionaries: [StringArray] = []
+        let writers = table.columns.map { CSVColumnFormatter($0, quoting: quoting, keepAlive: &quotedDictionaries) }
+        defer { withExtendedLifetime(quotedDictionaries) {} }
+        // The formatters read the columns through raw pointers: keep the table alive until done.
+        defer { withExtendedLifetime(table) {} }
         let compress = path.hasSuffix(".gz")
         try AtomicFile.write(to: path) { sink in
             var compressor = compress ? try GzipCompressor(path: path) : nil
             var out = CSVOutputBuffer()
-            func flush(_ sink: inout FileSink) throws {
-                if compressor != nil {
-                    try compressor!.compress(out.bytes) { sink.write($0) }
-                } else {
-                    sink.write(out.bytes)
-                }
-                out.removeAll()
-            }
             for (i, name) in table.schema.names.enumerated() {
                 if i > 0 { out.append(delimiter) }
                 var text = name
                 text.withUTF8 { quoting.append($0, to: &out) }
             }
             out.append(ASCII.newline)
-            for row in 0..<table.rowCount {
-                for (i, writer) in writers.enumerated() {
-                    if i > 0 { out.append(delimiter) }
-                    writer.append(row: row, to: &out)
-                }
-                out.append(ASCII.newline)
-                if out.count >= 1 << 20 { try flush(&sink) }
-            }
-            try flush(&sink)
+            var row = 0
+            repeat {
+                row = appendRows(from: row, of: table.rowCount, writers, quoting: quoting, delimiter: delimiter, to: &out)
+                try emit(&out, through: &compressor, to: &sink)
+            } while row < table.rowCount
             if compressor != nil {
                 try compressor!.finish { sink.write($0) }
             }
             try sink.checkError()
         }
+    }
+
+    /// Formats rows from `start` until about 1 MiB of text is buffered; returns the next row.
+    private static func appendRows(from start: Int, of rowCount: Int, _ formatters: [CSVColumnFormatter], quoting: CSVFieldQuoting,
+                                   delimiter: UInt8, to out: inout CSVOutputBuffer) -> Int {
+        var row = start
+        while row < rowCount && out.count < 1 << 20 {
+            for i in 0..<formatters.count {
+                if i > 0 { out.append(delimiter) }
+                formatters[i].append(row: row, quoting: quoting, to: &out)
+            }
+            out.append(ASCII.newline)
+            row += 1
+        }
+        return row
+    }
+
+    /// Hands the buffered text to the file, compressed when writing gzip, and empties the buffer.
+    private static func emit(_ out: inout CSVOutputBuffer, through compressor: inout GzipCompressor?, to sink: inout FileSink) throws {
+        if compressor != nil {
+            try compressor!.compress(out.bytes) { sink.write($0) }
+        } else {
+            sink.write(out.bytes)
+        }
+        out.removeAll()
     }
 }
 
@@ -85,46 +102,83 @@ struct CSVFieldQuoting {
     }
 }
 
-/// Formats the cells of one column.
+/// Formats the cells of one column from raw pointers into the column's buffers: no reference
+/// counting per cell. Valid while the table being written is alive.
 struct CSVColumnFormatter {
-    private let column: Column
-    private let quoting: CSVFieldQuoting
-    /// For dictionary strings: each dictionary entry already quoted as needed.
-    private let encodedDictionary: StringArray?
+    private enum Source {
+        case int64(UnsafePointer<Int64>)
+        case float64(UnsafePointer<Double>)
+        case bool(UnsafePointer<UInt8>)
+        case date(UnsafePointer<Int32>)
+        case timestamp(UnsafePointer<Int64>)
+        case plain(offsets: UnsafePointer<Int32>, bytes: UnsafePointer<UInt8>)
+        /// Codes into the dictionary entries, each already quoted as needed.
+        case dictionary(codes: UnsafePointer<Int32>, offsets: UnsafePointer<Int32>, bytes: UnsafePointer<UInt8>)
+    }
 
-    init(_ column: Column, quoting: CSVFieldQuoting) {
-        self.column = column
-        self.quoting = quoting
-        if case .string(let strings) = column, case .dictionary(_, let dictionary) = strings.storage {
-            var out = CSVOutputBuffer(capacity: dictionary.byteCount + 16)
-            var encoded = StringArrayBuilder(capacity: dictionary.count)
-            for i in 0..<dictionary.count {
-                out.removeAll()
-                quoting.append(dictionary.utf8(i), to: &out)
-                encoded.append(utf8: UnsafeBufferPointer(start: out.base, count: out.count))
-            }
-            encodedDictionary = encoded.finish()
+    private let source: Source
+    private let validityBytes: UnsafePointer<UInt8>?
+    private let validityOffset: Int
+
+    /// A formatter for `column`; a pre-quoted dictionary goes to `keepAlive`, which must outlive
+    /// the formatter (the formatter holds no references, so copying it costs no reference counting).
+    init(_ column: Column, quoting: CSVFieldQuoting, keepAlive: inout [StringArray]) {
+        if let validity = column.validity {
+            validityBytes = CSVColumnFormatter.pointer(validity.bytes)
+            validityOffset = validity.bitOffset
         } else {
-            encodedDictionary = nil
+            validityBytes = nil
+            validityOffset = 0
+        }
+        switch column {
+        case .int64(let c): source = .int64(CSVColumnFormatter.pointer(c.values))
+        case .float64(let c): source = .float64(CSVColumnFormatter.pointer(c.values))
+        case .bool(let c): source = .bool(CSVColumnFormatter.pointer(c.values))
+        case .date(let c): source = .date(CSVColumnFormatter.pointer(c.values))
+        case .timestamp(let c): source = .timestamp(CSVColumnFormatter.pointer(c.values))
+        case .string(let strings):
+            switch strings.storage {
+            case .plain(let array):
+                source = .plain(offsets: CSVColumnFormatter.pointer(array.offsets), bytes: CSVColumnFormatter.pointer(array.bytes))
+            case .dictionary(let codes, let dictionary):
+                var out = CSVOutputBuffer(capacity: dictionary.byteCount + 16)
+                var builder = StringArrayBuilder(capacity: dictionary.count)
+                for i in 0..<dictionary.count {
+                    out.removeAll()
+                    quoting.append(dictionary.utf8(i), to: &out)
+                    builder.append(utf8: UnsafeBufferPointer(start: out.base, count: out.count))
+                }
+                let quoted = builder.finish()
+                keepAlive.append(quoted)
+                source = .dictionary(codes: CSVColumnFormatter.pointer(codes), offsets: CSVColumnFormatter.pointer(quoted.offsets), bytes: CSVColumnFormatter.pointer(quoted.bytes))
+            }
         }
     }
 
+    /// The first element of `buffer` (a dangling but never read pointer when empty).
+    private static func pointer<T>(_ buffer: Buffer<T>) -> UnsafePointer<T> {
+        (buffer.rawBytes.baseAddress ?? UnsafeRawPointer(bitPattern: 64)!).assumingMemoryBound(to: T.self)
+    }
+
     @inline(__always)
-    func append(row: Int, to out: inout CSVOutputBuffer) {
-        guard column.isValid(row) else { return }
-        switch column {
-        case .int64(let c): out.append(c.values[row])
-        case .float64(let c): out.append(c.values[row])
-        case .bool(let c): if c.values[row] != 0 { out.append("true") } else { out.append("false") }
-        case .date(let c): out.appendDate(days: Int(c.values[row]))
-        case .timestamp(let c): out.appendTimestamp(micros: c.values[row])
-        case .string(let c):
-            switch c.storage {
-            case .dictionary(let codes, _):
-                if let encodedDictionary { out.append(encodedDictionary.utf8(Int(codes[row]))) }
-            case .plain(let strings):
-                quoting.append(strings.utf8(row), to: &out)
-            }
+    func append(row: Int, quoting: borrowing CSVFieldQuoting, to out: inout CSVOutputBuffer) {
+        if let validityBytes {
+            let bit = validityOffset &+ row
+            guard validityBytes[bit &>> 3] & (1 << UInt8(bit & 7)) != 0 else { return }
+        }
+        switch source {
+        case .int64(let values): out.append(values[row])
+        case .float64(let values): out.append(values[row])
+        case .bool(let values): if values[row] != 0 { out.append("true") } else { out.append("false") }
+        case .date(let values): out.appendDate(days: Int(values[row]))
+        case .timestamp(let values): out.appendTimestamp(micros: values[row])
+        case .plain(let offsets, let bytes):
+            let start = Int(offsets[row])
+            quoting.append(UnsafeBufferPointer(start: bytes + start, count: Int(offsets[row &+ 1]) &- start), to: &out)
+        case .dictionary(let codes, let offsets, let bytes):
+            let code = Int(codes[row])
+            let start = Int(offsets[code])
+            out.append(UnsafeBufferPointer(start: bytes + start, count: Int(offsets[code &+ 1]) &- start))
         }
     }
 }

@@ -14,7 +14,7 @@ final class ColumnAccumulator {
     private(set) var kind: InferredKind
     /// Became `string` after typed values: the values must be read again from the text.
     private(set) var abandoned = false
-    var validity: BitmapBuilder
+    var validity: ValidityWriter
     var int64s = BufferBuilder<Int64>()
     var doubles = BufferBuilder<Double>()
     var bools = BufferBuilder<UInt8>()
@@ -25,7 +25,7 @@ final class ColumnAccumulator {
         isForced = forced != nil
         self.capacityHint = capacityHint
         kind = forced ?? .empty
-        validity = BitmapBuilder(capacity: capacityHint)
+        validity = ValidityWriter(capacity: capacityHint)
         strings = StringAccumulator(capacity: forced == .string ? capacityHint : 0)
         reserve(kind)
     }
@@ -83,7 +83,7 @@ final class ColumnAccumulator {
     /// The finished column part, or `nil` when it was abandoned or saw only missing values.
     func finish() -> Column? {
         if abandoned || kind == .empty { return nil }
-        var bits = BitmapBuilder()
+        var bits = ValidityWriter()
         swap(&bits, &validity)
         let v = bits.finish()
         switch kind {
@@ -109,5 +109,51 @@ final class ColumnAccumulator {
         var b = BufferBuilder<Int64>()
         swap(&b, &builder)
         return b.finish()
+    }
+}
+
+extension ColumnAccumulator {
+    /// Appends `count` values parsed by the fast path: `values` holds one 64-bit slot per row
+    /// (the bit pattern of the kind's value), `missing` one byte per row (1 = missing).
+    func appendParsed(_ values: UnsafePointer<UInt64>, missing: UnsafePointer<UInt8>, count: Int) {
+        var bits = ValidityWriter()
+        swap(&bits, &validity)
+        // Eight missing-flags (bytes 0/1) become eight validity bits with one multiplication:
+        // byte k's low bit lands in bit 56 + k.
+        var row = 0
+        while row + 8 <= count {
+            let flags = UnsafeRawPointer(missing + row).loadUnaligned(as: UInt64.self)
+            let valid = ~flags & 0x0101_0101_0101_0101
+            bits.append(bits: (valid &* 0x0102_0408_1020_4080) >> 56, count: 8)
+            row += 8
+        }
+        while row < count {
+            bits.append(missing[row] == 0)
+            row += 1
+        }
+        swap(&bits, &validity)
+        let raw = UnsafeRawPointer(values)
+        switch kind {
+        case .int, .timestamp:
+            int64s.append(contentsOf: UnsafeBufferPointer(start: raw.assumingMemoryBound(to: Int64.self), count: count))
+        case .float:
+            doubles.append(contentsOf: UnsafeBufferPointer(start: raw.assumingMemoryBound(to: Double.self), count: count))
+        case .bool:
+            var local = BufferBuilder<UInt8>()
+            swap(&local, &bools)
+            local.appendUninitialized(count: count) { out in
+                for row in 0..<count { out[row] = UInt8(truncatingIfNeeded: values[row]) }
+            }
+            swap(&local, &bools)
+        case .date:
+            var local = BufferBuilder<Int32>()
+            swap(&local, &days)
+            local.appendUninitialized(count: count) { out in
+                for row in 0..<count { out[row] = Int32(truncatingIfNeeded: values[row]) }
+            }
+            swap(&local, &days)
+        case .string, .empty:
+            break
+        }
     }
 }

@@ -3,40 +3,37 @@
 struct NATokenMatcher: Sendable {
     private let tokens: [[UInt8]]
     private let maxLength: Int
-    /// Bit set of the tokens' first bytes.
-    private let firstBytes: (UInt64, UInt64, UInt64, UInt64)
+    /// Bit sets of the tokens' ASCII first bytes (0–63 and 64–127).
+    private let lowFirstBytes: UInt64
+    private let highFirstBytes: UInt64
+    /// Some token starts with a non-ASCII byte (then such fields take the slow check).
+    private let nonASCIIFirstByte: Bool
 
     init(_ tokens: [String]) {
         let list = tokens.map { Array($0.utf8) }.filter { !$0.isEmpty }
         self.tokens = list
         maxLength = list.map(\.count).max() ?? 0
-        var bits: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        var low: UInt64 = 0, high: UInt64 = 0
+        var nonASCII = false
         for token in list {
-            let b = Int(token[0])
-            let bit = UInt64(1) << UInt64(b & 63)
-            switch b >> 6 {
-            case 0: bits.0 |= bit
-            case 1: bits.1 |= bit
-            case 2: bits.2 |= bit
-            default: bits.3 |= bit
-            }
+            let b = token[0]
+            if b < 64 { low |= 1 << UInt64(b) } else if b < 128 { high |= 1 << UInt64(b - 64) } else { nonASCII = true }
         }
-        firstBytes = bits
+        lowFirstBytes = low
+        highFirstBytes = high
+        nonASCIIFirstByte = nonASCII
     }
 
     /// True when `field` (non-empty) equals one of the tokens.
     @inline(__always)
     func matches(_ field: UnsafeBufferPointer<UInt8>) -> Bool {
         guard field.count <= maxLength, let first = field.first else { return false }
-        let b = Int(first)
-        let word: UInt64
-        switch b >> 6 {
-        case 0: word = firstBytes.0
-        case 1: word = firstBytes.1
-        case 2: word = firstBytes.2
-        default: word = firstBytes.3
+        if first < 128 {
+            let word = first < 64 ? lowFirstBytes : highFirstBytes
+            guard word & (1 << UInt64(first & 63)) != 0 else { return false }
+        } else if !nonASCIIFirstByte {
+            return false
         }
-        guard word & (UInt64(1) << UInt64(b & 63)) != 0 else { return false }
         return tokens.contains { $0.count == field.count && $0.elementsEqual(field) }
     }
 

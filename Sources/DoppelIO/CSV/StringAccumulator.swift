@@ -1,12 +1,12 @@
 import DoppelTable
 
-/// Collects the strings of one column chunk: dictionary-encoded (``StringInterner``) while few
+/// Collects the strings of one column chunk: dictionary-encoded (``StringDictionaryBuilder``) while few
 /// distinct values have been seen, plain offsets + bytes once the column looks high-cardinality.
 ///
 /// The switch is only a speed heuristic: the final storage of the whole column is decided after
 /// all chunks are joined (``CSVStringStorage``), so results never depend on the chunking.
 struct StringAccumulator: ~Copyable {
-    private(set) var interner = StringInterner()
+    private var interner = StringDictionaryBuilder()
     private var codes = BufferBuilder<Int32>()
     private var plain = StringArrayBuilder()
     private(set) var isDictionary = true
@@ -21,10 +21,9 @@ struct StringAccumulator: ~Copyable {
     mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         count += 1
         if isDictionary {
-            let before = interner.count
-            let code = interner.intern(bytes)
+            let (code, isNew) = interner.intern(bytes)
             codes.append(code)
-            return interner.count == before || UTF8Validation.isValid(bytes)
+            return !isNew || UTF8Validation.isValid(bytes)
         }
         plain.append(utf8: bytes)
         return UTF8Validation.isValid(bytes)
@@ -41,13 +40,12 @@ struct StringAccumulator: ~Copyable {
     /// half of the (at least 16 Ki) rows seen are distinct.
     mutating func checkCardinality() {
         guard isDictionary, count >= 16_384, interner.count > 1000, interner.count * 2 > count else { return }
-        var taken = StringInterner()
-        swap(&taken, &interner)
-        let dictionary = taken.finish()
-        var newPlain = StringArrayBuilder(capacity: count, byteCapacity: dictionary.byteCount * 2)
+        var newPlain = StringArrayBuilder(capacity: count)
         codes.withUnsafeBufferPointer { all in
-            for code in all { newPlain.append(utf8: dictionary.utf8(Int(code))) }
+            for code in all { newPlain.append(utf8: interner.string(Int(code))) }
         }
+        var emptied = StringDictionaryBuilder()
+        swap(&emptied, &interner)
         swap(&plain, &newPlain)
         var emptyCodes = BufferBuilder<Int32>()
         swap(&codes, &emptyCodes)

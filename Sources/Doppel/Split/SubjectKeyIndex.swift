@@ -1,6 +1,6 @@
 /// Resolves key columns to row indices once, for whole columns: uniqueness of primary keys and
 /// the context row of every target row, with no lookup per subject afterwards.
-enum SubjectKeys {
+enum SubjectKeyIndex {
     struct KeyError: Error, CustomStringConvertible {
         let description: String
     }

@@ -1,0 +1,239 @@
+/// Block-local values of the fast path, column-major (`column * rowCapacity + row`), kept until
+/// the rows are committed.
+final class FastRowStorage {
+    let values: UnsafeMutablePointer<UInt64>
+    let missing: UnsafeMutablePointer<UInt8>
+
+    init(columnCount: Int, rowCapacity: Int) {
+        values = .allocate(capacity: max(1, columnCount * rowCapacity))
+        missing = .allocate(capacity: max(1, columnCount * rowCapacity))
+    }
+
+    deinit {
+        values.deallocate()
+        missing.deallocate()
+    }
+}
+
+/// The row-major fast path: once every column has a kind, simple rows are split and parsed in
+/// one pass. Numbers are parsed where they stand, and the digits themselves find the field's
+/// end, so typed fields are read once instead of twice (tokenize, then parse).
+///
+/// It gives exactly what the block path gives: it uses the same parsers and the same missing
+/// value rules, and it gives up on a row as soon as anything is not simple (a quote inside a
+/// field, a value that would widen the kind, a wrong field count); that row and the rest of the
+/// block then go through the general path, which also reports errors. Rows are committed only
+/// when whole, so giving up mid-row leaves no trace. String fields are only delimited here and
+/// parsed by the block path's string loop.
+extension CSVChunkParser {
+    private enum FastKind { case int, float, bool, date, timestamp, text }
+
+    /// Parses simple rows from `position`; returns the committed row count (0 when the first
+    /// row is not simple) or the failure of a committed string field.
+    func parseFastRows(_ columns: [ColumnAccumulator], position: inout Int, line: inout Int) -> (rows: Int, failure: DataFileError?) {
+        let n = context.columnCount
+        let kinds: [FastKind] = columns.map { column in
+            if column.abandoned { return .text }
+            switch column.kind {
+            case .int: return .int
+            case .float: return .float
+            case .bool: return .bool
+            case .date: return .date
+            case .timestamp: return .timestamp
+            case .string, .empty: return .text
+            }
+        }
+        let tokenizer = context.tokenizer()
+        let base = self.base, end = context.input.count, stop = chunk.range.upperBound
+        let delimiter = context.delimiter, na = self.na
+        let budgetEnd = position + CSVChunkParser.blockBytes
+        let ends = block.ends, rowStarts = block.rowStarts, rowLines = block.rowLines, capacity = block.rowCapacity
+        let storage = fastStorage
+        let values = storage.values, missing = storage.missing
+        let newline = ASCII.newline, cr = ASCII.carriageReturn, quote = ASCII.quote
+
+        /// True when a field ending right before `t` is properly terminated for its column.
+        @inline(__always) func terminates(_ t: Int, last: Bool) -> Bool {
+            if !last { return t < end && base[t] == delimiter }
+            if t >= end { return true }
+            return base[t] == newline || (base[t] == cr && t + 1 < end && base[t + 1] == newline)
+        }
+        /// The end of an unquoted field starting at `p`, if it has no quote and ends properly.
+        @inline(__always) func plainEnd(_ p: Int, last: Bool) -> Int? {
+            let t = tokenizer.endOfUnquoted(from: p)
+            return terminates(t, last: last) ? t : nil
+        }
+
+        var row = 0
+        rows: while row < capacity && position < stop && (row == 0 || position < budgetEnd) {
+            var p = position
+            if n > 1 {
+                if base[p] == newline { position = p + 1; line += 1; continue }
+                if base[p] == cr && p + 1 < end && base[p + 1] == newline { position = p + 2; line += 1; continue }
+            }
+            var currentLine = line
+            rowStarts[row] = p
+            for c in 0..<n {
+                let last = c == n - 1
+                let slot = c &* capacity &+ row
+                var t = p
+                var fieldKind = FieldBlock.plain
+                switch kinds[c] {
+                case .int:
+                    var q = p, negative = false
+                    if q < end && (base[q] == UInt8(ascii: "-") || base[q] == UInt8(ascii: "+")) {
+                        negative = base[q] == UInt8(ascii: "-")
+                        q &+= 1
+                    }
+                    let digitsStart = q
+                    var v: UInt64 = 0
+                    while q < end {
+                        let d = base[q] &- 48
+                        if d >= 10 { break }
+                        v = v &* 10 &+ UInt64(d)
+                        q &+= 1
+                    }
+                    let digits = q - digitsStart
+                    if digits > 0 && digits <= 18 && terminates(q, last: last) {
+                        values[slot] = UInt64(bitPattern: negative ? -Int64(v) : Int64(v))
+                        missing[slot] = 0
+                        t = q
+                    } else if q == p && terminates(p, last: last) {
+                        values[slot] = 0
+                        missing[slot] = 1
+                    } else {
+                        guard let e = plainEnd(p, last: last) else { break rows }
+                        let field = UnsafeBufferPointer(start: base + p, count: e - p)
+                        if let parsed = CSVValueParsers.parseInt64(field) {
+                            values[slot] = UInt64(bitPattern: parsed)
+                            missing[slot] = 0
+                        } else if na.matches(field) {
+                            values[slot] = 0
+                            missing[slot] = 1
+                        } else {
+                            break rows
+                        }
+                        t = e
+                    }
+                case .float:
+                    var q = p, negative = false
+                    if q < end && (base[q] == UInt8(ascii: "-") || base[q] == UInt8(ascii: "+")) {
+                        negative = base[q] == UInt8(ascii: "-")
+                        q &+= 1
+                    }
+                    var m: UInt64 = 0
+                    var digits = 0, dot = -1
+                    while q < end {
+                        let b = base[q]
+                        let d = b &- 48
+                        if d < 10 {
+                            m = m &* 10 &+ UInt64(d)
+                            digits &+= 1
+                        } else if b == UInt8(ascii: ".") && dot < 0 {
+                            dot = digits
+                        } else {
+                            break
+                        }
+                        q &+= 1
+                    }
+                    if digits > 0 && digits <= 15 && terminates(q, last: last) {
+                        // Exactly the fast path of CSVValueParsers.parseDouble.
+                        let scale = dot < 0 ? 0 : digits - dot
+                        let x = Double(m)
+                        let v = scale == 0 ? x : x / CSVValueParsers.powersOfTen[scale]
+                        values[slot] = (negative ? -v : v).bitPattern
+                        missing[slot] = 0
+                        t = q
+                    } else if q == p && terminates(p, last: last) {
+                        values[slot] = 0
+                        missing[slot] = 1
+                    } else {
+                        guard let e = plainEnd(p, last: last) else { break rows }
+                        let field = UnsafeBufferPointer(start: base + p, count: e - p)
+                        if na.matches(field) {
+                            values[slot] = 0
+                            missing[slot] = 1
+                        } else if let parsed = CSVValueParsers.parseDouble(field) {
+                            values[slot] = parsed.bitPattern
+                            missing[slot] = 0
+                        } else {
+                            break rows
+                        }
+                        t = e
+                    }
+                case .date, .timestamp, .bool:
+                    guard let e = plainEnd(p, last: last) else { break rows }
+                    let field = UnsafeBufferPointer(start: base + p, count: e - p)
+                    if e == p || na.matches(field) {
+                        values[slot] = 0
+                        missing[slot] = 1
+                    } else {
+                        switch kinds[c] {
+                        case .date:
+                            guard let d = CSVValueParsers.parseDate(field) else { break rows }
+                            values[slot] = UInt64(bitPattern: Int64(d))
+                        case .timestamp:
+                            guard let micros = CSVValueParsers.parseTimestamp(field, acceptDate: true) else { break rows }
+                            values[slot] = UInt64(bitPattern: micros)
+                        default:
+                            guard let b = CSVValueParsers.parseBool(field) else { break rows }
+                            values[slot] = UInt64(b)
+                        }
+                        missing[slot] = 0
+                    }
+                    t = e
+                case .text:
+                    if p < end && base[p] == quote {
+                        var q = p + 1, lines = 0
+                        while q < end && base[q] != quote {
+                            if base[q] == newline { lines &+= 1 }
+                            q &+= 1
+                        }
+                        guard q < end, terminates(q + 1, last: last) else { break rows }
+                        fieldKind = FieldBlock.quoted
+                        currentLine &+= lines
+                        t = q + 1
+                    } else {
+                        guard let e = plainEnd(p, last: last) else { break rows }
+                        t = e
+                    }
+                }
+                ends[slot] = t | fieldKind &<< FieldBlock.kindShift
+                if !last {
+                    p = t &+ 1
+                } else if t < end {
+                    p = t &+ (base[t] == newline ? 1 : 2)
+                    currentLine &+= 1
+                } else {
+                    p = t
+                }
+            }
+            rowLines[row] = line
+            row &+= 1
+            position = p
+            line = currentLine
+        }
+        guard row > 0 else { return (0, nil) }
+
+        // Commit: typed values in bulk, string fields through the block path's string loop.
+        block.rowCount = row
+        var failure: (row: Int, error: DataFileError)?
+        for c in 0..<n {
+            let column = columns[c]
+            if kinds[c] != .text {
+                column.appendParsed(values + c * capacity, missing: missing + c * capacity, count: row)
+            } else if !column.abandoned {
+                do {
+                    try parseColumn(c, into: column)
+                } catch {
+                    // Keep the earliest row's failure (the first column's on a tie).
+                    if let earlier = failure, earlier.row <= error.row {} else {
+                        failure = (error.row, DataFileError(file: context.path, line: rowLines[error.row], column: context.names[c], message: error.message))
+                    }
+                }
+                column.strings.checkCardinality()
+            }
+        }
+        return (row, failure?.error)
+    }
+}

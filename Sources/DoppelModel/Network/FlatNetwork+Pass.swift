@@ -1,0 +1,163 @@
+import DoppelNN
+import DoppelParallel
+
+extension FlatNetwork {
+    /// One teacher-forced pass over `rows` rows (codes row-major `[rows, S]`, column ranks
+    /// `[rows, C]`): returns, per sub-column, the summed cross-entropy of the rows divided by
+    /// `divisor`. With `gradients` it also runs the backward pass and ADDS the gradients there
+    /// (shards of one batch use the full batch size as divisor, so their sums add up to the
+    /// batch-mean gradient). With a dropout stream the pass is in training mode.
+    ///
+    /// Each column is run forward and backward before the next, so only one column's
+    /// activations are alive at a time; the column and sub-column embeddings' gradients are
+    /// collected in `dCE`/`dE` and pushed through the compressors and embedding tables at the end.
+    func pass(values: UnsafePointer<Float>, gradients: UnsafeMutablePointer<Float>?,
+              codes: UnsafePointer<Int32>, ranks: UnsafePointer<Int32>, rows: Int,
+              dropout: inout DropoutStream, divisor: Float) throws(NNError) -> [Double] {
+        let S = subColumnCount, C = columnCount, Ew = embeddingWidth, Cw = contextWidth
+        var losses = [Double](repeating: 0, count: S)
+        guard rows > 0 else { return losses }
+
+        // Sub-column embeddings E [rows, Ew].
+        let E = FloatBuffer(count: rows * Ew, zeroed: false)
+        for r in 0..<rows {
+            for j in 0..<S {
+                let code = Int(codes[r * S + j])
+                guard code >= 0, code < cardinalities[j] else {
+                    throw .codeOutOfRange(layer: "embedding \(j)", row: r, code: Int32(code), cardinality: cardinalities[j])
+                }
+                let d = embeddingDimensions[j]
+                (E.pointer + r * Ew + embeddingOffsets[j]).update(from: values + embeddings[j].offset + code * d, count: d)
+            }
+        }
+        // Column embeddings CE [rows, Cw].
+        let CE = FloatBuffer(count: rows * Cw, zeroed: false)
+        for c in 0..<C {
+            if let compressor = compressors[c] {
+                Dense.forward(rows: rows, inputs: ownWidths[c], outputs: contextWidths[c],
+                              x: E.pointer + ownOffsets[c], ldx: Ew, weight: values + compressor.weight.offset, ldw: ownWidths[c],
+                              bias: values + compressor.bias.offset, y: CE.pointer + contextOffsets[c], ldy: Cw)
+            } else {
+                for r in 0..<rows {
+                    (CE.pointer + r * Cw + contextOffsets[c]).update(from: E.pointer + r * Ew + ownOffsets[c], count: ownWidths[c])
+                }
+            }
+        }
+        let dCE = gradients == nil ? nil : FloatBuffer(count: rows * Cw)
+        let dE = gradients == nil ? nil : FloatBuffer(count: rows * Ew)
+
+        for c in 0..<C {
+            let net = columns[c]
+            let inW = net.inputWidth
+            // X_c = [CE ⊙ precedes | E_c] ⊙ dropout; `multiplier` keeps both masks for backward.
+            let X = FloatBuffer(count: rows * inW, zeroed: false)
+            let multiplier = FloatBuffer(count: rows * inW, zeroed: false)
+            for r in 0..<rows {
+                let own = ranks[r * C + c]
+                let x = X.pointer + r * inW, m = multiplier.pointer + r * inW
+                for c2 in 0..<C {
+                    let base = contextOffsets[c2], width = contextWidths[c2]
+                    if ranks[r * C + c2] < own {
+                        dropout.fill(m + base, width)
+                    } else {
+                        (m + base).update(repeating: 0, count: width)
+                    }
+                }
+                dropout.fill(m + Cw, ownWidths[c])
+                VectorOps.product(CE.pointer + r * Cw, m, into: x, Cw)
+                VectorOps.product(E.pointer + r * Ew + ownOffsets[c], m + Cw, into: x + Cw, ownWidths[c])
+            }
+            var inputs: [FloatBuffer] = [X]
+            var multipliers: [FloatBuffer?] = [multiplier]
+            var outputs: [FloatBuffer] = []
+            for (l, layer) in net.regressor.enumerated() {
+                if l > 0 {
+                    let previous = outputs[l - 1]
+                    let dropped = FloatBuffer(count: rows * layer.inputs, zeroed: false)
+                    var mask: FloatBuffer? = nil
+                    if dropout.isActive {
+                        let m = FloatBuffer(count: rows * layer.inputs, zeroed: false)
+                        dropout.fill(m.pointer, rows * layer.inputs)
+                        VectorOps.product(previous.pointer, m.pointer, into: dropped.pointer, rows * layer.inputs)
+                        mask = m
+                    } else {
+                        dropped.pointer.update(from: previous.pointer, count: rows * layer.inputs)
+                    }
+                    inputs.append(dropped)
+                    multipliers.append(mask)
+                }
+                let Y = FloatBuffer(count: rows * layer.outputs, zeroed: false)
+                layer.forward(rows: rows, x: inputs[l].pointer, values: values, y: Y.pointer)
+                VectorOps.relu(Y.pointer, rows * layer.outputs)
+                outputs.append(Y)
+            }
+            let predictor = net.predictor
+            let hidden = outputs.last ?? X
+            var logits = Tensor(shape: [rows, predictor.outputs])
+            logits.storage.withUnsafeMutableBufferPointer { y in
+                predictor.forward(rows: rows, x: hidden.pointer, values: values, y: y.baseAddress!)
+            }
+            var dLogits = Tensor(shape: gradients == nil ? [0, predictor.outputs] : [rows, predictor.outputs])
+            for k in 0..<net.subColumnCount {
+                let j = net.firstSubColumn + k
+                let targets = (0..<rows).map { codes[$0 * S + j] }
+                let columns = predictor.outputOffsets[k] ..< predictor.outputOffsets[k] + predictor.outputWidths[k]
+                if gradients != nil {
+                    losses[j] = Double(try SoftmaxCrossEntropy.lossAndGradient(
+                        logits: logits, columns: columns, targets: targets, reduction: .divide(by: divisor), accumulatingInto: &dLogits))
+                } else {
+                    let rowLosses = try SoftmaxCrossEntropy.rowLosses(logits: logits, columns: columns, targets: targets)
+                    losses[j] = rowLosses.reduce(0, +) / Double(divisor)
+                }
+            }
+            guard let G = gradients, let dCE, let dE else { continue }
+
+            // Backward through the predictor and the regressor layers.
+            var dA = FloatBuffer(count: rows * predictor.inputs, zeroed: false)
+            dLogits.storage.withUnsafeBufferPointer { dy in
+                predictor.backward(rows: rows, x: hidden.pointer, dY: dy.baseAddress!, values: values, gradients: G, dX: dA.pointer)
+            }
+            for l in net.regressor.indices.reversed() {
+                let layer = net.regressor[l]
+                let Y = outputs[l]
+                VectorOps.reluGradient(output: Y.pointer, dA.pointer, rows * layer.outputs)
+                let dIn = FloatBuffer(count: rows * layer.inputs, zeroed: false)
+                layer.backward(rows: rows, x: inputs[l].pointer, dY: dA.pointer, values: values, gradients: G, dX: dIn.pointer)
+                if let m = multipliers[l] { VectorOps.multiply(dIn.pointer, by: m.pointer, rows * layer.inputs) }
+                dA = dIn
+            }
+            // dA is d(source of X_c): masked columns got multiplier 0, so the whole context part adds.
+            for r in 0..<rows {
+                let src = dA.pointer + r * inW
+                VectorOps.add(dCE.pointer + r * Cw, src, Cw)
+                VectorOps.add(dE.pointer + r * Ew + ownOffsets[c], src + Cw, ownWidths[c])
+            }
+        }
+        guard let G = gradients, let dCE, let dE else { return losses }
+
+        // Column embeddings back to the sub-column embeddings, then into the tables.
+        for c in 0..<C {
+            if let compressor = compressors[c] {
+                Dense.backwardParameters(rows: rows, inputs: ownWidths[c], outputs: contextWidths[c],
+                                         x: E.pointer + ownOffsets[c], ldx: Ew, dY: dCE.pointer + contextOffsets[c], lddY: Cw,
+                                         dWeight: G + compressor.weight.offset, lddW: ownWidths[c], dBias: G + compressor.bias.offset)
+                Dense.backwardInput(rows: rows, inputs: ownWidths[c], outputs: contextWidths[c], dY: dCE.pointer + contextOffsets[c],
+                                    lddY: Cw, weight: values + compressor.weight.offset, ldw: ownWidths[c], beta: 1,
+                                    dX: dE.pointer + ownOffsets[c], lddX: Ew)
+            } else {
+                for r in 0..<rows {
+                    VectorOps.add(dE.pointer + r * Ew + ownOffsets[c], dCE.pointer + r * Cw + contextOffsets[c], ownWidths[c])
+                }
+            }
+        }
+        for r in 0..<rows {
+            for j in 0..<S {
+                let d = embeddingDimensions[j]
+                let dst = G + embeddings[j].offset + Int(codes[r * S + j]) * d
+                let src = dE.pointer + r * Ew + embeddingOffsets[j]
+                for i in 0..<d { dst[i] += src[i] }
+            }
+        }
+        return losses
+    }
+}

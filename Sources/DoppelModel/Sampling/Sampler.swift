@@ -1,0 +1,173 @@
+import DoppelNN
+import DoppelParallel
+
+/// Generation with a trained ``FlatModel``: batches of rows, run in parallel, each batch from its
+/// own random stream `(seed, batch, group)`, so the output depends on the seed and the batch
+/// size, never on the number of threads.
+///
+/// Within a batch, rows are grouped by the set of columns that are completely fixed; each group
+/// is generated in the column order "fixed columns first (schema order), then the others
+/// (schema order)" — any order is valid because the model was trained on random orders. Columns
+/// are generated one sub-column at a time: the head's slice of the column's layers is evaluated
+/// for all rows of the group, a code drawn per row, its embedding fed back.
+public enum Sampler {
+    /// Rows per batch when none is given: 4,096, fewer for very wide models (about 16 MiB of
+    /// logits per batch), so memory stays bounded whatever the number of rows.
+    public static func defaultBatchSize(for architecture: FlatModelArchitecture) -> Int {
+        let cardinalities = architecture.columns.reduce(0) { $0 + $1.subColumns.reduce(0) { $0 + $1.cardinality } }
+        return max(64, min(4096, (16 << 20) / max(1, 4 * cardinalities)))
+    }
+
+    public static func generate(model: FlatModel, rows: Int, options: SamplingOptions) throws(ModelError) -> EncodedData {
+        let network = model.network
+        let S = network.subColumnCount
+        guard rows >= 0 else { throw .invalidOption("row count \(rows) is negative") }
+        guard options.topP > 0, options.topP <= 1 else { throw .invalidOption("top-p \(options.topP) outside (0, 1]") }
+        guard options.temperature >= 0, options.temperature.isFinite else { throw .invalidOption("temperature \(options.temperature) must be ≥ 0") }
+        let names = model.schema.qualifiedSubColumnNames
+        var suppressed = [[Bool]?](repeating: nil, count: S)
+        for (j, codes) in options.suppressedCodes {
+            guard j >= 0, j < S else { throw .invalidOption("suppressed codes for sub-column \(j), the model has \(S)") }
+            var mask = [Bool](repeating: false, count: network.cardinalities[j])
+            for code in codes {
+                guard code >= 0, Int(code) < mask.count else {
+                    throw .codeOutOfRange(subColumn: names[j], row: -1, code: code, cardinality: mask.count)
+                }
+                mask[Int(code)] = true
+            }
+            guard mask.contains(false) else { throw .invalidOption("every code of sub-column \(names[j]) is suppressed") }
+            suppressed[j] = mask
+        }
+        if let fixed = options.fixed {
+            guard fixed.rowCount == rows, fixed.subColumnCount == S else {
+                throw .shapeMismatch("fixed codes for \(fixed.rowCount) rows × \(fixed.subColumnCount) sub-columns, asked for \(rows) × \(S)")
+            }
+            for r in 0..<rows {
+                for j in 0..<S {
+                    let code = fixed[r, j]
+                    guard code == FixedCodes.free || (code >= 0 && Int(code) < network.cardinalities[j]) else {
+                        throw .codeOutOfRange(subColumn: names[j], row: r, code: code, cardinality: network.cardinalities[j])
+                    }
+                }
+            }
+        }
+        BLASRuntime.useSingleThread()  // batches are the parallelism
+        let batchSize = max(1, options.batchSize ?? defaultBatchSize(for: model.architecture))
+        let batches = (rows + batchSize - 1) / batchSize
+        let slots = ResultSlots<[Int32]>(count: batches)
+        let suppressedMasks = suppressed
+        ParallelLoop.forEach(batches, workers: options.workers) { b in
+            let lo = b * batchSize, hi = min(rows, lo + batchSize)
+            var codes = [Int32](repeating: FixedCodes.free, count: (hi - lo) * S)
+            if let fixed = options.fixed { codes = Array(fixed.codes[lo * S ..< hi * S]) }
+            generateBatch(model: model, codes: &codes, rows: hi - lo, batch: UInt64(b), options: options, suppressed: suppressedMasks)
+            slots.set(b, codes)
+        }
+        var all: [Int32] = []
+        all.reserveCapacity(rows * S)
+        for part in slots.values() { all += part }
+        return try EncodedData(rowCount: rows, subColumnCount: S, codes: all)
+    }
+
+    /// Fills the free (−1) codes of one batch in place.
+    static func generateBatch(model: FlatModel, codes: inout [Int32], rows: Int, batch: UInt64, options: SamplingOptions,
+                              suppressed: [[Bool]?]) {
+        let network = model.network
+        let S = network.subColumnCount, C = network.columnCount
+        // Group rows by their fully fixed columns, groups in order of first appearance.
+        var groupOf: [[Bool]: Int] = [:]
+        var groups: [(fixedColumns: [Bool], rows: [Int])] = []
+        for r in 0..<rows {
+            let key = network.columns.map { col in
+                (0..<col.subColumnCount).allSatisfy { codes[r * S + col.firstSubColumn + $0] != FixedCodes.free }
+            }
+            if let g = groupOf[key] { groups[g].rows.append(r) } else {
+                groupOf[key] = groups.count
+                groups.append((key, [r]))
+            }
+        }
+        for (g, group) in groups.enumerated() {
+            let order = (0..<C).filter { group.fixedColumns[$0] } + (0..<C).filter { !group.fixedColumns[$0] }
+            var random = SeededRandom.stream(seed: options.seed, [0x5A4D, batch, UInt64(g)])
+            var groupCodes = [Int32](repeating: 0, count: group.rows.count * S)
+            for (i, r) in group.rows.enumerated() {
+                for j in 0..<S { groupCodes[i * S + j] = codes[r * S + j] }
+            }
+            model.store.values.withUnsafeBufferPointer { v in
+                generateGroup(network: network, values: v.baseAddress!, codes: &groupCodes, rows: group.rows.count, order: order,
+                              options: options, suppressed: suppressed, random: &random)
+            }
+            for (i, r) in group.rows.enumerated() {
+                for j in 0..<S { codes[r * S + j] = groupCodes[i * S + j] }
+            }
+        }
+    }
+
+    /// Generates the free codes of `rows` rows that share one column `order`.
+    static func generateGroup(network: FlatNetwork, values V: UnsafePointer<Float>, codes: inout [Int32], rows m: Int,
+                              order: [Int], options: SamplingOptions, suppressed: [[Bool]?], random: inout SeededRandom) {
+        let S = network.subColumnCount, Ew = network.embeddingWidth, Cw = network.contextWidth
+        // Column embeddings of columns not generated yet stay zero: that IS the autoregressive mask.
+        let E = FloatBuffer(count: m * Ew), CE = FloatBuffer(count: m * Cw)
+        var sampler = CodeSampler(temperature: options.temperature, topP: options.topP)
+        for c in order {
+            let net = network.columns[c]
+            let inW = net.inputWidth
+            let X = FloatBuffer(count: m * inW, zeroed: false)
+            for r in 0..<m {
+                (X.pointer + r * inW).update(from: CE.pointer + r * Cw, count: Cw)
+                (X.pointer + r * inW + Cw).update(from: E.pointer + r * Ew + network.ownOffsets[c], count: network.ownWidths[c])
+            }
+            for k in 0..<net.subColumnCount {
+                let j = net.firstSubColumn + k
+                let card = network.cardinalities[j]
+                let free = (0..<m).filter { codes[$0 * S + j] == FixedCodes.free }
+                if !free.isEmpty {
+                    // Head k's slice of every layer: its output rows (and, after the first layer, its own input block).
+                    var input = X.pointer, inputWidth = inW
+                    var hidden: [FloatBuffer] = []
+                    for (l, layer) in net.layers.enumerated() {
+                        let rowsStart = layer.outputOffsets[k], width = layer.outputWidths[k]
+                        let columnStart = l == 0 ? 0 : layer.inputRanges[k].lowerBound
+                        let out = FloatBuffer(count: m * width, zeroed: false)
+                        Dense.forward(rows: m, inputs: l == 0 ? inputWidth : layer.inputRanges[k].count, outputs: width,
+                                      x: input, ldx: inputWidth,
+                                      weight: V + layer.weight.offset + rowsStart * layer.inputs + columnStart, ldw: layer.inputs,
+                                      bias: V + layer.bias.offset + rowsStart, y: out.pointer, ldy: width)
+                        if l < net.regressor.count {
+                            for i in 0..<(m * width) where out.pointer[i] < 0 { out.pointer[i] = 0 }
+                        }
+                        hidden.append(out)
+                        input = out.pointer
+                        inputWidth = width
+                    }
+                    let logits = hidden[hidden.count - 1]
+                    for r in free {
+                        codes[r * S + j] = sampler.sample(logits: logits.pointer + r * card, count: card, suppressed: suppressed[j],
+                                                          random: &random)
+                    }
+                }
+                // Feed the codes of sub-column j back: E and this column's input X.
+                let d = network.embeddingDimensions[j]
+                let table = V + network.embeddings[j].offset
+                let inX = Cw + network.embeddingOffsets[j] - network.ownOffsets[c]
+                for r in 0..<m {
+                    let src = table + Int(codes[r * S + j]) * d
+                    (E.pointer + r * Ew + network.embeddingOffsets[j]).update(from: src, count: d)
+                    (X.pointer + r * inW + inX).update(from: src, count: d)
+                }
+            }
+            if let compressor = network.compressors[c] {
+                Dense.forward(rows: m, inputs: network.ownWidths[c], outputs: network.contextWidths[c],
+                              x: E.pointer + network.ownOffsets[c], ldx: Ew, weight: V + compressor.weight.offset,
+                              ldw: network.ownWidths[c], bias: V + compressor.bias.offset,
+                              y: CE.pointer + network.contextOffsets[c], ldy: Cw)
+            } else {
+                for r in 0..<m {
+                    (CE.pointer + r * Cw + network.contextOffsets[c]).update(from: E.pointer + r * Ew + network.ownOffsets[c],
+                                                                            count: network.ownWidths[c])
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+
+/// Settings of one training run. `nil` batch size / learning rate mean the reference engine's
+/// heuristics (see ``TrainingHeuristics``).
+public struct TrainingOptions: Sendable {
+    /// Stop after this many complete epochs.
+    public var maxEpochs: Int = 100
+    /// Stop when the training time (summed over resumed runs) exceeds this many seconds.
+    public var maxTime: Double = 14_400
+    public var batchSize: Int? = nil
+    public var learningRate: Float? = nil
+    public var seed: UInt64 = 0
+    /// Stop when the validation loss has not improved for more than this many epochs.
+    public var earlyStoppingPatience: Int = 4
+    /// Threads for the data-parallel shards and the validation pass (results do not depend on it).
+    public var workers: Int = ProcessInfo.processInfo.activeProcessorCount
+    /// Every batch is split into this many fixed slices whose gradients are summed in order.
+    /// Results depend on this number (floating-point summation order), not on `workers`.
+    public var shards: Int = 2
+    /// Memory figure for the batch-size heuristic; `nil` = physical memory.
+    public var availableMemory: UInt64? = nil
+    /// Minimum seconds between two step progress reports (epoch ends are always reported).
+    public var progressInterval: Double = 10
+    /// Asked after every step; `true` stops training like the time budget does (best weights
+    /// kept, `checkpoint.bin` from the last completed epoch left for a resume). E.g. Ctrl-C.
+    public var shouldStop: @Sendable () -> Bool = { false }
+
+    public init(maxEpochs: Int = 100, maxTime: Double = 14_400, batchSize: Int? = nil, learningRate: Float? = nil,
+                seed: UInt64 = 0, earlyStoppingPatience: Int = 4) {
+        self.maxEpochs = maxEpochs
+        self.maxTime = maxTime
+        self.batchSize = batchSize
+        self.learningRate = learningRate
+        self.seed = seed
+        self.earlyStoppingPatience = earlyStoppingPatience
+    }
+}
+
+/// The batch-size and learning-rate heuristics of the reference engine (docs/model.md).
+public enum TrainingHeuristics {
+    /// `2^⌊log2(rows/64)⌋` (at least 64 steps per epoch) clipped to `[8, max]`, where `max`
+    /// shrinks with the parameter count and data points per row, scaled by available memory.
+    public static func batchSize(rows: Int, dataPointsPerRow: Int, parameters: Int, memory: UInt64) -> Int {
+        let scale: Double = memory >= 32 << 30 ? 2 : (memory >= 8 << 30 ? 1 : 0.5)
+        let maximum: Double = switch (parameters, dataPointsPerRow) {
+        case let (p, d) where p > 1_000_000_000 || d > 100_000: 8
+        case let (p, d) where p > 100_000_000 || d > 10_000: 32
+        case let (p, d) where p > 10_000_000 || d > 1_000: 128
+        case let (p, d) where p > 1_000_000 || d > 100: 512
+        default: 2048
+        }
+        let target = rows >= 128 ? 1 << Int(log2(Double(rows) / 64).rounded(.down)) : 8
+        let clipped = min(max(target, 8), Int(maximum * scale))
+        return max(1, min(clipped, rows))
+    }
+
+    /// `round(0.001 · √(batch/32), 5)`.
+    public static func learningRate(batchSize: Int) -> Float {
+        Float((0.001 * (Double(batchSize) / 32).squareRoot() * 100_000).rounded() / 100_000)
+    }
+}

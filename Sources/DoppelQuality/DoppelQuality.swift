@@ -1,1 +1,0 @@
-// DoppelQuality module: see docs/ARCHITECTURE.md

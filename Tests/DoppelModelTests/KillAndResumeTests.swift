@@ -1,0 +1,42 @@
+import Foundation
+import Testing
+import DoppelTestSupport
+
+/// `kill -9` in the middle of training, then resume: the run continues from the last completed
+/// epoch and ends with the same weights file as an uninterrupted run. Uses the
+/// `doppel-model-bench train` subcommand as the process to kill (skipped when it is not built).
+@Suite struct KillAndResumeTests {
+    @Test(.enabled(if: TestSupport.builtProduct("doppel-model-bench") != nil))
+    func killNineThenResumeEqualsStraightRun() throws {
+        let tool = try #require(TestSupport.builtProduct("doppel-model-bench"))
+        let killed = try TestSupport.temporaryDirectory("doppel-kill").path
+        let straight = try TestSupport.temporaryDirectory("doppel-straight").path
+        let epochs = "3"
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = ["train", killed, epochs]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        // Wait for the first checkpoint, then kill in the middle of the next epoch.
+        let checkpoint = killed + "/checkpoint.bin"
+        let deadline = Date().addingTimeInterval(120)
+        while !FileManager.default.fileExists(atPath: checkpoint), process.isRunning, Date() < deadline { usleep(20_000) }
+        usleep(150_000)
+        let wasRunning = process.isRunning
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(FileManager.default.fileExists(atPath: checkpoint))
+
+        let resumed = try TestSupport.run(tool, ["train", killed, epochs, "resume"])
+        #expect(resumed.status == 0, "\(resumed.output)")
+        let full = try TestSupport.run(tool, ["train", straight, epochs])
+        #expect(full.status == 0, "\(full.output)")
+        let a = try Data(contentsOf: URL(fileURLWithPath: killed + "/weights.bin"))
+        let b = try Data(contentsOf: URL(fileURLWithPath: straight + "/weights.bin"))
+        #expect(a == b)
+        let progress = try String(contentsOfFile: killed + "/progress.csv", encoding: .utf8)
+        #expect(progress.split(separator: "\n").count == 4)
+        if !wasRunning { print("note: the training process had finished before the kill") }
+    }
+}
