@@ -39,9 +39,9 @@ let package = Package(
 
         .executableTarget(
             name: "doppel",
-            dependencies: ["Doppel", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Doppel", "DoppelParallel", "DoppelEncoding", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .executableTarget(name: "doppel-bench", dependencies: ["Doppel", "DoppelNN"]),
+        .executableTarget(name: "doppel-bench", dependencies: ["Doppel", "DoppelParallel"]),
         // Neural-core micro-benchmarks: sgemm GFLOP/s and a grouped-head training step.
         .executableTarget(name: "doppel-nn-bench", dependencies: ["DoppelNN", "DoppelParallel"]),
         // A tiny worker executable with test tasks for the processes backend's tests.
