@@ -1,0 +1,196 @@
+import DoppelEncoding
+import DoppelParallel
+import DoppelTestSupport
+import Foundation
+import Testing
+@testable import Doppel
+
+/// Reads the codes of `column` (sub-columns `{prefix}{column}__…`) back from an encoded file.
+private func codes(_ table: Table, prefix: String, column: String, specs: [SubColumnSpec], rows: [Int]? = nil) -> EncodedColumn {
+    let start = "\(prefix)\(column)__"
+    var subs: [SubColumn] = []
+    for spec in specs where spec.name.hasPrefix(start) {
+        guard case .int64(let c)? = table.column(named: spec.name) else { continue }
+        let picked = rows ?? Array(0..<c.count)
+        subs.append(SubColumn(spec: SubColumnSpec(String(spec.name.dropFirst(start.count)), spec.cardinality),
+                              codes: Buffer(picked.map { Int32(c.values[$0]) })))
+    }
+    return EncodedColumn(rowCount: rows?.count ?? table.rowCount, subColumns: subs)
+}
+
+private func texts(_ column: Column) -> [String] {
+    (0..<column.count).map { column.value(at: $0)?.description ?? "<null>" }
+}
+
+@Suite struct EncodeTests {
+    @Test func flatCodesDecodeToTheOriginalValues() throws {
+        let ws = try PipelineFixture.titanic()
+        _ = try PipelineFixture.analyze(ws, protection: false)
+        let summary = try PipelineFixture.encode(ws)
+        #expect(summary.files == 4)
+        #expect(summary.rows == 1309)
+        #expect(summary.sequenceSubColumns.isEmpty)
+        let stats = try StatsFile.decode(try PipelineFixture.stats(ws))
+        let expectedNames = stats.columns.flatMap { entry in entry.stats.subColumns.map { "tgt:\(entry.name)__\($0.name)" } }
+        #expect(summary.subColumns.map(\.name) == expectedNames)
+
+        let workspace = Workspace(path: ws)
+        for file in try workspace.partitionFiles(.target) {
+            let original = try ArrowIPC.read(path: file.path)
+            let encodedPath = workspace.encodedDataDirectory.appendingPathComponent(file.lastPathComponent).path
+            let encoded = try ArrowIPC.read(path: encodedPath)
+            #expect(encoded.rowCount == original.rowCount)
+            #expect(encoded.schema.names == expectedNames)
+            let specs = try EncodedSchema.subColumns(ofFile: encodedPath)
+            #expect(specs == summary.subColumns)
+            for entry in stats.columns where entry.stats.encodingType != .numericBinned {
+                var random = SeededRandom(seed: 1)
+                let decoded = try entry.stats.decode(codes(encoded, prefix: "tgt:", column: entry.name, specs: specs),
+                                                     subjects: .rows(first: 0), name: entry.name, random: &random)
+                let source = try #require(original.column(named: entry.name))
+                let a = texts(decoded), b = texts(source)
+                // Numbers may come back as the other numeric type (1 vs 1.0): compare as numbers then.
+                let same = zip(a, b).allSatisfy { $0 == $1 || (Double($0) != nil && Double($0) == Double($1)) }
+                #expect(a.count == b.count && same, "\(file.lastPathComponent) column \(entry.name)")
+            }
+            for spec in specs {
+                guard case .int64(let c)? = encoded.column(named: spec.name) else { Issue.record("\(spec.name) is not int64"); continue }
+                #expect(c.values.array.allSatisfy { $0 >= 0 && $0 < Int64(spec.cardinality) }, "\(spec.name)")
+            }
+        }
+    }
+
+    @Test func sequentialTargetsArePaddedSequencesInSubjectOrder() throws {
+        let ws = try PipelineFixture.baseball()
+        _ = try PipelineFixture.analyze(ws, protection: false)
+        let summary = try PipelineFixture.encode(ws)
+        #expect(summary.rows == 249)
+        #expect(summary.sequenceSubColumns.prefix(3).map(\.name).allSatisfy { $0.hasPrefix("tgt:/__sidx_") || $0.hasPrefix("tgt:/__slen_") || $0.hasPrefix("tgt:/__ridx_") })
+        #expect(summary.subColumns.contains { $0.name == "ctx:country__cat" })
+        let stats = try StatsFile.decode(try PipelineFixture.stats(ws))
+        let workspace = Workspace(path: ws)
+        var padded = 0
+        for file in try workspace.partitionFiles(.target) {
+            let target = try ArrowIPC.read(path: file.path)
+            let context = try ArrowIPC.read(path: workspace.partitionFile(.context, index: 0, side: .training).deletingLastPathComponent()
+                .appendingPathComponent(file.lastPathComponent).path)
+            let subjectsPath = workspace.encodedDataDirectory.appendingPathComponent(file.lastPathComponent).path
+            let subjects = try ArrowIPC.read(path: subjectsPath)
+            let sequencesPath = Encode.sequencesFile(subjectsPath)
+            let sequences = try ArrowIPC.read(path: sequencesPath)
+            #expect(subjects.rowCount == context.rowCount)
+            #expect(sequences.rowCount == target.rowCount + context.rowCount)  // one pad row per subject
+            padded += sequences.rowCount
+
+            // Expected order: subjects in context order, each with its rows in file order.
+            let ids = texts(try #require(context.column(named: "id")))
+            let keys = texts(try #require(target.column(named: "players_id")))
+            var expectedRows: [Int] = []
+            var expectedStarts: [Int64] = []
+            for id in ids {
+                expectedStarts.append(Int64(expectedRows.count + expectedStarts.count))
+                expectedRows += keys.indices.filter { keys[$0] == id }
+            }
+            guard case .int64(let starts)? = subjects.column(named: EncodedSchema.sequenceStartColumn),
+                  case .int64(let slen)? = sequences.column(named: "tgt:/__slen_cat"),
+                  case .int64(let ridx)? = sequences.column(named: "tgt:/__ridx_cat"),
+                  case .int64(let sidx)? = sequences.column(named: "tgt:/__sidx_cat") else {
+                Issue.record("missing positional or start columns"); continue
+            }
+            #expect(starts.values.array == expectedStarts)
+            var eventRows: [Int] = []
+            for s in 0..<ids.count {
+                let first = Int(starts.values[s]), end = s + 1 < ids.count ? Int(starts.values[s + 1]) : sequences.rowCount
+                let length = end - first - 1
+                for r in first..<end {
+                    #expect(sidx.values[r] == Int64(r - first) && slen.values[r] == Int64(length) && ridx.values[r] == Int64(end - 1 - r))
+                }
+                eventRows += Array(first..<(end - 1))
+            }
+            // A categorical target column decodes to the target rows in subject order.
+            let specs = try EncodedSchema.subColumns(ofFile: sequencesPath)
+            let team = try #require(stats.stats(of: "team"))
+            var random = SeededRandom(seed: 1)
+            let decoded = try team.decode(codes(sequences, prefix: "tgt:", column: "team", specs: specs, rows: eventRows),
+                                          subjects: .rows(first: 0), name: "team", random: &random)
+            let source = try #require(target.column(named: "team"))
+            #expect(texts(decoded) == texts(source.take(expectedRows)))
+        }
+        #expect(padded == summary.sequenceRows)
+    }
+
+    /// Datetime-relative codes depend on the order inside each sequence: rows of interleaved
+    /// subjects are grouped first, and the codes decode to each subject's dates.
+    @Test func datetimeRelativeSequencesDecodeWithInterleavedSubjects() throws {
+        var lines = ["who,at,kind"]
+        for day in 0..<12 {
+            for who in 0..<30 where (who + day) % 4 != 0 {
+                lines.append("s\(who),2024-01-\(String(format: "%02d", day + 1 + who % 7)),k\(day % 3)")
+            }
+        }
+        let dir = try TestSupport.temporaryDirectory("pipeline-itt")
+        let path = dir.appendingPathComponent("events.csv").path
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        var split = SplitOptions(targetPath: path, workspace: dir.appendingPathComponent("ws").path)
+        split.contextKey = "who"
+        split.targetEncodings = ["at": .datetimeRelative]
+        _ = try Split.run(split)
+        let ws = split.workspace
+        _ = try PipelineFixture.analyze(ws, protection: false)
+        _ = try PipelineFixture.encode(ws)
+        let stats = try StatsFile.decode(try PipelineFixture.stats(ws))
+        let at = try #require(stats.stats(of: "at"))
+        #expect(at.encodingType == .datetimeRelative)
+        let workspace = Workspace(path: ws)
+        for file in try workspace.partitionFiles(.target) {
+            let target = try ArrowIPC.read(path: file.path)
+            let context = try ArrowIPC.read(path: workspace.dataDirectory(.context).appendingPathComponent(file.lastPathComponent).path)
+            let subjectsPath = workspace.encodedDataDirectory.appendingPathComponent(file.lastPathComponent).path
+            let sequences = try ArrowIPC.read(path: Encode.sequencesFile(subjectsPath))
+            guard case .int64(let starts)? = try ArrowIPC.read(path: subjectsPath).column(named: EncodedSchema.sequenceStartColumn) else {
+                Issue.record("no sequence starts"); continue
+            }
+            let ids = texts(try #require(context.column(named: "who")))
+            let keys = texts(try #require(target.column(named: "who")))
+            var expectedRows: [Int] = [], eventRows: [Int] = [], subjectOfEvent: [Int64] = []
+            for (s, id) in ids.enumerated() {
+                let rows = keys.indices.filter { keys[$0] == id }
+                expectedRows += rows
+                let first = Int(starts.values[s])
+                eventRows += Array(first..<(first + rows.count))
+                subjectOfEvent += Array(repeating: Int64(s), count: rows.count)
+            }
+            var random = SeededRandom(seed: 1)
+            let specs = try EncodedSchema.subColumns(ofFile: Encode.sequencesFile(subjectsPath))
+            let decoded = try at.decode(codes(sequences, prefix: "tgt:", column: "at", specs: specs, rows: eventRows),
+                                        subjects: .keys(Buffer(subjectOfEvent)), name: "at", random: &random)
+            let source = try #require(target.column(named: "at"))
+            #expect(texts(decoded) == texts(source.take(expectedRows)), "\(file.lastPathComponent)")
+        }
+    }
+
+    @Test(arguments: ["flat", "sequential"])
+    func encodedFilesAreIdenticalAcrossBackendsAndJobs(_ kind: String) throws {
+        let ws = kind == "flat" ? try PipelineFixture.titanic(partitions: 3) : try PipelineFixture.baseball(partitions: 3)
+        _ = try PipelineFixture.analyze(ws)
+        _ = try PipelineFixture.encode(ws, backend: .sequential, jobs: 1)
+        let reference = try PipelineFixture.encodedFiles(ws)
+        #expect(reference.count == (kind == "flat" ? 6 : 12))
+        var runs: [(Backend, Int)] = [(.threads, 1), (.threads, 8)]
+        if PipelineFixture.worker != nil { runs.append((.processes, 2)) }
+        for (backend, jobs) in runs {
+            _ = try PipelineFixture.encode(ws, backend: backend, jobs: jobs)
+            #expect(try PipelineFixture.encodedFiles(ws) == reference, "backend \(backend), jobs \(jobs)")
+        }
+    }
+
+    @Test func encodeBeforeAnalyzeIsAClearError() throws {
+        let ws = try PipelineFixture.titanic()
+        do {
+            _ = try PipelineFixture.encode(ws)
+            Issue.record("encode ran without statistics")
+        } catch let error as PipelineError {
+            #expect(error.description.contains("doppel analyze"))
+        }
+    }
+}
