@@ -15,9 +15,13 @@ struct SeedConditions {
     /// Reads `path`; every seed column must be a column of the training data (`original`).
     static func load(path: String, read: DataReadOptions, original: Schema, stats: StatsFile, schema: ModelSchema,
                      seed: UInt64) throws -> SeedConditions {
-        var options = read
-        for field in original.fields { options.columnTypes[field.name] = field.type }
-        let table = try DataFiles.read(path: path, options: options)
+        var table = try DataFiles.read(path: path, options: read)
+        if try DataFiles.format(of: path) == .csv {
+            // Read again with the training data's types, so that e.g. digits stay text where the data had text.
+            var typed = read
+            for field in original.fields where table.schema.index(of: field.name) != nil { typed.columnTypes[field.name] = field.type }
+            if typed.columnTypes != read.columnTypes { table = try DataFiles.read(path: path, options: typed) }
+        }
         for name in table.schema.names where original.index(of: name) == nil {
             throw PipelineError.invalidOption("seed data \(path): column '\(name)' is not a column of the training data (columns: \(original.names.joined(separator: ", ")))")
         }
