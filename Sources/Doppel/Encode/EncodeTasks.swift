@@ -52,9 +52,7 @@ public struct EncodePartitionTask: Codable, Sendable {
         // Padded target rows: positional sub-columns first, then the columns in stats order.
         var events = EncodedTableBuilder()
         let positional = PositionalEncoding(maxLength: maxLength)
-        positional.add(layout.index, name: "sidx", to: &events)
-        positional.add(layout.length, name: "slen", to: &events)
-        positional.add(layout.remaining, name: "ridx", to: &events)
+        positional.add(layout, to: &events)
         // Columns are encoded in file order and scattered to their padded rows; only
         // datetime-relative columns, whose codes depend on the order within each sequence, are
         // gathered into subject order first.

@@ -7,18 +7,11 @@ import DoppelTable
 struct SequenceLayout {
     /// Target rows that are kept, subject by subject (source row numbers).
     let keptRows: [Int]
-    /// Padded row of each kept row.
-    let paddedRowOfKept: [Int]
-    /// Padded row of each source row (-1 for rows beyond the maximum length).
-    let paddedRowOfRow: [Int]
     /// Subject (context row) of each kept row.
     let subjectOfKept: Buffer<Int64>
     /// First padded row of each subject; subject `s` has rows `start[s] ..< start[s + 1]`
     /// (the last entry is the total).
     let start: [Int]
-    /// Positional values per padded row: index within the sequence (0…L, the pad row is L),
-    /// true length L, and rows remaining (L…0, the pad row has 0).
-    let index: [Int64], length: [Int64], remaining: [Int64]
 
     var paddedRowCount: Int { start.last ?? 0 }
     var subjectCount: Int { start.count - 1 }
@@ -30,54 +23,38 @@ struct SequenceLayout {
         let total = start[subjects]
         let keptCount = total - subjects
         var kept = [Int](repeating: 0, count: keptCount)
-        var padded = [Int](repeating: 0, count: keptCount)
-        var paddedOfRow = [Int](repeating: -1, count: subjectOfRow.count)
         var subjectOfKept = BufferBuilder<Int64>(capacity: keptCount)
-        var index = [Int64](repeating: 0, count: total)
-        var length = [Int64](repeating: 0, count: total)
-        var remaining = [Int64](repeating: 0, count: total)
         var k = 0
         for s in 0..<subjects {
             let first = grouping.starts[s]
             let n = start[s + 1] - start[s] - 1
-            for i in 0...n {
-                let row = start[s] + i
-                index[row] = Int64(i)
-                length[row] = Int64(n)
-                remaining[row] = Int64(n - i)
-                if i < n {
-                    kept[k] = grouping.order[first + i]
-                    padded[k] = row
-                    paddedOfRow[kept[k]] = row
-                    subjectOfKept.append(Int64(s))
-                    k += 1
-                }
+            for i in 0..<n {
+                kept[k] = grouping.order[first + i]
+                subjectOfKept.append(Int64(s))
+                k += 1
             }
         }
         keptRows = kept
-        paddedRowOfKept = padded
-        paddedRowOfRow = paddedOfRow
         self.subjectOfKept = subjectOfKept.finish()
         self.start = start
-        self.index = index
-        self.length = length
-        self.remaining = remaining
     }
 
     /// Codes placed at their padded rows; pad rows are 0. `codes` are per kept row
-    /// (`fromKeptRows`) or per source row in file order (rows beyond the maximum length dropped).
+    /// (`fromKeptRows`) or per source row in file order (rows beyond the maximum length are
+    /// dropped). Written in padded order (sequential writes, gathered reads).
     func scatter(_ codes: Buffer<Int32>, fromKeptRows: Bool) -> Buffer<Int64> {
         var builder = BufferBuilder<Int64>(capacity: paddedRowCount)
         builder.appendUninitialized(count: paddedRowCount) { out in
-            out.initialize(repeating: 0)
             codes.withUnsafeBufferPointer { source in
-                if fromKeptRows {
-                    paddedRowOfKept.withUnsafeBufferPointer { rows in
-                        for k in 0..<source.count { out[rows[k]] = Int64(source[k]) }
-                    }
-                } else {
-                    paddedRowOfRow.withUnsafeBufferPointer { rows in
-                        for r in 0..<source.count where rows[r] >= 0 { out[rows[r]] = Int64(source[r]) }
+                keptRows.withUnsafeBufferPointer { kept in
+                    var k = 0
+                    for s in 0..<subjectCount {
+                        let first = start[s], pad = start[s + 1] - 1
+                        for p in first..<pad {
+                            out[p] = Int64(source[fromKeptRows ? k : kept[k]])
+                            k += 1
+                        }
+                        out[pad] = 0
                     }
                 }
             }
@@ -117,14 +94,34 @@ struct PositionalEncoding {
         }
     }
 
-    /// Adds `tgt:/__{name}_{suffix}` sub-columns for one positional quantity.
-    func add(_ values: [Int64], name: String, to builder: inout EncodedTableBuilder) {
-        for shape in specs {
-            var codes = BufferBuilder<Int64>(capacity: values.count)
-            codes.appendUninitialized(count: values.count) { out in
-                for i in 0..<values.count { out[i] = shape.code(min(values[i], Int64(maxLength))) }
+    /// The positional quantities of padded rows: index within the sequence (0…L, the pad row
+    /// is L), true length L, and rows remaining (L…0, the pad row has 0).
+    enum Quantity: String, CaseIterable {
+        case sidx, slen, ridx
+    }
+
+    /// Adds the `tgt:/__{quantity}_{suffix}` sub-columns of every quantity, computed subject by
+    /// subject from the layout (no per-row intermediate arrays).
+    func add(_ layout: SequenceLayout, to builder: inout EncodedTableBuilder) {
+        for quantity in Quantity.allCases {
+            for shape in specs {
+                var codes = BufferBuilder<Int64>(capacity: layout.paddedRowCount)
+                codes.appendUninitialized(count: layout.paddedRowCount) { out in
+                    for s in 0..<layout.subjectCount {
+                        let first = layout.start[s], n = layout.start[s + 1] - first - 1
+                        for i in 0...n {
+                            let value: Int
+                            switch quantity {
+                            case .sidx: value = i
+                            case .slen: value = n
+                            case .ridx: value = n - i
+                            }
+                            out[first + i] = shape.code(Int64(min(value, maxLength)))
+                        }
+                    }
+                }
+                builder.add(name: "tgt:/__\(quantity.rawValue)_\(shape.suffix)", cardinality: shape.cardinality, codes: codes.finish())
             }
-            builder.add(name: "tgt:/__\(name)_\(shape.suffix)", cardinality: shape.cardinality, codes: codes.finish())
         }
     }
 }

@@ -18,16 +18,24 @@ public struct SparseHistogram: Codable, Sendable, Equatable {
     /// `(anchor value, count)` pairs in ascending order, for histograms on ``LogGrid``.
     var logGridValues: [(value: Double, count: Int)] { zip(keys, counts).map { (LogGrid.anchor($0), $1) } }
 
-    /// Builds the histogram of `bins` (any order, repeats allowed).
+    /// Builds the histogram of `bins` (any order, repeats allowed): a dense count array when the
+    /// keys span a small range, else a hash count; only the distinct keys are sorted.
     init(counting bins: [Int64]) {
-        guard !bins.isEmpty else { return }
-        let sorted = bins.sorted()
-        var k = sorted[0], c = 0
-        for b in sorted {
-            if b == k { c += 1 } else { keys.append(k); counts.append(c); k = b; c = 1 }
+        guard let low = bins.min(), let high = bins.max() else { return }
+        let span = high.subtractingReportingOverflow(low)
+        if !span.overflow, span.partialValue < Int64(min(1 << 20, 4 * bins.count + 64)) {
+            var dense = [Int](repeating: 0, count: Int(span.partialValue) + 1)
+            for b in bins { dense[Int(b &- low)] += 1 }
+            for (offset, c) in dense.enumerated() where c > 0 {
+                keys.append(low &+ Int64(offset))
+                counts.append(c)
+            }
+            return
         }
-        keys.append(k)
-        counts.append(c)
+        var table: [Int64: Int] = [:]
+        for b in bins { table[b, default: 0] += 1 }
+        keys = table.keys.sorted()
+        counts = keys.map { table[$0] ?? 0 }
     }
 
     public var total: Int { counts.reduce(0, +) }
