@@ -85,22 +85,27 @@ func trainOptions(workspace: String, model: String, maxEpochs: Int, maxTime: Dou
     options.seed = seed
     options.jobs = jobs
     StopRequest.install()
-    options.shouldStop = { StopRequest.isRequested }
+    options.shouldStop = { StopRequest.trainingAsks() }
     return options
 }
 
 /// Ctrl-C during training: the first SIGINT asks the trainer to stop after its current step
-/// (the best model is kept); a second one ends the process at once.
+/// (the best model is kept); a second one, or one before training has begun, ends the process.
 enum StopRequest {
     private static let requested = Atomic<Bool>(false)
+    private static let training = Atomic<Bool>(false)
 
-    static var isRequested: Bool { requested.load(ordering: .relaxed) }
+    /// Called by the trainer after every step: marks training as running, says whether to stop.
+    static func trainingAsks() -> Bool {
+        training.store(true, ordering: .relaxed)
+        return requested.load(ordering: .relaxed)
+    }
 
     static func install() {
         signal(SIGINT) { _ in
-            if StopRequest.requested.exchange(true, ordering: .relaxed) { _exit(130) }
-            let text = "\nstopping after the current step (Ctrl-C again to abort)\n"
-            _ = text.withCString { write(STDERR_FILENO, $0, strlen($0)) }
+            if !StopRequest.training.load(ordering: .relaxed) || StopRequest.requested.exchange(true, ordering: .relaxed) { _exit(130) }
+            let text: StaticString = "\nstopping after the current step (Ctrl-C again to abort)\n"
+            _ = write(STDERR_FILENO, text.utf8Start, text.utf8CodeUnitCount)  // no allocation in a signal handler
         }
     }
 }
