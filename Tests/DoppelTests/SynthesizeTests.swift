@@ -5,13 +5,16 @@ import Testing
 @testable import Doppel
 
 @Suite struct SynthesizeTests {
-    private func synthesize(_ csv: String, rows: Int? = nil, primaryKey: String? = nil) throws -> (SynthesizeSummary, Table) {
+    private func synthesize(_ csv: String, rows: Int? = nil, primaryKey: String? = nil, temporaryParent: String? = nil,
+                            keepWorkspace: Bool = false) throws -> (SynthesizeSummary, Table) {
         let dir = try TestSupport.temporaryDirectory("synthesize")
         let input = dir.appendingPathComponent("data.csv").path
         try csv.write(toFile: input, atomically: true, encoding: .utf8)
         var options = SynthesizeOptions(dataPath: input, outputPath: dir.appendingPathComponent("synthetic.csv").path)
         options.rows = rows
         options.primaryKey = primaryKey
+        options.temporaryParent = temporaryParent
+        options.keepWorkspace = keepWorkspace
         options.size = .small
         options.maxEpochs = 2
         options.seed = 1
@@ -21,9 +24,8 @@ import Testing
     }
 
     @Test func runsTheWholePipelineAndRemovesTheTemporaryWorkspace() throws {
-        let before = Set(try FileManager.default.contentsOfDirectory(atPath: FileManager.default.temporaryDirectory.path)
-            .filter { $0.hasPrefix("doppel-synthesize-") })
-        let (summary, table) = try synthesize(TrainFixture.rareCitiesCSV, primaryKey: "id")
+        let parent = try TestSupport.temporaryDirectory("synthesize-parent").path
+        let (summary, table) = try synthesize(TrainFixture.rareCitiesCSV, primaryKey: "id", temporaryParent: parent)
         #expect(summary.inputRows == 300)
         #expect(summary.rows == 240)  // the training rows (validation share 0.2)
         #expect(summary.epochs == 2)
@@ -31,14 +33,37 @@ import Testing
         #expect(summary.workspace == nil)
         #expect(table.schema.names == ["id", "city", "size"])
         #expect(table.column(named: "size")?.type == .int64)
-        let after = Set(try FileManager.default.contentsOfDirectory(atPath: FileManager.default.temporaryDirectory.path)
-            .filter { $0.hasPrefix("doppel-synthesize-") })
-        #expect(after.subtracting(before).isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: parent).isEmpty)
+    }
+
+    @Test func everyColumnTypeComesBackWithItsType() throws {
+        var lines = ["id,when,day,flag,score,name,amount"]
+        for i in 0..<200 {
+            lines.append("\(i),2024-0\(i % 9 + 1)-1\(i % 7)T1\(i % 5):2\(i % 3):00,2023-1\(i % 3)-0\(i % 9 + 1),\(i % 4 == 0),\(Double(i * 37 % 1000) / 10),\(["a", "b", "c"][i % 3]),\(i * 7919 % 100_000)")
+        }
+        let dir = try TestSupport.temporaryDirectory("synthesize-types")
+        let input = dir.appendingPathComponent("types.csv").path
+        try (lines.joined(separator: "\n") + "\n").write(toFile: input, atomically: true, encoding: .utf8)
+        var options = SynthesizeOptions(dataPath: input, outputPath: dir.appendingPathComponent("out.arrow").path)
+        options.primaryKey = "id"
+        options.size = .small
+        options.maxEpochs = 2
+        options.jobs = 2
+        _ = try Synthesize.run(options)
+        let original = try DataFiles.read(path: input)
+        let synthetic = try DataFiles.read(path: options.outputPath)
+        #expect(original.schema.fields.map(\.type) == [.int64, .timestamp, .date, .bool, .float64, .string, .int64])
+        #expect(synthetic.schema.names == original.schema.names)
+        #expect(synthetic.schema.fields.map(\.type) == original.schema.fields.map(\.type))
+        #expect(synthetic.rowCount == 160)
     }
 
     @Test func aZeroRowTableGivesAnEmptyTableWithItsColumns() throws {
-        let (summary, table) = try synthesize("a,b,c\n")
+        let parent = try TestSupport.temporaryDirectory("synthesize-parent").path
+        let (summary, table) = try synthesize("a,b,c\n", temporaryParent: parent, keepWorkspace: true)
         #expect(summary.rows == 0 && summary.epochs == 0)
+        let kept = try #require(summary.workspace)
+        #expect(kept.hasPrefix(parent) && FileManager.default.fileExists(atPath: kept + "/OriginalData"))
         #expect(table.rowCount == 0)
         #expect(table.schema.names == ["a", "b", "c"])
     }

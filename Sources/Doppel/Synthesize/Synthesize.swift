@@ -10,6 +10,8 @@ public struct SynthesizeOptions: Sendable {
     /// Workspace folder; `nil`: a temporary folder, removed afterwards unless `keepWorkspace`.
     public var workspace: String?
     public var keepWorkspace = false
+    /// Folder for the temporary workspace (default: the system's temporary folder).
+    public var temporaryParent: String?
     public var primaryKey: String?
     /// Rows to generate (default: as many as the training rows).
     public var rows: Int?
@@ -50,8 +52,8 @@ public struct SynthesizeSummary: Sendable {
 public enum Synthesize {
     public static func run(_ options: SynthesizeOptions, progress: ProgressReporter = .silent) throws -> SynthesizeSummary {
         let temporary = options.workspace == nil
-        let workspace = options.workspace ?? FileManager.default.temporaryDirectory
-            .appendingPathComponent("doppel-synthesize-\(UUID().uuidString)").path
+        let parent = options.temporaryParent.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? FileManager.default.temporaryDirectory
+        let workspace = options.workspace ?? parent.appendingPathComponent("doppel-synthesize-\(UUID().uuidString)").path
         defer {
             if temporary && !options.keepWorkspace { try? FileManager.default.removeItem(atPath: workspace) }
         }
