@@ -59,7 +59,7 @@ public enum Synthesize {
         }
         var times: [(step: String, seconds: Double)] = []
         func timed<T>(_ step: String, _ index: Int, _ body: () throws -> T) throws -> T {
-            progress.step(step, completed: index, total: 5)
+            progress.message("step \(index + 1)/5: \(step)")
             let start = Date()
             let result = try body()
             times.append((step, Date().timeIntervalSince(start)))
@@ -109,7 +109,6 @@ public enum Synthesize {
             generate.jobs = options.jobs
             generated = try timed("generate", 4) { try Generate.run(generate, progress: progress) }
         }
-        progress.step("done", completed: 5, total: 5)
         return SynthesizeSummary(inputRows: splitSummary.target.rows, rows: generated.rows, columns: generated.columns.count, epochs: epochs,
                                  outputPath: options.outputPath, workspace: temporary && !options.keepWorkspace ? nil : workspace,
                                  stepSeconds: times)
