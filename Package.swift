@@ -52,7 +52,7 @@ let package = Package(
         // Paths and helpers shared by the test targets.
         .target(name: "DoppelTestSupport", path: "Tests/Support"),
         .testTarget(name: "DoppelTableTests", dependencies: ["DoppelTable", "DoppelTestSupport"]),
-        .testTarget(name: "DoppelIOTests", dependencies: ["DoppelIO", "DoppelTestSupport"]),
+        .testTarget(name: "DoppelIOTests", dependencies: ["DoppelIO", "DoppelTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "DoppelParallelTests", dependencies: ["DoppelParallel", "DoppelTestSupport", "doppel-worker-fixture"]),
         .testTarget(name: "DoppelEncodingTests", dependencies: ["DoppelEncoding", "DoppelTestSupport"]),
         .testTarget(name: "DoppelNNTests", dependencies: ["DoppelNN", "DoppelTestSupport"]),

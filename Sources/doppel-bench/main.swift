@@ -11,6 +11,7 @@ let benchmarks: [(name: String, summary: String, run: ([String]) throws -> Void)
     ("analyze", "analyze a generated numeric table through the executor: time and peak RSS (--rows N, --columns N, --partitions N, --backend B, --jobs N, --protection on|off, --dir PATH)", AnalyzeBenchmark.run),
     ("encode-seq", "encode a generated sequential workspace (--subjects N, --length N, --columns N, --backend B, --jobs N, --dir PATH)", EncodeSequentialBenchmark.run),
     ("arrow", "write and read an Arrow IPC file of a generated 4-column table (--rows N, --rounds N, --dir PATH)", ArrowBenchmark.run),
+    ("parquet", "time ParquetReader.read and ParquetWriter.write on Parquet files (--files a,b --threads N --repeat N --write-dir DIR --write-codecs snappy,zstd)", ParquetBenchmark.run),
 ]
 
 BenchCommandLine.dispatch(CommandLine.arguments, benchmarks: benchmarks)

@@ -59,6 +59,25 @@ import Testing
         #expect(open.contains("CANARYVILLE"))
     }
 
+    /// Sequential targets count subjects, not rows: one subject with many rows of a value is
+    /// still one subject, so the value stays protected.
+    @Test func sequentialTargetsCountSubjectsNotRows() throws {
+        var lines = ["who,what"]
+        for who in 0..<60 { for k in 0..<3 { lines.append("p\(who),\(["walk", "run", "swim"][(who + k) % 3])") } }
+        for _ in 0..<12 { lines.append("p0,CANARYSPORT") }
+        let dir = try TestSupport.temporaryDirectory("pipeline-subjects")
+        let path = dir.appendingPathComponent("events.csv").path
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        var split = SplitOptions(targetPath: path, workspace: dir.appendingPathComponent("ws").path)
+        split.contextKey = "who"
+        split.partitions = 2
+        _ = try Split.run(split)
+        _ = try PipelineFixture.analyze(split.workspace, protection: true)
+        let text = String(decoding: try PipelineFixture.stats(split.workspace), as: UTF8.self)
+        #expect(!text.contains("CANARYSPORT"))
+        #expect(text.contains("swim"))
+    }
+
     @Test func differentialPrivacyRecordsTheBudget() throws {
         let ws = try PipelineFixture.titanic()
         var options = AnalyzeOptions(workspace: ws)

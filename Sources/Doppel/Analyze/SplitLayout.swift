@@ -60,12 +60,7 @@ struct SplitLayout: Sendable {
         let keysURL = workspace.keysFile(role)
         let keys = FileManager.default.fileExists(atPath: keysURL.path)
             ? try MetadataJSON.read(KeysFile.self, from: keysURL) : KeysFile(primaryKey: nil, contextKey: nil)
-        let columns = try types.columns.map { entry -> (name: String, encoding: EncodingType) in
-            guard let type = EncodingType(rawValue: entry.encoding.rawValue) else {
-                throw PipelineError.workspace("\(workspace.encodingTypesFile(role).path): column '\(entry.column)': unsupported encoding \(entry.encoding.rawValue)")
-            }
-            return (entry.column, type)
-        }
+        let columns = types.columns.map { (name: $0.column, encoding: $0.encoding) }
         return Table(role: role, columns: columns, keys: keys)
     }
 

@@ -33,9 +33,8 @@ public struct EncodePartitionTask: Codable, Sendable {
               FileManager.default.fileExists(atPath: workspace.statsFile(.context).path) else {
             let table = try ArrowIPC.read(path: workspace.dataDirectory(.target).appendingPathComponent(file).path)
             var builder = EncodedTableBuilder()
-            for (entry, encoded) in zip(targetStats.columns, try encodeColumns(table, targetStats, role: .target, executor: executor)) {
-                builder.add(encoded, prefix: "tgt:", column: entry.name)
-            }
+            let codes = try encodeColumns(table, targetStats, role: .target, executor: executor) { _, codes in EncodedTableBuilder.widen(codes) }
+            for (entry, placed) in zip(targetStats.columns, codes) { builder.add(placed, prefix: "tgt:", column: entry.name) }
             try builder.write(to: output, layout: "flat", rowCount: table.rowCount)
             return Result(rows: table.rowCount, sequenceRows: 0)
         }
@@ -58,22 +57,19 @@ public struct EncodePartitionTask: Codable, Sendable {
         // gathered into subject order first.
         let relative = Set(targetStats.columns.filter { $0.stats.encodingType == .datetimeRelative }.map(\.name))
         let grouped = relative.isEmpty ? nil : try takeRows(sequences.target, targetStats, relative, layout.keptRows, executor: executor)
-        let targetCodes = try encodeColumns(sequences.target, targetStats, role: .target, executor: executor) { name in
+        let targetCodes = try encodeColumns(sequences.target, targetStats, role: .target, executor: executor, override: { name in
             guard relative.contains(name), let grouped else { return nil }
             return (grouped.column(named: name), .keys(layout.subjectOfKept))
-        }
-        for (entry, encoded) in zip(targetStats.columns, targetCodes) {
-            for sub in encoded.subColumns {
-                events.add(name: "tgt:\(entry.name)__\(sub.spec.name)", cardinality: sub.spec.cardinality,
-                           codes: layout.scatter(sub.codes, fromKeptRows: relative.contains(entry.name)))
-            }
-        }
+        }, place: { [names = targetStats.columns.map(\.name)] c, codes in
+            layout.scatter(codes, fromKeptRows: relative.contains(names[c]))
+        })
+        for (entry, placed) in zip(targetStats.columns, targetCodes) { events.add(placed, prefix: "tgt:", column: entry.name) }
         try events.write(to: Encode.sequencesFile(output), layout: "sequences", rowCount: layout.paddedRowCount)
 
         // One row per subject: its context codes and where its sequence starts.
         var subjects = EncodedTableBuilder()
-        let contextCodes = try encodeColumns(sequences.context, contextStats, role: .context, executor: executor)
-        for (entry, encoded) in zip(contextStats.columns, contextCodes) { subjects.add(encoded, prefix: "ctx:", column: entry.name) }
+        let contextCodes = try encodeColumns(sequences.context, contextStats, role: .context, executor: executor) { _, codes in EncodedTableBuilder.widen(codes) }
+        for (entry, placed) in zip(contextStats.columns, contextCodes) { subjects.add(placed, prefix: "ctx:", column: entry.name) }
         subjects.addPlain(name: EncodedSchema.sequenceStartColumn, values: Buffer(layout.start.dropLast().map { Int64($0) }))
         try subjects.write(to: output, layout: "subjects", rowCount: layout.subjectCount)
         return Result(rows: layout.subjectCount, sequenceRows: layout.paddedRowCount)
@@ -92,10 +88,13 @@ public struct EncodePartitionTask: Codable, Sendable {
         return try DoppelTable.Table(Array(zip(names, taken)))
     }
 
-    /// Encodes the stats columns of `table` in stats order, one task per column. `override`
-    /// gives another source (and its subjects) for some columns.
+    /// Encodes the stats columns of `table` in stats order, one task per column, and turns each
+    /// sub-column's codes into its output column with `place(column index, codes)` inside the
+    /// task (so the Int32 codes are freed as soon as they are placed). `override` gives another
+    /// source (and its subjects) for some columns.
     private func encodeColumns(_ table: DoppelTable.Table, _ stats: StatsFile, role: Workspace.Role, executor: Executor,
-                               override: (String) -> (Column?, SubjectIDs)? = { _ in nil }) throws -> [EncodedColumn] {
+                               override: (String) -> (Column?, SubjectIDs)? = { _ in nil },
+                               place: @escaping @Sendable (Int, Buffer<Int32>) -> Buffer<Int64>) throws -> [[PlacedSubColumn]] {
         let entries = stats.columns
         var subjectsOf: [SubjectIDs] = []
         let columns = try entries.map { entry -> Column in
@@ -112,7 +111,8 @@ public struct EncodePartitionTask: Codable, Sendable {
         return try executor.map(entries.count, label: { "\(role.rawValue) partition file \(file), column '\(entries[$0].name)'" }) { c in
             var random = SeededRandom.stream(seed: seed, [SeededRandom.identifier("encode"), SeededRandom.identifier(role.rawValue),
                                                           SeededRandom.identifier(file), SeededRandom.identifier(entries[c].name)])
-            return try entries[c].stats.encode(columns[c], subjects: subjects[c], name: entries[c].name, random: &random)
+            let encoded = try entries[c].stats.encode(columns[c], subjects: subjects[c], name: entries[c].name, random: &random)
+            return encoded.subColumns.map { PlacedSubColumn(spec: $0.spec, codes: place(c, $0.codes)) }
         }
     }
 

@@ -8,10 +8,10 @@ struct EncodedTableBuilder {
     private(set) var columns: [(String, Column)] = []
     private(set) var specs: [SubColumnSpec] = []
 
-    /// Adds every sub-column of `encoded` as `{prefix}{column}__{sub}`.
-    mutating func add(_ encoded: EncodedColumn, prefix: String, column: String) {
-        for sub in encoded.subColumns {
-            add(name: "\(prefix)\(column)__\(sub.spec.name)", cardinality: sub.spec.cardinality, codes: Self.widen(sub.codes))
+    /// Adds the sub-columns of one column as `{prefix}{column}__{sub}`.
+    mutating func add(_ placed: [PlacedSubColumn], prefix: String, column: String) {
+        for sub in placed {
+            add(name: "\(prefix)\(column)__\(sub.spec.name)", cardinality: sub.spec.cardinality, codes: sub.codes)
         }
     }
 
@@ -43,6 +43,12 @@ struct EncodedTableBuilder {
         }
         return builder.finish()
     }
+}
+
+/// One sub-column's codes as written to an encoded file (widened, and padded for sequences).
+struct PlacedSubColumn: Sendable {
+    let spec: SubColumnSpec
+    let codes: Buffer<Int64>
 }
 
 /// How encoded partition files describe themselves (Arrow schema custom metadata).

@@ -22,19 +22,21 @@ public struct DataReadOptions: Sendable {
 }
 
 /// Reads and writes user data files by their extension: `.csv`, `.csv.gz`, `.tsv` (CSV with
-/// the given delimiter), `.arrow` / `.feather` (Arrow IPC).
+/// the given delimiter), `.parquet`, `.arrow` / `.feather` (Arrow IPC).
 public enum DataFiles {
     public enum Format: Sendable, Equatable {
         case csv
         case arrow
+        case parquet
     }
 
     /// The format implied by `path`'s extension.
     public static func format(of path: String) throws(DataFileError) -> Format {
         let lower = path.lowercased()
         if lower.hasSuffix(".arrow") || lower.hasSuffix(".feather") || lower.hasSuffix(".ipc") { return .arrow }
+        if lower.hasSuffix(".parquet") || lower.hasSuffix(".pq") { return .parquet }
         for suffix in [".csv", ".csv.gz", ".tsv", ".tsv.gz", ".txt", ".txt.gz"] where lower.hasSuffix(suffix) { return .csv }
-        throw DataFileError(file: path, message: "unsupported file type; expected .csv, .csv.gz, .tsv, .arrow or .feather")
+        throw DataFileError(file: path, message: "unsupported file type; expected .csv, .csv.gz, .tsv, .parquet, .arrow or .feather")
     }
 
     public static func read(path: String, options: DataReadOptions = .init()) throws -> Table {
@@ -45,6 +47,10 @@ public enum DataFiles {
             return try CSVReader.read(path: path, options: csv)
         case .arrow:
             return try ArrowIPC.read(path: path)
+        case .parquet:
+            var parquet = ParquetReadOptions()
+            parquet.threads = options.threads
+            return try ParquetReader.read(path: path, options: parquet)
         }
     }
 
@@ -52,6 +58,7 @@ public enum DataFiles {
         switch try format(of: path) {
         case .csv: try CSVWriter.write(table, to: path)
         case .arrow: try ArrowIPC.write(table, to: path)
+        case .parquet: try ParquetWriter.write(table, to: path)
         }
     }
 }

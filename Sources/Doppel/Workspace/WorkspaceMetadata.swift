@@ -1,18 +1,11 @@
+import DoppelEncoding
 import Foundation
 
-/// How a column is modelled. Raw values follow the reference engine's names so that metadata
-/// and statistics can be compared across engines.
-public enum ColumnEncoding: String, Sendable, Codable, CaseIterable {
-    case categorical = "TABULAR_CATEGORICAL"
-    case numericAuto = "TABULAR_NUMERIC_AUTO"
-    case numericDiscrete = "TABULAR_NUMERIC_DISCRETE"
-    case numericBinned = "TABULAR_NUMERIC_BINNED"
-    case numericDigit = "TABULAR_NUMERIC_DIGIT"
-    case character = "TABULAR_CHARACTER"
-    case datetime = "TABULAR_DATETIME"
-    case datetimeRelative = "TABULAR_DATETIME_RELATIVE"
-    case latLong = "TABULAR_LAT_LONG"
+/// How a column is modelled: the encoding types of `DoppelEncoding`, whose raw values follow the
+/// reference engine's names so that metadata and statistics can be compared across engines.
+public typealias ColumnEncoding = EncodingType
 
+extension EncodingType {
     /// Parses `TABULAR_NUMERIC_AUTO`, `numeric_auto`, `numeric-auto` or a short alias
     /// (`numeric`, `digit`, `binned`, `discrete`, `datetime`, `relative`, `character`,
     /// `categorical`, `lat_long`), case-insensitively.
@@ -23,21 +16,19 @@ public enum ColumnEncoding: String, Sendable, Codable, CaseIterable {
                        "DISCRETE": "NUMERIC_DISCRETE", "RELATIVE": "DATETIME_RELATIVE", "ITT": "DATETIME_RELATIVE",
                        "LATLONG": "LAT_LONG", "CATEGORY": "CATEGORICAL"]
         key = aliases[key] ?? key
-        guard let value = ColumnEncoding(rawValue: "TABULAR_" + key) else { return nil }
+        guard let value = EncodingType(rawValue: "TABULAR_" + key) else { return nil }
         self = value
     }
 
     /// The default for a column of `type`: numbers → numeric (auto), dates and timestamps →
     /// datetime, everything else (text, booleans) → categorical.
-    public static func defaultFor(_ type: DataType) -> ColumnEncoding {
+    public static func defaultFor(_ type: DataType) -> EncodingType {
         switch type {
         case .int64, .float64: .numericAuto
         case .date, .timestamp: .datetime
         case .string, .bool: .categorical
         }
     }
-
-    var isNumeric: Bool { [.numericAuto, .numericDiscrete, .numericBinned, .numericDigit].contains(self) }
 }
 
 /// `OriginalData/{tgt,ctx}-meta/encoding-types.json`: the modelled columns in model order.

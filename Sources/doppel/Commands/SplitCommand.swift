@@ -16,13 +16,13 @@ struct SplitCommand: ParsableCommand {
         """
     )
 
-    @Option(name: .customLong("data"), help: "The table to model (.csv, .csv.gz, .tsv, .arrow).")
+    @Option(name: .customLong("data"), help: "The table to model (.csv, .csv.gz, .tsv, .parquet, .arrow).")
     var data: String
 
     @Option(help: "Unique row id column of the data; kept but not modelled.")
     var primaryKey: String?
 
-    @Option(help: "Context table: one row per subject (sequential data).")
+    @Option(help: "Context table: one row per subject (sequential data); same formats as --data.")
     var context: String?
 
     @Option(help: "Unique id column of the context table.")

@@ -1,0 +1,246 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Dispatch
+import DoppelTable
+
+/// Options for ``ParquetReader``.
+public struct ParquetReadOptions: Sendable {
+    /// Columns to read, in this order; `nil` reads every column.
+    public var columns: [String]? = nil
+    /// Worker threads for decoding column chunks; 0 uses every core.
+    public var threads: Int = 0
+    public init() {}
+}
+
+/// Reads flat Parquet files into a ``Table``.
+///
+/// Type mapping: INT32/INT64 of any width and signedness → `int64` (an unsigned 64-bit value
+/// above `Int64.max` is an error); FLOAT/DOUBLE/DECIMAL → `float64`; BOOLEAN → `bool`;
+/// STRING/UTF8/ENUM/JSON and untyped BYTE_ARRAY or FIXED_LEN_BYTE_ARRAY holding valid UTF-8 →
+/// `string` (dictionary-encoded chunks become dictionary columns); DATE → `date`; TIMESTAMP (any
+/// unit) and INT96 → `timestamp` in microseconds; TIME → `int64` microseconds since midnight.
+/// Nested columns (LIST, MAP, STRUCT) are rejected with an error naming them. Row groups and
+/// columns are decoded in parallel.
+public enum ParquetReader {
+    public static func read(path: String, options: ParquetReadOptions = .init()) throws -> Table {
+        let file = try MappedFile(path: path)
+        return try ParquetFileReader(file: file, path: path).read(options)
+    }
+}
+
+/// The memory of one output column while its chunks are decoded.
+private struct ColumnAssembly: @unchecked Sendable {
+    let leaf: ParquetLeaf
+    let values: UnsafeMutableRawPointer
+    let valid: UnsafeMutablePointer<UInt8>?
+}
+
+/// The mapped file's bytes, shared read-only by the decoding threads (the mapping outlives them).
+private struct SharedBytes: @unchecked Sendable {
+    let bytes: UnsafeRawBufferPointer
+}
+
+/// Results of the chunk tasks, one slot per task; each task writes only its own slot.
+private final class ChunkResults: @unchecked Sendable {
+    let slots: UnsafeMutablePointer<Result<ChunkStrings, DataFileError>?>
+    let count: Int
+    init(count: Int) {
+        self.count = count
+        slots = .allocate(capacity: max(count, 1))
+        slots.initialize(repeating: nil, count: max(count, 1))
+    }
+    deinit {
+        slots.deinitialize(count: max(count, 1))
+        slots.deallocate()
+    }
+}
+
+struct ParquetFileReader {
+    let file: MappedFile
+    let path: String
+    let metadata: FileMetaData
+    let fields: [ParquetField]
+
+    init(file: MappedFile, path: String) throws {
+        self.file = file
+        self.path = path
+        let bytes = file.bytes
+        let magic: [UInt8] = Array("PAR1".utf8)
+        guard bytes.count >= 12 else { throw DataFileError(file: path, message: "not a Parquet file: only \(bytes.count) bytes") }
+        guard Array(bytes[0..<4]) == magic, Array(bytes[(bytes.count - 4)...]) == magic else {
+            throw DataFileError(file: path, message: "not a Parquet file: the PAR1 magic bytes are missing")
+        }
+        let footerLength = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: bytes.count - 8, as: UInt32.self)))
+        guard footerLength > 0, footerLength <= bytes.count - 12 else {
+            throw DataFileError(file: path, location: "footer", message: "footer length \(footerLength) does not fit in the file (\(bytes.count) bytes)")
+        }
+        let footer = UnsafeRawBufferPointer(rebasing: bytes[(bytes.count - 8 - footerLength)..<(bytes.count - 8)])
+        do {
+            metadata = try FileMetaData(thrift: footer)
+        } catch {
+            throw DataFileError(file: path, location: "footer", message: "corrupt file metadata: \(parquetMessage(error))")
+        }
+        do {
+            fields = try ParquetSchemaResolver.fields(of: metadata.schema)
+        } catch {
+            throw DataFileError(file: path, location: "schema", message: parquetMessage(error))
+        }
+        try validateRowGroups()
+    }
+
+    private var leafCount: Int {
+        fields.reduce(0) { n, f in if case .leaf(let l) = f { return max(n, l.chunkIndex + 1) } else { return n } }
+    }
+
+    private func validateRowGroups() throws {
+        var total: Int64 = 0
+        for (g, group) in metadata.rowGroups.enumerated() {
+            guard group.numRows >= 0, group.numRows <= Int64(Int32.max) else {
+                throw DataFileError(file: path, location: "row group \(g)", message: "invalid row count \(group.numRows)")
+            }
+            guard group.columns.count >= leafCount else {
+                throw DataFileError(file: path, location: "row group \(g)", message: "has \(group.columns.count) column chunks, the schema has \(leafCount) columns")
+            }
+            total += group.numRows
+        }
+        guard total == metadata.numRows else {
+            throw DataFileError(file: path, location: "footer", message: "row groups hold \(total) rows, the footer says \(metadata.numRows)")
+        }
+        // Bounded memory: a corrupt footer must not make us allocate far beyond the file.
+        guard total <= max(Int64(1) << 24, Int64(file.count) * 4096) else {
+            throw DataFileError(file: path, location: "footer", message: "\(total) rows is implausible for a file of \(file.count) bytes")
+        }
+    }
+
+    /// Columns to read, in order, checked against the schema.
+    private func selectedLeaves(_ names: [String]?) throws -> [ParquetLeaf] {
+        let chosen: [ParquetField]
+        if let names {
+            chosen = try names.map { name in
+                guard let f = fields.first(where: { $0.name == name }) else {
+                    throw DataFileError(file: path, column: name, message: "no such column (the file has \(fields.map(\.name).joined(separator: ", ")))")
+                }
+                return f
+            }
+        } else {
+            chosen = fields
+        }
+        return try chosen.map { field in
+            switch field {
+            case .leaf(let leaf): return leaf
+            case .nested(let name, let kind):
+                throw DataFileError(file: path, column: name, message: "nested column of type \(kind) is not supported (only flat columns are)")
+            }
+        }
+    }
+
+    func read(_ options: ParquetReadOptions) throws -> Table {
+        let leaves = try selectedLeaves(options.columns)
+        let rows = Int(metadata.numRows)
+        var seen = Set<String>()
+        for leaf in leaves where !seen.insert(leaf.name).inserted {
+            throw DataFileError(file: path, column: leaf.name, message: "column appears twice")
+        }
+        var assemblies: [ColumnAssembly] = []
+        // The value buffers pass to the columns at the end; until then (errors) they are ours.
+        var adopted = false
+        defer {
+            for a in assemblies {
+                if !adopted { free(a.values) }
+                free(a.valid)
+            }
+        }
+        for leaf in leaves {
+            guard let values = calloc(max(rows, 1), leaf.conversion.targetWidth) else {
+                throw DataFileError(file: path, column: leaf.name, message: "cannot allocate memory for \(rows) rows")
+            }
+            let valid = leaf.maxDefinitionLevel > 0 ? calloc(max(rows, 1), 1)?.assumingMemoryBound(to: UInt8.self) : nil
+            assemblies.append(ColumnAssembly(leaf: leaf, values: values, valid: valid))
+        }
+        // One task per (row group, column).
+        var tasks: [(group: Int, column: Int, firstRow: Int)] = []
+        var firstRow = 0
+        for (g, group) in metadata.rowGroups.enumerated() {
+            for c in leaves.indices { tasks.append((g, c, firstRow)) }
+            firstRow += Int(group.numRows)
+        }
+        let results = ChunkResults(count: tasks.count)
+        let fileBytes = SharedBytes(bytes: file.bytes)
+        let chunkTasks = tasks
+        let groups = metadata.rowGroups
+        let path = self.path
+        let columnAssemblies = assemblies
+        let runTask: @Sendable (Int) -> Void = { t in
+            let task = chunkTasks[t]
+            let assembly = columnAssemblies[task.column]
+            let group = groups[task.group]
+            let width = assembly.leaf.conversion.targetWidth
+            let destination = ChunkDestination(values: assembly.values + task.firstRow * width,
+                                               valid: assembly.valid.map { $0 + task.firstRow },
+                                               rowCount: Int(group.numRows))
+            results.slots[t] = decodeChunk(fileBytes.bytes, path: path, leaf: assembly.leaf, chunk: group.columns[assembly.leaf.chunkIndex], group: task.group, destination)
+        }
+        let threads = options.threads <= 0 ? availableCores() : options.threads
+        if threads <= 1 || tasks.count <= 1 {
+            for t in tasks.indices { runTask(t) }
+        } else {
+            let taskCount = tasks.count
+            let workers = min(threads, taskCount)
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                var t = w
+                while t < taskCount {
+                    runTask(t)
+                    t += workers
+                }
+            }
+        }
+        var chunkStrings = [[ChunkStrings]](repeating: [], count: leaves.count)
+        for t in tasks.indices {
+            switch results.slots[t] {
+            case .failure(let error)?: throw error
+            case .success(let strings)?: chunkStrings[tasks[t].column].append(strings)
+            case nil: throw DataFileError(file: path, message: "internal: a chunk was not decoded")
+            }
+        }
+        let rowCounts = metadata.rowGroups.map { Int($0.numRows) }
+        var columns: [Column] = []
+        adopted = true
+        for (c, assembly) in assemblies.enumerated() {
+            columns.append(ParquetColumnAssembler.column(values: assembly.values, valid: assembly.valid, leaf: assembly.leaf,
+                                                         rows: rows, rowCounts: rowCounts, strings: chunkStrings[c]))
+        }
+        do {
+            return try Table(schema: Schema(leaves.map { Field($0.name, $0.type) }), columns: columns)
+        } catch {
+            throw DataFileError(file: path, location: "schema", message: error.description)
+        }
+    }
+}
+
+/// Decodes one chunk, turning failures into errors that name the file, row group, column and page.
+private func decodeChunk(_ file: UnsafeRawBufferPointer, path: String, leaf: ParquetLeaf, chunk: ColumnChunk, group: Int, _ destination: ChunkDestination) -> Result<ChunkStrings, DataFileError> {
+    guard let meta = chunk.metaData else {
+        return .failure(DataFileError(file: path, column: leaf.name, location: "row group \(group)", message: "column chunk has no metadata"))
+    }
+    if let external = chunk.filePath, !external.isEmpty {
+        return .failure(DataFileError(file: path, column: leaf.name, location: "row group \(group)", message: "column chunk lives in another file (\(external)), which is not supported"))
+    }
+    var decoder: ColumnChunkDecoder?
+    do {
+        let d = try ColumnChunkDecoder(file: file, leaf: leaf, meta: meta)
+        decoder = d
+        return .success(try d.decode(into: destination))
+    } catch {
+        let page = decoder.map { $0.pageNumber > 0 ? ", page \($0.pageNumber)" : "" } ?? ""
+        let message = parquetMessage(error)
+        return .failure(DataFileError(file: path, column: leaf.name, location: "row group \(group)\(page)", message: message))
+    }
+}
+
+func availableCores() -> Int {
+    let n = sysconf(Int32(_SC_NPROCESSORS_ONLN))
+    return n > 0 ? n : 1
+}

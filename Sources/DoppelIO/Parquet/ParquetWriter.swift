@@ -1,0 +1,145 @@
+import Dispatch
+import DoppelTable
+
+/// Compression of the pages a ``ParquetWriter`` writes.
+public enum ParquetCompression: String, Sendable, CaseIterable {
+    case uncompressed, snappy, gzip, zstd, lz4Raw = "lz4_raw"
+
+    var codec: ParquetCodec {
+        switch self {
+        case .uncompressed: .uncompressed
+        case .snappy: .snappy
+        case .gzip: .gzip
+        case .zstd: .zstd
+        case .lz4Raw: .lz4Raw
+        }
+    }
+}
+
+/// Options for ``ParquetWriter``.
+public struct ParquetWriteOptions: Sendable {
+    /// Page compression (zstd level 1 by default).
+    public var compression: ParquetCompression = .zstd
+    /// Rows per row group.
+    public var rowGroupRows: Int = 1 << 20
+    public init() {}
+}
+
+/// Writes a ``Table`` as a Parquet file (format 2.x, data page v1), atomically.
+///
+/// Type mapping: `int64` → INT64, `float64` → DOUBLE, `bool` → BOOLEAN, `string` → BYTE_ARRAY
+/// UTF8 (dictionary pages when the column is dictionary-encoded or has few distinct values,
+/// PLAIN otherwise), `timestamp` → INT64 TIMESTAMP(MICROS, UTC), `date` → INT32 DATE. Every
+/// column is OPTIONAL and carries min/max/null-count statistics. The columns of a row group are
+/// encoded in parallel.
+public enum ParquetWriter {
+    public static func write(_ table: Table, to path: String, options: ParquetWriteOptions = .init()) throws {
+        guard options.rowGroupRows > 0 else { throw DataFileError(file: path, message: "row group size must be positive") }
+        let encoder = ParquetChunkEncoder(codec: options.compression.codec)
+        let names = table.schema.names
+        try AtomicFile.write(to: path) { sink in
+            let magic = Array("PAR1".utf8)
+            sink.write(magic)
+            var offset = magic.count
+            var rowGroups: [RowGroup] = []
+            var start = 0
+            while start < table.rowCount {
+                let end = min(start + options.rowGroupRows, table.rowCount)
+                let slice = table.slice(start..<end)
+                let chunks = encodeColumns(slice, names: names, encoder: encoder)
+                var group = RowGroup()
+                group.numRows = Int64(end - start)
+                for var chunk in chunks {
+                    let chunkStart = Int64(offset)
+                    if chunk.hasDictionary { chunk.meta.dictionaryPageOffset = chunkStart }
+                    chunk.meta.dataPageOffset += chunkStart
+                    chunk.bytes.withUnsafeBytes { sink.write($0) }
+                    offset += chunk.bytes.count
+                    group.totalByteSize += chunk.meta.totalUncompressedSize
+                    group.columns.append(ColumnChunk(filePath: nil, fileOffset: chunkStart, metaData: chunk.meta))
+                }
+                try sink.checkError()
+                rowGroups.append(group)
+                start = end
+            }
+            var meta = FileMetaData()
+            meta.version = 2
+            meta.schema = ParquetSchemaWriter.schema(table.schema)
+            meta.numRows = Int64(table.rowCount)
+            meta.rowGroups = rowGroups
+            meta.createdBy = "doppel"
+            let footer = meta.thriftBytes()
+            sink.write(footer)
+            let length = UInt32(footer.count)
+            sink.write([UInt8(truncatingIfNeeded: length), UInt8(truncatingIfNeeded: length >> 8), UInt8(truncatingIfNeeded: length >> 16), UInt8(truncatingIfNeeded: length >> 24)])
+            sink.write(magic)
+            try sink.checkError()
+        }
+    }
+
+    /// Encodes the columns of one row group, in parallel.
+    private static func encodeColumns(_ table: Table, names: [String], encoder: ParquetChunkEncoder) -> [EncodedChunk] {
+        let results = EncodedChunkSlots(count: table.columnCount)
+        let columns = table.columns
+        DispatchQueue.concurrentPerform(iterations: columns.count) { c in
+            results.slots[c] = encoder.encode(columns[c], name: names[c])
+        }
+        return (0..<columns.count).map { results.slots[$0]! }
+    }
+}
+
+/// One slot per column; each worker writes only its own.
+private final class EncodedChunkSlots: @unchecked Sendable {
+    let slots: UnsafeMutablePointer<EncodedChunk?>
+    let count: Int
+    init(count: Int) {
+        self.count = count
+        slots = .allocate(capacity: max(count, 1))
+        slots.initialize(repeating: nil, count: max(count, 1))
+    }
+    deinit {
+        slots.deinitialize(count: max(count, 1))
+        slots.deallocate()
+    }
+}
+
+/// The Parquet schema of our tables.
+enum ParquetSchemaWriter {
+    static func physicalType(_ type: DataType) -> ParquetPhysicalType {
+        switch type {
+        case .int64, .timestamp: .int64
+        case .float64: .double
+        case .bool: .boolean
+        case .string: .byteArray
+        case .date: .int32
+        }
+    }
+
+    static func schema(_ schema: Schema) -> [SchemaElement] {
+        var root = SchemaElement()
+        root.name = "schema"
+        root.numChildren = Int32(schema.fields.count)
+        var elements = [root]
+        for field in schema.fields {
+            var e = SchemaElement()
+            e.name = field.name
+            e.type = physicalType(field.type)
+            e.repetition = .optional
+            switch field.type {
+            case .string:
+                e.convertedType = .utf8
+                e.logicalType = .string
+            case .timestamp:
+                e.convertedType = .timestampMicros
+                e.logicalType = .timestamp(utc: true, unit: .micros)
+            case .date:
+                e.convertedType = .date
+                e.logicalType = .date
+            case .int64, .float64, .bool:
+                break
+            }
+            elements.append(e)
+        }
+        return elements
+    }
+}
