@@ -36,6 +36,21 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: parent).isEmpty)
     }
 
+    @Test func theSameSeedGivesTheSameOutputFile() throws {
+        func bytes() throws -> Data {
+            let dir = try TestSupport.temporaryDirectory("synthesize-repro")
+            let input = dir.appendingPathComponent("data.csv").path
+            try TrainFixture.rareCitiesCSV.write(toFile: input, atomically: true, encoding: .utf8)
+            var options = SynthesizeOptions(dataPath: input, outputPath: dir.appendingPathComponent("out.csv").path)
+            options.size = .small
+            options.maxEpochs = 2
+            options.seed = 9
+            _ = try Synthesize.run(options)
+            return try Data(contentsOf: URL(fileURLWithPath: options.outputPath))
+        }
+        #expect(try bytes() == bytes())
+    }
+
     @Test func everyColumnTypeComesBackWithItsType() throws {
         var lines = ["id,when,day,flag,score,name,amount"]
         for i in 0..<200 {
