@@ -109,6 +109,29 @@ import Testing
         #expect(table.schema.names == ["survived", "pclass", "sex", "age", "sibsp", "parch", "fare", "embarked"])
     }
 
+    @Test func stepByStepCommandsTrainAndGenerateWithSeedData() throws {
+        let dir = try TestSupport.temporaryDirectory("steps-cli")
+        let ws = dir.appendingPathComponent("ws").path
+        let input = TestSupport.repositoryRoot.appendingPathComponent("examples/titanic.csv").path
+        for arguments in [["split", "--data", input, "--workspace", ws], ["analyze", "--workspace", ws], ["encode", "--workspace", ws]] {
+            let result = try TestSupport.run(doppel, arguments + ["--quiet"])
+            #expect(result.status == 0, "\(arguments[0]): \(result.output)")
+        }
+        let train = try TestSupport.run(doppel, ["train", "--workspace", ws, "--model", "S", "--max-epochs", "2", "--seed", "1", "--quiet"])
+        #expect(train.status == 0, "\(train.output)")
+        #expect(train.output.contains("2 epoch(s)"))
+        let seed = dir.appendingPathComponent("seed.csv").path
+        try "sex,embarked\nfemale,C\nmale,S\nmale,Q\n".write(toFile: seed, atomically: true, encoding: .utf8)
+        let output = dir.appendingPathComponent("out.csv").path
+        let generate = try TestSupport.run(doppel, ["generate", "--workspace", ws, "--output", output, "--seed-data", seed,
+                                                    "--temperature", "0.8", "--top-p", "0.9", "--rare-category-replacement", "sample", "--quiet"])
+        #expect(generate.status == 0, "\(generate.output)")
+        let table = try DataFiles.read(path: output)
+        #expect(table.rowCount == 3)
+        #expect(TrainFixture.texts(try #require(table.column(named: "sex"))) == ["female", "male", "male"])
+        #expect(TrainFixture.texts(try #require(table.column(named: "embarked"))) == ["C", "S", "Q"])
+    }
+
     @Test func trainAndGenerateCommandsReportErrorsClearly() throws {
         let dir = try TestSupport.temporaryDirectory("train-cli")
         let result = try TestSupport.run(doppel, ["train", "--workspace", dir.appendingPathComponent("nothing").path, "--quiet"])
