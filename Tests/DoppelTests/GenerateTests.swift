@@ -37,9 +37,9 @@ import Testing
 
     @Test func theSameSeedGivesTheSameFile() throws {
         let ws = try TrainFixture.titanic.get()
-        let (_, a) = try generate(ws, "a.csv") { $0.rows = 300 }
-        let (_, b) = try generate(ws, "b.csv") { $0.rows = 300; $0.jobs = 1 }
-        let (_, c) = try generate(ws, "c.csv") { $0.rows = 300; $0.seed = 4 }
+        let (_, a) = try generate(ws, "a.csv") { $0.rows = 5000 }  // two sampler batches
+        let (_, b) = try generate(ws, "b.csv") { $0.rows = 5000; $0.jobs = 1 }
+        let (_, c) = try generate(ws, "c.csv") { $0.rows = 5000; $0.seed = 4 }
         #expect(try Data(contentsOf: URL(fileURLWithPath: a)) == Data(contentsOf: URL(fileURLWithPath: b)))
         #expect(try Data(contentsOf: URL(fileURLWithPath: a)) != Data(contentsOf: URL(fileURLWithPath: c)))
     }
