@@ -76,7 +76,8 @@ public enum Generate {
         return result
     }
 
-    private static func createParent(of path: String) throws {
+    /// Creates the folder an output file goes to.
+    static func createParent(of path: String) throws {
         let parent = URL(fileURLWithPath: path).deletingLastPathComponent()
         try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
     }

@@ -80,6 +80,7 @@ public enum Synthesize {
             let empty = try timed("generate", 4) { () throws -> GenerateSummary in
                 let start = Date()
                 let table = try emptyTable(splitSummary.target.schema)
+                try Generate.createParent(of: options.outputPath)
                 try DataFiles.write(table, to: options.outputPath)
                 return GenerateSummary(rows: 0, columns: table.schema.names, seededColumns: [], primaryKey: options.primaryKey,
                                        outputPath: options.outputPath, elapsedSeconds: Date().timeIntervalSince(start))
