@@ -8,7 +8,7 @@ struct SynthesizeCommand: ParsableCommand {
         commandName: "synthesize",
         abstract: "Synthesize a table in one go: split → analyze → encode → train → generate.",
         discussion: """
-        Uses one partition and 20 % validation rows. The workspace is a temporary folder, removed \
+        Uses one partition and 20 % validation rows (--val-fraction). The workspace is a temporary folder, removed \
         afterwards, unless --workspace or --keep-workspace is given.
         """
     )
@@ -40,6 +40,9 @@ struct SynthesizeCommand: ParsableCommand {
     @Option(help: "Model size: S, M or L.")
     var model: String = "M"
 
+    @Option(help: "Share of rows held out for validation (early stopping), in [0, 1).")
+    var valFraction: Double = 0.2
+
     @Option(help: "Unique row id column; regenerated as 1…n in the output.")
     var primaryKey: String?
 
@@ -58,6 +61,7 @@ struct SynthesizeCommand: ParsableCommand {
         options.workspace = workspace
         options.keepWorkspace = keepWorkspace
         options.primaryKey = primaryKey
+        options.validationFraction = valFraction
         options.rows = rows
         options.size = train.size
         options.maxEpochs = train.maxEpochs
