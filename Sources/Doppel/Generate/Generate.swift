@@ -1,0 +1,84 @@
+import DoppelEncoding
+import DoppelModel
+import DoppelParallel
+import DoppelTable
+import Foundation
+
+/// The generate step: samples codes from the trained model (`ModelStore/model-data`), decodes
+/// them with the statistics back to the original column types and writes the table.
+///
+/// - Rows: `rows`, else the number of training rows; with seed data one row per seed row, its
+///   columns returned verbatim and the others generated given them (conditional generation).
+/// - `_RARE_`: with ``RareCategoryReplacement/sample`` the `_RARE_` code of categorical and
+///   discrete-numeric columns is never sampled; with `constant` it may appear (as the text
+///   `_RARE_` in string columns, a missing value otherwise).
+/// - Columns come out in the training data's order; a primary key is regenerated (1…n).
+/// - The same seed (and model) gives the same output file, whatever the number of jobs.
+public enum Generate {
+    public static func run(_ options: GenerateOptions, progress: ProgressReporter = .silent) throws -> GenerateSummary {
+        let start = Date()
+        let workspace = Workspace(path: options.workspace)
+        let stats = try ModelInputs.flatTargetStats(workspace)
+        let schema = ModelInputs.schema(stats)
+        let directory = workspace.modelDataDirectory.path
+        guard FileManager.default.fileExists(atPath: (directory as NSString).appendingPathComponent(ModelFiles.modelFileName)) else {
+            throw PipelineError.workspace("no trained model in \(directory); run `doppel train` first")
+        }
+        progress.message("loading the model")
+        let (model, _) = try ModelFiles.read(from: directory)
+        guard model.schema == schema else {
+            throw PipelineError.workspace("the model in \(directory) was trained on other columns than tgt-stats/stats.json describes; run `doppel train` again")
+        }
+        guard let firstPartition = try workspace.partitionFiles(.target).first else {
+            throw PipelineError.workspace("no partition files in \(workspace.dataDirectory(.target).path); run `doppel split` first")
+        }
+        let original = try ArrowIPC.read(path: firstPartition.path).schema
+        let keys = try MetadataJSON.read(KeysFile.self, from: workspace.keysFile(.target))
+        let conditions = try options.seedDataPath.map {
+            try SeedConditions.load(path: $0, read: options.seedRead, original: original, stats: stats, schema: schema, seed: options.seed)
+        }
+        let rows = conditions?.table.rowCount ?? options.rows ?? stats.trainingRecords
+        guard rows >= 0 else { throw PipelineError.invalidOption("--rows must be ≥ 0, got \(rows)") }
+
+        var sampling = SamplingOptions(temperature: options.temperature, topP: options.topP, seed: options.seed)
+        if options.jobs > 0 { sampling.workers = options.jobs }
+        sampling.fixed = conditions?.fixed
+        if options.rareCategoryReplacement == .sample { sampling.suppressedCodes = rareCodes(stats, schema) }
+        progress.message("generating \(rows) rows")
+        let codes = try Sampler.generate(model: model, rows: rows, options: sampling)
+
+        progress.message("decoding \(stats.columns.count) columns")
+        let executor = Executor(ExecutorConfiguration(backend: .threads, jobs: options.jobs))
+        let table = try SyntheticTable.assemble(codes: codes, stats: stats, schema: schema, original: original, primaryKey: keys.primaryKey,
+                                                seed: conditions, randomSeed: options.seed, executor: executor)
+        try createParent(of: options.outputPath)
+        try DataFiles.write(table, to: options.outputPath)
+        return GenerateSummary(rows: table.rowCount, columns: table.schema.names, seededColumns: conditions?.table.schema.names ?? [],
+                               primaryKey: keys.primaryKey, outputPath: options.outputPath, elapsedSeconds: Date().timeIntervalSince(start))
+    }
+
+    /// The `_RARE_` code (0) of every categorical and discrete-numeric sub-column that has other codes.
+    static func rareCodes(_ stats: StatsFile, _ schema: ModelSchema) -> [Int: [Int32]] {
+        var result: [Int: [Int32]] = [:]
+        var offset = 0
+        for (c, entry) in stats.columns.enumerated() {
+            let subColumns = schema.columns[c].subColumns
+            switch entry.stats {
+            case .categorical, .numericDiscrete:
+                if let k = subColumns.firstIndex(where: { $0.name == "cat" }), subColumns[k].cardinality > 1 {
+                    result[offset + k] = [CategoricalStats.rareCode]
+                }
+            default:
+                break
+            }
+            offset += subColumns.count
+        }
+        return result
+    }
+
+    /// Creates the folder an output file goes to.
+    static func createParent(of path: String) throws {
+        let parent = URL(fileURLWithPath: path).deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
+    }
+}

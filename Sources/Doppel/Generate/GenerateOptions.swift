@@ -1,0 +1,46 @@
+import Foundation
+
+/// What `_RARE_` codes of categorical columns become in generated data (reference engine's
+/// `rare_category_replacement_method`).
+public enum RareCategoryReplacement: String, Sendable, CaseIterable {
+    /// Keep the code: string columns show the text `_RARE_`, other types a missing value.
+    case constant
+    /// Never sample the `_RARE_` code: a kept category is drawn in its place.
+    case sample
+}
+
+/// What `doppel generate` needs to know.
+public struct GenerateOptions: Sendable {
+    public var workspace: String
+    /// Output table; the format follows the extension (`.csv`, `.csv.gz`, `.arrow`, …).
+    public var outputPath: String
+    /// Rows to generate (default: the number of training rows). Ignored with seed data, which
+    /// yields one row per seed row.
+    public var rows: Int?
+    public var seed: UInt64 = 0
+    public var temperature: Float = 1
+    public var topP: Float = 1
+    /// Table with a subset of the columns: each row yields one output row with these values.
+    public var seedDataPath: String?
+    public var seedRead: DataReadOptions = .init()
+    public var rareCategoryReplacement: RareCategoryReplacement = .constant
+    /// Worker threads (0: one per core).
+    public var jobs = 0
+
+    public init(workspace: String, outputPath: String) {
+        self.workspace = workspace
+        self.outputPath = outputPath
+    }
+}
+
+/// What generate wrote.
+public struct GenerateSummary: Sendable {
+    public var rows: Int
+    public var columns: [String]
+    /// Columns taken verbatim from the seed data.
+    public var seededColumns: [String]
+    /// The regenerated primary key column, if the data had one.
+    public var primaryKey: String?
+    public var outputPath: String
+    public var elapsedSeconds: Double
+}

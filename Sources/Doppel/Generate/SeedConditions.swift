@@ -1,0 +1,49 @@
+import DoppelEncoding
+import DoppelModel
+import DoppelParallel
+import DoppelTable
+import Foundation
+
+/// Seed data for conditional generation: the seed table read with the training data's column
+/// types, and its modelled columns encoded with the statistics into ``FixedCodes`` (the other
+/// sub-columns free), so the model generates the remaining columns given them.
+struct SeedConditions {
+    /// The seed table, columns in its own order, typed like the training data.
+    let table: Table
+    let fixed: FixedCodes
+
+    /// Reads `path`; every seed column must be a column of the training data (`original`).
+    static func load(path: String, read: DataReadOptions, original: Schema, stats: StatsFile, schema: ModelSchema,
+                     seed: UInt64) throws -> SeedConditions {
+        var table = try DataFiles.read(path: path, options: read)
+        if try DataFiles.format(of: path) == .csv {
+            // Read again with the training data's types, so that e.g. digits stay text where the data had text.
+            var typed = read
+            for field in original.fields where table.schema.index(of: field.name) != nil { typed.columnTypes[field.name] = field.type }
+            if typed.columnTypes != read.columnTypes { table = try DataFiles.read(path: path, options: typed) }
+        }
+        for name in table.schema.names where original.index(of: name) == nil {
+            throw PipelineError.invalidOption("seed data \(path): column '\(name)' is not a column of the training data (columns: \(original.names.joined(separator: ", ")))")
+        }
+        var fixed = FixedCodes(rowCount: table.rowCount, subColumnCount: schema.subColumnCount)
+        var offset = 0
+        for (c, entry) in stats.columns.enumerated() {
+            defer { offset += schema.columns[c].subColumns.count }
+            guard let column = table.column(named: entry.name) else { continue }
+            var random = SeededRandom.stream(seed: seed, [SeededRandom.identifier("seed-data"), SeededRandom.identifier(entry.name)])
+            let encoded: EncodedColumn
+            do {
+                encoded = try entry.stats.encode(column, subjects: .rows(first: 0), name: entry.name, random: &random)
+            } catch {
+                throw PipelineError.invalidOption("seed data \(path): \(error)")
+            }
+            for (k, spec) in schema.columns[c].subColumns.enumerated() {
+                guard let codes = encoded[spec.name] else {
+                    throw PipelineError.workspace("encoding column '\(entry.name)' of the seed data gave no sub-column '\(spec.name)'")
+                }
+                for r in 0..<table.rowCount { fixed[r, offset + k] = codes[r] }
+            }
+        }
+        return SeedConditions(table: table, fixed: fixed)
+    }
+}

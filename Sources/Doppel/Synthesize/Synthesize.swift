@@ -1,0 +1,133 @@
+import DoppelModel
+import DoppelParallel
+import DoppelTable
+import Foundation
+
+/// What `doppel synthesize` needs to know: one table in, one synthetic table out.
+public struct SynthesizeOptions: Sendable {
+    public var dataPath: String
+    public var outputPath: String
+    /// Workspace folder; `nil`: a temporary folder, removed afterwards unless `keepWorkspace`.
+    public var workspace: String?
+    public var keepWorkspace = false
+    /// Folder for the temporary workspace (default: the system's temporary folder).
+    public var temporaryParent: String?
+    public var primaryKey: String?
+    /// Rows to generate (default: as many as the training rows).
+    public var rows: Int?
+    public var size: ModelSize = .medium
+    public var maxEpochs = 100
+    /// Training time budget in seconds.
+    public var maxTime: Double = 14_400
+    public var validationFraction = 0.2
+    public var seed: UInt64 = 0
+    public var jobs = 0
+    public var read: DataReadOptions = .init()
+    public var shouldStop: @Sendable () -> Bool = { false }
+
+    public init(dataPath: String, outputPath: String) {
+        self.dataPath = dataPath
+        self.outputPath = outputPath
+    }
+}
+
+/// What each step did and how long it took.
+public struct SynthesizeSummary: Sendable {
+    public var inputRows: Int
+    public var rows: Int
+    public var columns: Int
+    /// Training epochs (0 when the input had no rows and nothing was trained).
+    public var epochs: Int
+    public var outputPath: String
+    /// The workspace, if it was kept.
+    public var workspace: String?
+    /// `(step, seconds)` in pipeline order.
+    public var stepSeconds: [(step: String, seconds: Double)]
+}
+
+/// The whole pipeline in one call: split (one partition, validation share 0.2) → analyze →
+/// encode → train → generate.
+///
+/// An empty input table yields an empty output with the input's columns (nothing to learn).
+public enum Synthesize {
+    public static func run(_ options: SynthesizeOptions, progress: ProgressReporter = .silent) throws -> SynthesizeSummary {
+        let temporary = options.workspace == nil
+        let parent = options.temporaryParent.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? FileManager.default.temporaryDirectory
+        let workspace = options.workspace ?? parent.appendingPathComponent("doppel-synthesize-\(UUID().uuidString)").path
+        defer {
+            if temporary && !options.keepWorkspace { try? FileManager.default.removeItem(atPath: workspace) }
+        }
+        var times: [(step: String, seconds: Double)] = []
+        func timed<T>(_ step: String, _ index: Int, _ body: () throws -> T) throws -> T {
+            progress.message("step \(index + 1)/5: \(step)")
+            let start = Date()
+            let result = try body()
+            times.append((step, Date().timeIntervalSince(start)))
+            return result
+        }
+        let executor = ExecutorConfiguration(backend: .threads, jobs: options.jobs)
+
+        var split = SplitOptions(targetPath: options.dataPath, workspace: workspace)
+        split.primaryKey = options.primaryKey
+        split.validationFraction = options.validationFraction
+        split.seed = options.seed
+        split.read = options.read
+        let splitSummary = try timed("split", 0) { try Split.run(split, progress: progress) }
+
+        var generated: GenerateSummary
+        var epochs = 0
+        if splitSummary.subjects == 0 {
+            let empty = try timed("generate", 4) { () throws -> GenerateSummary in
+                let start = Date()
+                let table = try emptyTable(splitSummary.target.schema)
+                try Generate.createParent(of: options.outputPath)
+                try DataFiles.write(table, to: options.outputPath)
+                return GenerateSummary(rows: 0, columns: table.schema.names, seededColumns: [], primaryKey: options.primaryKey,
+                                       outputPath: options.outputPath, elapsedSeconds: Date().timeIntervalSince(start))
+            }
+            generated = empty
+        } else {
+            var analyze = AnalyzeOptions(workspace: workspace)
+            analyze.seed = options.seed
+            analyze.executor = executor
+            _ = try timed("analyze", 1) { try Analyze.run(analyze, progress: progress) }
+            var encode = EncodeOptions(workspace: workspace)
+            encode.seed = options.seed
+            encode.executor = executor
+            _ = try timed("encode", 2) { try Encode.run(encode, progress: progress) }
+            var train = TrainOptions(workspace: workspace)
+            train.size = options.size
+            train.maxEpochs = options.maxEpochs
+            train.maxTime = options.maxTime
+            train.seed = options.seed
+            train.jobs = options.jobs
+            train.shouldStop = options.shouldStop
+            let trained = try timed("train", 3) { try Train.run(train, progress: progress) }
+            epochs = trained.training.epochs
+            var generate = GenerateOptions(workspace: workspace, outputPath: options.outputPath)
+            generate.rows = options.rows
+            generate.seed = options.seed
+            generate.jobs = options.jobs
+            generated = try timed("generate", 4) { try Generate.run(generate, progress: progress) }
+        }
+        return SynthesizeSummary(inputRows: splitSummary.target.rows, rows: generated.rows, columns: generated.columns.count, epochs: epochs,
+                                 outputPath: options.outputPath, workspace: temporary && !options.keepWorkspace ? nil : workspace,
+                                 stepSeconds: times)
+    }
+
+    /// A zero-row table with `schema`'s columns and types.
+    static func emptyTable(_ schema: Schema) throws -> Table {
+        let columns: [(String, Column)] = schema.fields.map { field in
+            let column: Column = switch field.type {
+            case .int64: .int64([])
+            case .float64: .float64([])
+            case .bool: .bool([])
+            case .string: .string([])
+            case .date: .date([])
+            case .timestamp: .timestamp([])
+            }
+            return (field.name, column)
+        }
+        return columns.isEmpty ? Table(emptyWithRowCount: 0) : try Table(columns)
+    }
+}

@@ -1,0 +1,77 @@
+import DoppelEncoding
+import DoppelModel
+import DoppelTable
+import Foundation
+
+/// Maps workspace files to the model's inputs: the `ModelSchema` from `tgt-stats/stats.json`
+/// and the encoded partitions as row-major `EncodedData`.
+enum ModelInputs {
+    /// The target statistics, refusing sequential workspaces (no sequential model yet).
+    static func flatTargetStats(_ workspace: Workspace) throws -> StatsFile {
+        let keysURL = workspace.keysFile(.target)
+        if FileManager.default.fileExists(atPath: keysURL.path),
+           let contextKey = try MetadataJSON.read(KeysFile.self, from: keysURL).contextKey {
+            throw PipelineError.invalidOption("the workspace holds sequential data (context key '\(contextKey)'); sequential models are not implemented yet, only flat tables can be trained and generated")
+        }
+        return try Encode.readStats(workspace, .target)
+    }
+
+    /// One model column per stats column (stats order), its sub-columns in canonical order.
+    static func schema(_ stats: StatsFile) -> ModelSchema {
+        ModelSchema(columns: stats.columns.map { entry in
+            ModelSchema.Column(name: entry.name, subColumns: entry.stats.subColumns.map {
+                ModelSchema.SubColumn(name: $0.name, cardinality: $0.cardinality)
+            })
+        })
+    }
+
+    /// The encoded file names `tgt:{column}__{sub}` in schema order.
+    static func encodedNames(_ schema: ModelSchema) -> [String] {
+        schema.columns.flatMap { column in column.subColumns.map { "tgt:\(column.name)__\($0.name)" } }
+    }
+
+    /// All encoded partition files of `side`, concatenated in partition order.
+    static func load(_ workspace: Workspace, side: Workspace.Side, schema: ModelSchema) throws -> EncodedData {
+        let directory = workspace.encodedDataDirectory
+        guard FileManager.default.fileExists(atPath: directory.path) else {
+            throw PipelineError.workspace("no encoded data in \(directory.path); run `doppel encode` first")
+        }
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+            .filter { $0.hasPrefix("part-") && $0.hasSuffix("-\(side.rawValue).arrow") }.sorted()
+        guard !files.isEmpty else {
+            throw PipelineError.workspace("no encoded \(side.rawValue) partitions in \(directory.path); run `doppel encode` first")
+        }
+        let names = encodedNames(schema)
+        let expected = zip(names, schema.cardinalities).map { SubColumnSpec($0, $1) }
+        let width = names.count
+        var codes: [Int32] = []
+        var rows = 0
+        for file in files {
+            let path = directory.appendingPathComponent(file).path
+            guard try EncodedSchema.subColumns(ofFile: path) == expected else {
+                throw PipelineError.workspace("encoded file \(path) does not match tgt-stats/stats.json (other sub-columns or cardinalities); run `doppel encode` again")
+            }
+            let table = try ArrowIPC.read(path: path)
+            let n = table.rowCount
+            let start = codes.count
+            codes.append(contentsOf: repeatElement(0, count: n * width))
+            for (j, name) in names.enumerated() {
+                guard case .int64(let column)? = table.column(named: name) else {
+                    throw PipelineError.workspace("encoded file \(path) has no int64 column '\(name)'; run `doppel encode` again")
+                }
+                let cardinality = Int64(schema.cardinalities[j])
+                try column.values.withUnsafeBufferPointer { values in
+                    for r in 0..<n {
+                        let v = values[r]
+                        guard v >= 0 && v < cardinality else {
+                            throw PipelineError.workspace("encoded file \(path), column '\(name)', row \(r): code \(v) outside 0..<\(cardinality); run `doppel encode` again")
+                        }
+                        codes[start + r * width + j] = Int32(truncatingIfNeeded: v)
+                    }
+                }
+            }
+            rows += n
+        }
+        return try EncodedData(rowCount: rows, subColumnCount: width, codes: codes)
+    }
+}

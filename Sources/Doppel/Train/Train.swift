@@ -1,0 +1,53 @@
+import DoppelModel
+import Foundation
+
+/// The train step: the flat TabularARGN-style model (docs/model.md) learns the encoded training
+/// partitions, with early stopping on the validation partitions, and writes `model.json`,
+/// `weights.bin`, `checkpoint.bin` and `progress.csv` to `ModelStore/model-data/`.
+///
+/// The model schema comes from `tgt-stats/stats.json`: one model column per column in stats
+/// order, its sub-columns in the encoding's canonical order (the order encode wrote them).
+/// Without validation rows (e.g. a one-row table) the training rows stand in for them and early
+/// stopping is off: training then ends at `maxEpochs` or `maxTime`.
+public enum Train {
+    public static func run(_ options: TrainOptions, progress: ProgressReporter = .silent) throws -> TrainSummary {
+        let workspace = Workspace(path: options.workspace)
+        let stats = try ModelInputs.flatTargetStats(workspace)
+        let schema = ModelInputs.schema(stats)
+        guard !schema.columns.isEmpty else {
+            throw PipelineError.workspace("the data has no modelled columns (only keys); nothing to train")
+        }
+        progress.message("loading encoded partitions")
+        let training = try ModelInputs.load(workspace, side: .training, schema: schema)
+        guard training.rowCount > 0 else {
+            throw PipelineError.workspace("no training rows in \(workspace.encodedDataDirectory.path): the data is empty or every subject went to validation (lower --val-fraction in `doppel split`)")
+        }
+        var validation = try ModelInputs.load(workspace, side: .validation, schema: schema)
+        var trainingOptions = TrainingOptions(maxEpochs: options.maxEpochs, maxTime: options.maxTime, batchSize: options.batchSize,
+                                              learningRate: options.learningRate, seed: options.seed)
+        if options.jobs > 0 { trainingOptions.workers = options.jobs }
+        trainingOptions.shouldStop = options.shouldStop
+        trainingOptions.progressInterval = 2
+        let validatedOnTraining = validation.rowCount == 0
+        if validatedOnTraining {
+            progress.message("no validation rows: the training rows stand in for them and early stopping is off (use a --val-fraction > 0 in `doppel split` for early stopping)")
+            validation = training
+            trainingOptions.earlyStoppingPatience = max(options.maxEpochs, 1)
+        }
+        let architecture = FlatModelArchitecture.resolve(schema: schema, size: options.size)
+        let directory = workspace.modelDataDirectory.path
+        progress.message("training model \(options.size.rawValue) on \(training.rowCount) rows (\(schema.subColumnCount) sub-columns), validating on \(validatedOnTraining ? 0 : validation.rowCount) rows")
+        let result = try Trainer.train(architecture: architecture, training: training, validation: validation,
+                                       options: trainingOptions, directory: directory, resume: options.resume) { update in
+            // One log line per epoch; the bar (on a terminal) in between.
+            if update.validationLoss != nil {
+                progress.message(update.message)
+            } else {
+                progress.step(update.message, completed: Int(update.epoch * 100), total: max(1, update.maxEpochs) * 100)
+            }
+        }
+        return TrainSummary(training: result.summary, parameterCount: result.model.parameterCount, subColumnCount: schema.subColumnCount,
+                            trainingRows: training.rowCount, validationRows: validatedOnTraining ? 0 : validation.rowCount,
+                            validatedOnTrainingRows: validatedOnTraining, directory: directory)
+    }
+}

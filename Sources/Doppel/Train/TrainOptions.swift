@@ -1,0 +1,40 @@
+import DoppelModel
+import Foundation
+
+/// What `doppel train` needs to know.
+public struct TrainOptions: Sendable {
+    public var workspace: String
+    public var size: ModelSize = .medium
+    public var maxEpochs: Int = 100
+    /// Wall-clock budget in seconds (summed over resumed runs).
+    public var maxTime: Double = 14_400
+    /// Overrides of the batch size and learning rate heuristics.
+    public var batchSize: Int?
+    public var learningRate: Float?
+    public var seed: UInt64 = 0
+    /// Continue from `checkpoint.bin` of an interrupted run instead of starting afresh.
+    public var resume = false
+    /// Worker threads (0: one per core).
+    public var jobs = 0
+    /// Asked after every step; `true` ends training gracefully (e.g. after Ctrl-C).
+    public var shouldStop: @Sendable () -> Bool = { false }
+
+    public init(workspace: String) { self.workspace = workspace }
+}
+
+/// What training did, for the summary a user sees.
+public struct TrainSummary: Sendable {
+    public var training: TrainingSummary
+    public var parameterCount: Int
+    public var subColumnCount: Int
+    public var trainingRows: Int
+    public var validationRows: Int
+    /// `true` when the workspace had no validation rows and the training rows stood in for them.
+    public var validatedOnTrainingRows: Bool
+    public var directory: String
+}
+
+extension Workspace {
+    /// `ModelStore/model-data`: `model.json`, `weights.bin`, `checkpoint.bin`, `progress.csv`.
+    public var modelDataDirectory: URL { modelStore.appendingPathComponent("model-data", isDirectory: true) }
+}

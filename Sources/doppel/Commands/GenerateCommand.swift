@@ -1,0 +1,76 @@
+import ArgumentParser
+import Doppel
+import Foundation
+
+/// `doppel generate`: synthetic rows from the trained model.
+struct GenerateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Generate synthetic rows with the trained model.",
+        discussion: """
+        Columns come back in the training data's order and types; a primary key is regenerated as \
+        1…n. With --seed-data, each seed row yields one output row: its columns verbatim, the other \
+        columns generated given them. The same seed gives the same output file.
+        """
+    )
+
+    @Option(help: "Workspace folder trained by `doppel train`.")
+    var workspace: String
+
+    @Option(help: "Output table (.csv, .csv.gz, .arrow); default: WORKSPACE/SyntheticData/synthetic.csv.")
+    var output: String?
+
+    @Option(help: "Number of rows (default: the number of training rows).")
+    var rows: Int?
+
+    @Option(help: "Random seed: the same seed gives the same output.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Sampling temperature: below 1 sharpens the distributions, 0 picks the most likely code.")
+    var temperature: Float = 1
+
+    @Option(help: "Nucleus sampling: keep the most likely codes up to this probability mass (1: all).")
+    var topP: Float = 1
+
+    @Option(help: "Table with some of the columns: one output row per seed row, these values kept.")
+    var seedData: String?
+
+    @Option(help: "What rare categories become: constant (the _RARE_ value) or sample (a kept category).")
+    var rareCategoryReplacement: String = "constant"
+
+    @Option(help: "Worker threads (0: one per core).")
+    var jobs: Int = 0
+
+    @OptionGroup var read: ReadOptions
+
+    @Flag(help: "Print no progress.")
+    var quiet = false
+
+    func run() throws {
+        guard let rare = RareCategoryReplacement(rawValue: rareCategoryReplacement.lowercased()) else {
+            throw ValidationError("--rare-category-replacement expects constant or sample, got '\(rareCategoryReplacement)'")
+        }
+        if let rows, rows < 0 { throw ValidationError("--rows must be ≥ 0") }
+        let path = output ?? Workspace(path: workspace).syntheticData.appendingPathComponent("synthetic.csv").path
+        var options = GenerateOptions(workspace: workspace, outputPath: path)
+        options.rows = rows
+        options.seed = seed
+        options.temperature = temperature
+        options.topP = topP
+        options.seedDataPath = seedData
+        options.seedRead = try read.resolved()
+        options.rareCategoryReplacement = rare
+        options.jobs = jobs
+        let progress = TerminalProgress(quiet: quiet)
+        let summary = try runReportingErrors { try Generate.run(options, progress: progress.reporter) }
+        progress.finish()
+        print(GenerateCommand.describe(summary))
+    }
+
+    static func describe(_ summary: GenerateSummary) -> String {
+        var line = "Generated \(summary.rows) rows × \(summary.columns.count) columns → \(summary.outputPath) (\((summary.elapsedSeconds * 10).rounded() / 10)s)"
+        if !summary.seededColumns.isEmpty { line += "; seeded columns: \(summary.seededColumns.joined(separator: ", "))" }
+        if let key = summary.primaryKey { line += "; primary key \(key) regenerated" }
+        return line
+    }
+}

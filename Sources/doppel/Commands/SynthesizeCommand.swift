@@ -1,0 +1,86 @@
+import ArgumentParser
+import Doppel
+import Foundation
+
+/// `doppel synthesize`: the whole pipeline on one table.
+struct SynthesizeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "synthesize",
+        abstract: "Synthesize a table in one go: split → analyze → encode → train → generate.",
+        discussion: """
+        Uses one partition and 20 % validation rows (--val-fraction). The workspace is a temporary folder, removed \
+        afterwards, unless --workspace or --keep-workspace is given.
+        """
+    )
+
+    @Argument(help: "The table to synthesize (.csv, .csv.gz, .tsv, .arrow).")
+    var data: String
+
+    @Option(help: "Output table (.csv, .csv.gz, .arrow).")
+    var output: String
+
+    @Option(help: "Number of rows (default: as many as the training rows).")
+    var rows: Int?
+
+    @Option(help: "Maximum training time in minutes.")
+    var maxTime: Double = 240
+
+    @Option(help: "Maximum number of training epochs.")
+    var maxEpochs: Int = 100
+
+    @Option(help: "Workspace folder (default: a temporary folder).")
+    var workspace: String?
+
+    @Flag(help: "Keep the temporary workspace and print where it is.")
+    var keepWorkspace = false
+
+    @Option(help: "Random seed of every step.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Model size: S, M or L.")
+    var model: String = "M"
+
+    @Option(help: "Share of rows held out for validation (early stopping), in [0, 1).")
+    var valFraction: Double = 0.2
+
+    @Option(help: "Unique row id column; regenerated as 1…n in the output.")
+    var primaryKey: String?
+
+    @Option(help: "Worker threads (0: one per core).")
+    var jobs: Int = 0
+
+    @OptionGroup var read: ReadOptions
+
+    @Flag(help: "Print no progress.")
+    var quiet = false
+
+    func run() throws {
+        if let rows, rows < 0 { throw ValidationError("--rows must be ≥ 0") }
+        let train = try trainOptions(workspace: "", model: model, maxEpochs: maxEpochs, maxTime: maxTime, seed: seed, jobs: jobs)
+        var options = SynthesizeOptions(dataPath: data, outputPath: output)
+        options.workspace = workspace
+        options.keepWorkspace = keepWorkspace
+        options.primaryKey = primaryKey
+        options.validationFraction = valFraction
+        options.rows = rows
+        options.size = train.size
+        options.maxEpochs = train.maxEpochs
+        options.maxTime = train.maxTime
+        options.seed = seed
+        options.jobs = jobs
+        options.read = try read.resolved()
+        options.shouldStop = train.shouldStop
+        let progress = TerminalProgress(quiet: quiet)
+        let summary = try runReportingErrors { try Synthesize.run(options, progress: progress.reporter) }
+        progress.finish()
+        print(SynthesizeCommand.describe(summary))
+    }
+
+    static func describe(_ summary: SynthesizeSummary) -> String {
+        let times = summary.stepSeconds.map { "\($0.step) \(String(format: "%.1f", $0.seconds))s" }.joined(separator: ", ")
+        var lines = ["Synthetic data → \(summary.outputPath)",
+                     "\(summary.rows) rows × \(summary.columns) columns from \(summary.inputRows) input rows; \(summary.epochs) training epoch(s); \(times)"]
+        if let workspace = summary.workspace { lines.append("Workspace kept: \(workspace)") }
+        return lines.joined(separator: "\n")
+    }
+}

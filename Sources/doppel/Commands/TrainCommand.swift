@@ -1,0 +1,111 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ArgumentParser
+import Doppel
+import DoppelModel
+import Foundation
+import Synchronization
+
+/// `doppel train`: the flat model learns the encoded partitions of a workspace.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train the generative model on the encoded data (ModelStore/model-data).",
+        discussion: """
+        Needs `doppel encode`. Early stopping on the validation rows, the best weights in \
+        weights.bin, a checkpoint after every epoch: --resume continues an interrupted run (the \
+        result equals an uninterrupted one). Ctrl-C stops after the current step and keeps the \
+        best model. Only flat tables (no sequential models yet).
+        """
+    )
+
+    @Option(help: "Workspace folder encoded by `doppel encode`.")
+    var workspace: String
+
+    @Option(help: "Model size: S, M or L.")
+    var model: String = "M"
+
+    @Option(help: "Maximum number of epochs.")
+    var maxEpochs: Int = 100
+
+    @Option(help: "Maximum training time in minutes.")
+    var maxTime: Double = 240
+
+    @Option(help: "Rows per step (default: from the data size).")
+    var batchSize: Int?
+
+    @Option(help: "Initial learning rate (default: from the batch size).")
+    var learningRate: Float?
+
+    @Option(help: "Random seed: the same seed gives the same weights.")
+    var seed: UInt64 = 0
+
+    @Flag(help: "Continue an interrupted run from checkpoint.bin.")
+    var resume = false
+
+    @Option(help: "Worker threads (0: one per core).")
+    var jobs: Int = 0
+
+    @Flag(help: "Print no progress.")
+    var quiet = false
+
+    func run() throws {
+        let options = try trainOptions(workspace: workspace, model: model, maxEpochs: maxEpochs, maxTime: maxTime, seed: seed, jobs: jobs)
+        var configured = options
+        configured.batchSize = batchSize
+        configured.learningRate = learningRate
+        configured.resume = resume
+        let progress = TerminalProgress(quiet: quiet)
+        let summary = try runReportingErrors { try Train.run(configured, progress: progress.reporter) }
+        progress.finish()
+        print(TrainCommand.describe(summary))
+    }
+
+    static func describe(_ summary: TrainSummary) -> String {
+        let t = summary.training
+        var lines = ["Trained \(summary.parameterCount) parameters on \(summary.trainingRows) rows × \(summary.subColumnCount) sub-columns → \(summary.directory)"]
+        var line = "  \(t.epochs) epoch(s), \(t.steps) steps, batch \(t.batchSize), lr \(t.initialLearningRate), stopped by \(t.stopReason.rawValue), \(Int(t.elapsedSeconds.rounded()))s"
+        if let loss = t.bestValidationLoss { line += "; best epoch \(t.bestEpoch), validation loss \((loss * 10_000).rounded() / 10_000)" }
+        lines.append(line)
+        if summary.validatedOnTrainingRows { lines.append("  no validation rows: validated on the training rows, no early stopping") }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// Train options from the options that `train` and `synthesize` share; installs the Ctrl-C handler.
+func trainOptions(workspace: String, model: String, maxEpochs: Int, maxTime: Double, seed: UInt64, jobs: Int) throws -> TrainOptions {
+    guard let size = ModelSize(rawValue: model.uppercased()) else { throw ValidationError("--model expects S, M or L, got '\(model)'") }
+    guard maxEpochs >= 0 else { throw ValidationError("--max-epochs must be ≥ 0") }
+    guard maxTime >= 0 else { throw ValidationError("--max-time must be ≥ 0 minutes") }
+    var options = TrainOptions(workspace: workspace)
+    options.size = size
+    options.maxEpochs = maxEpochs
+    options.maxTime = maxTime * 60
+    options.seed = seed
+    options.jobs = jobs
+    StopRequest.install()
+    options.shouldStop = { StopRequest.trainingAsks() }
+    return options
+}
+
+/// Ctrl-C during training: the first SIGINT asks the trainer to stop after its current step
+/// (the best model is kept); a second one, or one before training has begun, ends the process.
+enum StopRequest {
+    private static let requested = Atomic<Bool>(false)
+    private static let training = Atomic<Bool>(false)
+
+    /// Called by the trainer after every step: marks training as running, says whether to stop.
+    static func trainingAsks() -> Bool {
+        training.store(true, ordering: .relaxed)
+        return requested.load(ordering: .relaxed)
+    }
+
+    static func install() {
+        signal(SIGINT) { _ in
+            if !StopRequest.training.load(ordering: .relaxed) || StopRequest.requested.exchange(true, ordering: .relaxed) { _exit(130) }
+            let text: StaticString = "\nstopping after the current step (Ctrl-C again to abort)\n"
+            _ = write(STDERR_FILENO, text.utf8Start, text.utf8CodeUnitCount)  // no allocation in a signal handler
+        }
+    }
+}
