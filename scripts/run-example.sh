@@ -1,18 +1,15 @@
 #!/usr/bin/env bash
-# Sets Doppel up and runs it on the bundled example data (examples/).
+# Sets Doppel up and runs it on the bundled example data (examples/titanic.csv):
+# synthesize a table of the same size, then measure its fidelity and privacy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh release
-rm -rf workspace/titanic workspace/baseball
-echo "== Flat data: examples/titanic.csv"
-scripts/doppel split --data examples/titanic.csv --workspace workspace/titanic --partitions 2 --seed 42
-scripts/doppel analyze --workspace workspace/titanic --seed 42
-scripts/doppel encode --workspace workspace/titanic
+mkdir -p output
+echo "== Synthesize examples/titanic.csv"
+scripts/doppel synthesize examples/titanic.csv --output output/titanic-synthetic.csv --seed 42
 echo
-echo "== Sequential data: examples/baseball-batting.csv with context examples/baseball-players.csv"
-scripts/doppel split --data examples/baseball-batting.csv --context examples/baseball-players.csv \
-  --context-primary-key id --context-key players_id --workspace workspace/baseball --seed 42
-scripts/doppel analyze --workspace workspace/baseball --seed 42
-scripts/doppel encode --workspace workspace/baseball
+echo "== Evaluate the synthetic data against the original"
+scripts/doppel evaluate --train examples/titanic.csv --synthetic output/titanic-synthetic.csv \
+  --report output/titanic-report.html --json output/titanic-metrics.json
 echo
-echo "Workspaces written to workspace/ (layout: docs/workspace.md)."
+echo "Synthetic data: output/titanic-synthetic.csv; quality report: output/titanic-report.html"

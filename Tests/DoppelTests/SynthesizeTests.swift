@@ -27,7 +27,7 @@ import Testing
         let parent = try TestSupport.temporaryDirectory("synthesize-parent").path
         let (summary, table) = try synthesize(TrainFixture.rareCitiesCSV, primaryKey: "id", temporaryParent: parent)
         #expect(summary.inputRows == 300)
-        #expect(summary.rows == 240)  // the training rows (validation share 0.2)
+        #expect(summary.rows == 300)  // as many rows as the input
         #expect(summary.epochs == 2)
         #expect(summary.stepSeconds.map(\.step) == ["split", "analyze", "encode", "train", "generate"])
         #expect(summary.workspace == nil)
@@ -70,7 +70,7 @@ import Testing
         #expect(original.schema.fields.map(\.type) == [.int64, .timestamp, .date, .bool, .float64, .string, .int64])
         #expect(synthetic.schema.names == original.schema.names)
         #expect(synthetic.schema.fields.map(\.type) == original.schema.fields.map(\.type))
-        #expect(synthetic.rowCount == 160)
+        #expect(synthetic.rowCount == 200)  // as many rows as the input
     }
 
     @Test func aZeroRowTableGivesAnEmptyTableWithItsColumns() throws {

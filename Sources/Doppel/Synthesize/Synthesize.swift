@@ -13,7 +13,7 @@ public struct SynthesizeOptions: Sendable {
     /// Folder for the temporary workspace (default: the system's temporary folder).
     public var temporaryParent: String?
     public var primaryKey: String?
-    /// Rows to generate (default: as many as the training rows).
+    /// Rows to generate (default: as many as the input has).
     public var rows: Int?
     public var size: ModelSize = .medium
     public var maxEpochs = 100
@@ -105,7 +105,7 @@ public enum Synthesize {
             let trained = try timed("train", 3) { try Train.run(train, progress: progress) }
             epochs = trained.training.epochs
             var generate = GenerateOptions(workspace: workspace, outputPath: options.outputPath)
-            generate.rows = options.rows
+            generate.rows = options.rows ?? splitSummary.target.rows
             generate.seed = options.seed
             generate.jobs = options.jobs
             generated = try timed("generate", 4) { try Generate.run(generate, progress: progress) }

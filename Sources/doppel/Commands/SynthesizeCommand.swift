@@ -19,7 +19,7 @@ struct SynthesizeCommand: ParsableCommand {
     @Option(help: "Output table (.csv, .csv.gz, .arrow).")
     var output: String
 
-    @Option(help: "Number of rows (default: as many as the training rows).")
+    @Option(help: "Number of rows (default: as many as the input has).")
     var rows: Int?
 
     @Option(help: "Maximum training time in minutes.")
