@@ -41,7 +41,7 @@ let package = Package(
             name: "doppel",
             dependencies: ["Doppel", "DoppelParallel", "DoppelEncoding", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .executableTarget(name: "doppel-bench", dependencies: ["Doppel", "DoppelParallel"]),
+        .executableTarget(name: "doppel-bench", dependencies: ["Doppel", "DoppelTable", "DoppelParallel"]),
         // Neural-core micro-benchmarks: sgemm GFLOP/s and a grouped-head training step.
         .executableTarget(name: "doppel-nn-bench", dependencies: ["DoppelNN", "DoppelParallel"]),
         // A tiny worker executable with test tasks for the processes backend's tests.

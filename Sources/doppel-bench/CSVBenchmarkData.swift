@@ -1,3 +1,4 @@
+import DoppelTable
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -103,21 +104,9 @@ enum CSVBenchmarkData {
         appendPadded(value % scale, decimals, &out)
     }
 
-    /// `YYYY-MM-DD` of a day number since 1970-01-01 (Hinnant's civil_from_days).
+    /// `YYYY-MM-DD` of a day number since 1970-01-01.
     static func appendDate(_ days: Int, to out: inout [UInt8]) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        appendPadded(yoe + era * 400 + (m <= 2 ? 1 : 0), 4, &out)
-        out.append(UInt8(ascii: "-"))
-        appendPadded(m, 2, &out)
-        out.append(UInt8(ascii: "-"))
-        appendPadded(d, 2, &out)
+        TemporalFormat.appendDate(days: days, to: &out)
     }
 }
 

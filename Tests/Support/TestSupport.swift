@@ -67,3 +67,18 @@ public enum TestSupport {
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }
+
+/// A tiny seeded generator for reproducible test data and fuzzing: SplitMix64 (Steele, Lea &
+/// Flood, 2014). Tests that can import DoppelParallel may use `SeededRandom` instead.
+public struct TestRandom {
+    public var state: UInt64
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
