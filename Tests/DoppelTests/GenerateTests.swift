@@ -44,6 +44,26 @@ import Testing
         #expect(try Data(contentsOf: URL(fileURLWithPath: a)) != Data(contentsOf: URL(fileURLWithPath: c)))
     }
 
+    @Test func rowsAreGeneratedInChunksWithBoundedMemory() throws {
+        let ws = try TrainFixture.titanic.get()
+        let (summary, csv) = try generate(ws, "chunked.csv") { $0.rows = 130; $0.chunkRows = 50 }
+        #expect(summary.rows == 130)
+        let table = try TrainFixture.read(csv)
+        #expect(table.rowCount == 130)
+        #expect(table.schema == (try originalSchema(ws)))
+        // Chunks are independent draws: the second chunk does not repeat the first.
+        let firstChunk = (0..<50).map { table.row($0) }
+        let secondChunk = (50..<100).map { table.row($0) }
+        #expect(firstChunk != secondChunk)
+        // The same seed and chunk size give the same file, in every output format.
+        let (_, again) = try generate(ws, "again.csv") { $0.rows = 130; $0.chunkRows = 50 }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: csv)) == Data(contentsOf: URL(fileURLWithPath: again)))
+        let (_, parquet) = try generate(ws, "chunked.parquet") { $0.rows = 130; $0.chunkRows = 50 }
+        let fromParquet = try TrainFixture.read(parquet)
+        #expect(fromParquet.rowCount == 130)
+        #expect((0..<130).map { fromParquet.row($0) }.map { $0.map { $0?.description } } == (0..<130).map { table.row($0) }.map { $0.map { $0?.description } })
+    }
+
     @Test func seededColumnsAreReturnedExactly() throws {
         let ws = try TrainFixture.titanic.get()
         let dir = try TestSupport.temporaryDirectory("seed")

@@ -54,6 +54,36 @@ public enum DataFiles {
         }
     }
 
+    /// Writes the tables that `nextChunk` returns, in order, as one file. CSV streams: one chunk
+    /// in memory at a time. Parquet and Arrow files are written whole, so their chunks are
+    /// gathered first.
+    public static func write(schema: Schema, to path: String, nextChunk: () throws -> Table?) throws {
+        if try format(of: path) == .csv {
+            try CSVWriter.write(schema: schema, to: path, nextChunk: nextChunk)
+            return
+        }
+        var chunks: [Table] = []
+        while let chunk = try nextChunk() { chunks.append(chunk) }
+        guard chunks.count > 1 else {
+            try write(chunks.first ?? Table(schema: schema, columns: schema.fields.map { emptyColumn($0.type) }), to: path)
+            return
+        }
+        let columns = chunks[0].schema.fields.indices.map { i in Column.concatenate(chunks.map { $0.columns[i] }) }
+        try write(try Table(schema: chunks[0].schema, columns: columns), to: path)
+    }
+
+    /// A zero-row column of `type`.
+    static func emptyColumn(_ type: DataType) -> Column {
+        switch type {
+        case .int64: .int64([])
+        case .float64: .float64([])
+        case .bool: .bool([])
+        case .string: .string([])
+        case .timestamp: .timestamp([])
+        case .date: .date([])
+        }
+    }
+
     public static func write(_ table: Table, to path: String) throws {
         switch try format(of: path) {
         case .csv: try CSVWriter.write(table, to: path)

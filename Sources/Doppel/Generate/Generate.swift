@@ -44,17 +44,43 @@ public enum Generate {
         if options.jobs > 0 { sampling.workers = options.jobs }
         sampling.fixed = conditions?.fixed
         if options.rareCategoryReplacement == .sample { sampling.suppressedCodes = rareCodes(stats, schema) }
-        progress.message("generating \(rows) rows")
-        let codes = try Sampler.generate(model: model, rows: rows, options: sampling)
-
-        progress.message("decoding \(stats.columns.count) columns")
         let executor = Executor(ExecutorConfiguration(backend: .threads, jobs: options.jobs))
-        let table = try SyntheticTable.assemble(codes: codes, stats: stats, schema: schema, original: original, primaryKey: keys.primaryKey,
-                                                seed: conditions, randomSeed: options.seed, executor: executor)
         try createParent(of: options.outputPath)
-        try DataFiles.write(table, to: options.outputPath)
-        return GenerateSummary(rows: table.rowCount, columns: table.schema.names, seededColumns: conditions?.table.schema.names ?? [],
+        // Unconditional rows are generated, decoded and written chunk by chunk, so memory stays
+        // bounded whatever the row count. Chunk 0 uses the seed itself; chunk k > 0 an independent
+        // stream derived from (seed, "generate-chunk", k).
+        let chunkRows = conditions == nil ? max(1, options.chunkRows) : max(rows, 1)
+        let chunkCount = (rows + chunkRows - 1) / chunkRows
+        var chunk = 0
+        var written = 0
+        progress.message("generating \(rows) rows")
+        let schemaOut = try outputSchema(original: original, stats: stats, primaryKey: keys.primaryKey, seeded: conditions)
+        try DataFiles.write(schema: schemaOut, to: options.outputPath) {
+            guard chunk < chunkCount || (chunk == 0 && rows == 0) else { return nil }
+            defer { chunk += 1 }
+            let count = min(chunkRows, rows - written)
+            var chunkStream = SeededRandom.stream(seed: options.seed, [SeededRandom.identifier("generate-chunk"), UInt64(chunk)])
+            let chunkSeed = chunk == 0 ? options.seed : chunkStream.next()
+            var chunkSampling = sampling
+            chunkSampling.seed = chunkSeed
+            let codes = try Sampler.generate(model: model, rows: count, options: chunkSampling)
+            let table = try SyntheticTable.assemble(codes: codes, stats: stats, schema: schema, original: original, primaryKey: keys.primaryKey,
+                                                    seed: conditions, randomSeed: chunkSeed, firstKey: written + 1, executor: executor)
+            written += count
+            if chunkCount > 1 { progress.step("generating", completed: written, total: rows) }
+            return table
+        }
+        return GenerateSummary(rows: written, columns: schemaOut.names, seededColumns: conditions?.table.schema.names ?? [],
                                primaryKey: keys.primaryKey, outputPath: options.outputPath, elapsedSeconds: Date().timeIntervalSince(start))
+    }
+
+    /// The columns of the output: the training data's columns that are modelled, seeded or the
+    /// primary key, in the training data's order (what ``SyntheticTable/assemble`` produces).
+    static func outputSchema(original: Schema, stats: StatsFile, primaryKey: String?, seeded: SeedConditions?) throws -> Schema {
+        var present = Set(stats.columns.map(\.name))
+        if let primaryKey { present.insert(primaryKey) }
+        for name in seeded?.table.schema.names ?? [] { present.insert(name) }
+        return Schema(original.fields.filter { present.contains($0.name) })
     }
 
     /// The `_RARE_` code (0) of every categorical and discrete-numeric sub-column that has other codes.

@@ -26,6 +26,8 @@ public struct GenerateOptions: Sendable {
     public var rareCategoryReplacement: RareCategoryReplacement = .constant
     /// Worker threads (0: one per core).
     public var jobs = 0
+    /// Rows generated, decoded and written per chunk (unconditional generation): bounds memory.
+    public var chunkRows = 1 << 18
 
     public init(workspace: String, outputPath: String) {
         self.workspace = workspace

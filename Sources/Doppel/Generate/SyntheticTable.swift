@@ -9,7 +9,7 @@ import Foundation
 /// the columns in the order of the training data.
 enum SyntheticTable {
     static func assemble(codes: EncodedData, stats: StatsFile, schema: ModelSchema, original: Schema, primaryKey: String?,
-                         seed: SeedConditions?, randomSeed: UInt64, executor: Executor) throws -> Table {
+                         seed: SeedConditions?, randomSeed: UInt64, firstKey: Int = 1, executor: Executor) throws -> Table {
         let rows = codes.rowCount
         var starts: [Int] = []
         var offset = 0
@@ -34,17 +34,17 @@ enum SyntheticTable {
             for (name, column) in zip(seedTable.schema.names, seedTable.columns) { byName[name] = column }
         }
         if let primaryKey, byName[primaryKey] == nil, let field = original.fields.first(where: { $0.name == primaryKey }) {
-            byName[primaryKey] = keyColumn(rows: rows, type: field.type)
+            byName[primaryKey] = keyColumn(rows: rows, first: firstKey, type: field.type)
         }
         // Training-data order; a column of the data that is neither modelled nor a key is left out.
         let ordered = original.names.compactMap { name in byName[name].map { (name, $0) } }
         return ordered.isEmpty ? Table(emptyWithRowCount: rows) : try Table(ordered)
     }
 
-    /// A new primary key: 1…n as integers for integer keys, as text `"1"…"n"` otherwise.
-    static func keyColumn(rows: Int, type: DataType) -> Column {
-        if type == .int64 { return .int64(PrimitiveColumn(values: Buffer((0..<rows).map { Int64($0 + 1) }))) }
-        return .string((0..<rows).map { String($0 + 1) })
+    /// A new primary key: `first`, `first + 1`, … as integers for integer keys, as text otherwise.
+    static func keyColumn(rows: Int, first: Int, type: DataType) -> Column {
+        if type == .int64 { return .int64(PrimitiveColumn(values: Buffer((0..<rows).map { Int64($0 + first) }))) }
+        return .string((0..<rows).map { String($0 + first) })
     }
 
     /// Decoded numbers may come back as the other numeric type (discrete or binned values):

@@ -15,31 +15,48 @@ import DoppelTable
 /// `string`.
 public enum CSVWriter {
     public static func write(_ table: Table, to path: String, options: CSVWriteOptions = .init()) throws {
+        var pending: Table? = table
+        try write(schema: table.schema, to: path, options: options) {
+            defer { pending = nil }
+            return pending
+        }
+    }
+
+    /// Writes the tables that `nextChunk` returns (until it returns `nil`), in order, as one CSV
+    /// file with the header of `schema`. Only one chunk needs to be in memory at a time, so a
+    /// producer can stream tables of any total size. Every chunk must have `schema`'s columns.
+    public static func write(schema: Schema, to path: String, options: CSVWriteOptions = .init(), nextChunk: () throws -> Table?) throws {
         let delimiter = options.delimiter
         guard delimiter != ASCII.quote, delimiter != ASCII.newline, delimiter != ASCII.carriageReturn else {
             throw DataFileError(file: path, message: "the delimiter cannot be a quote, CR or LF")
         }
         let quoting = CSVFieldQuoting(delimiter: delimiter)
-        var quotedDictionaries: [StringArray] = []
-        let writers = table.columns.map { CSVColumnFormatter($0, quoting: quoting, keepAlive: &quotedDictionaries) }
-        defer { withExtendedLifetime(quotedDictionaries) {} }
-        // The formatters read the columns through raw pointers: keep the table alive until done.
-        defer { withExtendedLifetime(table) {} }
         let compress = path.hasSuffix(".gz")
         try AtomicFile.write(to: path) { sink in
             var compressor = compress ? try GzipCompressor(path: path) : nil
             var out = CSVOutputBuffer()
-            for (i, name) in table.schema.names.enumerated() {
+            for (i, name) in schema.names.enumerated() {
                 if i > 0 { out.append(delimiter) }
                 var text = name
                 text.withUTF8 { quoting.append($0, to: &out) }
             }
             out.append(ASCII.newline)
-            var row = 0
-            repeat {
-                row = appendRows(from: row, of: table.rowCount, writers, quoting: quoting, delimiter: delimiter, to: &out)
-                try emit(&out, through: &compressor, to: &sink)
-            } while row < table.rowCount
+            try emit(&out, through: &compressor, to: &sink)
+            while let table = try nextChunk() {
+                guard table.schema.names == schema.names else {
+                    throw DataFileError(file: path, message: "a chunk has columns \(table.schema.names) instead of \(schema.names)")
+                }
+                var quotedDictionaries: [StringArray] = []
+                let writers = table.columns.map { CSVColumnFormatter($0, quoting: quoting, keepAlive: &quotedDictionaries) }
+                // The formatters read the columns through raw pointers: keep them alive until done.
+                try withExtendedLifetime((table, quotedDictionaries)) {
+                    var row = 0
+                    while row < table.rowCount {
+                        row = appendRows(from: row, of: table.rowCount, writers, quoting: quoting, delimiter: delimiter, to: &out)
+                        try emit(&out, through: &compressor, to: &sink)
+                    }
+                }
+            }
             if compressor != nil {
                 try compressor!.finish { sink.write($0) }
             }
