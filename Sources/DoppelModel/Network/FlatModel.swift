@@ -93,10 +93,9 @@ public struct FlatModel: Sendable {
         let count = max(1, min(shards, rows))
         scratch.reserve(buffers: count - 1, size: store.count)
         let network = network, dropoutRate = architecture.dropout, parameterCount = store.count
-        let slots = ResultSlots<Result<[Double], NNError>>(count: count)
-        store.withValuesAndGradients { v, g in
+        let results = store.withValuesAndGradients { v, g in
             let values = SharedPointer(v.baseAddress!), gradients = SharedPointer(g.baseAddress!)
-            ParallelLoop.forEach(count, workers: workers) { shard in
+            return ParallelLoop.map(count, workers: workers) { shard in
                 let lo = rows * shard / count, hi = rows * (shard + 1) / count
                 let target = shard == 0 ? gradients.pointer : scratch.buffer(shard - 1)
                 target.update(repeating: 0, count: parameterCount)
@@ -109,11 +108,11 @@ public struct FlatModel: Sendable {
                         }
                     }
                 }
-                slots.set(shard, result)
+                return result
             }
         }
         var total = [Double](repeating: 0, count: S)
-        for (shard, result) in slots.values().enumerated() {
+        for (shard, result) in results.enumerated() {
             let losses: [Double]
             do { losses = try result.get() } catch {
                 throw .shapeMismatch(error.description)

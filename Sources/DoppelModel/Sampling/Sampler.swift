@@ -54,18 +54,17 @@ public enum Sampler {
         BLASRuntime.useSingleThread()  // batches are the parallelism
         let batchSize = max(1, options.batchSize ?? defaultBatchSize(for: model.architecture))
         let batches = (rows + batchSize - 1) / batchSize
-        let slots = ResultSlots<[Int32]>(count: batches)
         let suppressedMasks = suppressed
-        ParallelLoop.forEach(batches, workers: options.workers) { b in
+        let parts = ParallelLoop.map(batches, workers: options.workers) { b in
             let lo = b * batchSize, hi = min(rows, lo + batchSize)
             var codes = [Int32](repeating: FixedCodes.free, count: (hi - lo) * S)
             if let fixed = options.fixed { codes = Array(fixed.codes[lo * S ..< hi * S]) }
             generateBatch(model: model, codes: &codes, rows: hi - lo, batch: UInt64(b), options: options, suppressed: suppressedMasks)
-            slots.set(b, codes)
+            return codes
         }
         var all: [Int32] = []
         all.reserveCapacity(rows * S)
-        for part in slots.values() { all += part }
+        for part in parts { all += part }
         return try EncodedData(rowCount: rows, subColumnCount: S, codes: all)
     }
 

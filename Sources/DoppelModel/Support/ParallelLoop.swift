@@ -1,48 +1,27 @@
-import Dispatch
+import DoppelParallel
+import Synchronization
 
-/// The one place where DoppelModel runs work in parallel (to be replaced by DoppelParallel's
-/// Executor): `body(i)` for every `i` in `0..<count`, on up to `workers` threads.
-///
-/// Results must not depend on scheduling: callers give each index its own output slot and
-/// combine the slots in index order afterwards.
+/// DoppelModel's parallel loops, through DoppelParallel's ``Executor``: `body(i)` for every `i`
+/// in `0..<count` on up to `workers` threads, results in index order. One executor per worker
+/// count is made on first use and kept (its thread pool sleeps between calls), so training
+/// steps pay no thread start-up. A call made inside another parallel task runs inline.
 enum ParallelLoop {
-    static func forEach(_ count: Int, workers: Int, _ body: @Sendable (Int) -> Void) {
-        guard count > 0 else { return }
-        if workers <= 1 || count == 1 {
-            for i in 0..<count { body(i) }
-            return
-        }
-        // Each of `lanes` threads takes indices lane, lane + lanes, … so at most `workers` run at once.
-        let lanes = min(workers, count)
-        DispatchQueue.concurrentPerform(iterations: lanes) { lane in
-            var i = lane
-            while i < count {
-                body(i)
-                i += lanes
-            }
-        }
-    }
-}
+    private static let executors = Mutex<[Int: Executor]>([:])
 
-/// One result slot per parallel task, written by exactly that task and read only after the
-/// loop has returned (the rule that makes the unchecked `Sendable` sound).
-final class ResultSlots<Element>: @unchecked Sendable {
-    // Raw storage, not an Array property: concurrent writes to distinct elements of a class's
-    // array property would trip Swift's dynamic exclusivity checks.
-    private let slots: UnsafeMutablePointer<Element?>
-    let count: Int
-    init(count: Int) {
-        self.count = count
-        slots = .allocate(capacity: max(count, 1))
-        slots.initialize(repeating: nil, count: count)
+    static func executor(workers: Int) -> Executor {
+        let jobs = max(1, workers)
+        return executors.withLock { cache in
+            if let executor = cache[jobs] { return executor }
+            let executor = Executor(ExecutorConfiguration(backend: .threads, jobs: jobs))
+            cache[jobs] = executor
+            return executor
+        }
     }
-    deinit {
-        slots.deinitialize(count: count)
-        slots.deallocate()
+
+    static func map<T: Sendable>(_ count: Int, workers: Int, _ body: @Sendable (Int) -> T) -> [T] {
+        // `body` cannot throw, so neither can the executor (failures travel inside `T`).
+        try! executor(workers: workers).map(count, label: { "task \($0)" }, body)
     }
-    func set(_ index: Int, _ value: Element) { slots[index] = value }
-    /// The results in index order (every slot must have been set).
-    func values() -> [Element] { (0..<count).map { slots[$0]! } }
 }
 
 /// A raw Float32 scratch buffer that frees itself; for the per-pass activations of the network.

@@ -180,17 +180,16 @@ public enum Trainer {
         let rows = data.rowCount, S = data.subColumnCount, C = orders.columnCount
         let chunk = max(1, min(rows, max(batchSize, 256)))
         let count = (rows + chunk - 1) / chunk
-        let slots = ResultSlots<Result<Double, ModelError>>(count: count)
-        ParallelLoop.forEach(count, workers: options.workers) { i in
+        let results = ParallelLoop.map(count, workers: options.workers) { i in
             let lo = i * chunk, hi = min(rows, lo + chunk)
-            slots.set(i, Result { () throws(ModelError) -> Double in
+            return Result { () throws(ModelError) -> Double in
                 let part = try EncodedData(rowCount: hi - lo, subColumnCount: S, codes: Array(data.codes[lo * S ..< hi * S]))
                 let partOrders = ColumnOrders(rowCount: hi - lo, columnCount: C, ranks: Array(orders.ranks[lo * C ..< hi * C]))
                 return try model.loss(batch: part, orders: partOrders).reduce(0, +) * Double(hi - lo)
-            })
+            }
         }
         var total = 0.0
-        for result in slots.values() { total += try result.get() }
+        for result in results { total += try result.get() }
         return total / Double(rows)
     }
 

@@ -1,34 +1,21 @@
-import Dispatch
+import DoppelParallel
 
-/// Runs `body(i)` for `i` in `0..<count` on all cores and returns the results in index order.
-///
-/// A tiny stand-in for the project's shared executor: `DispatchQueue.concurrentPerform` with
-/// one slot per index, written by exactly one worker, so the result is deterministic whatever
-/// the scheduling.
+/// DoppelQuality's parallel loops, through DoppelParallel's ``Executor`` (threads, all cores;
+/// results in index order, so they never depend on scheduling).
+private let qualityExecutor = Executor(ExecutorConfiguration(backend: .threads))
+
+/// Runs `body(i)` for `i` in `0..<count` in parallel and returns the results in index order.
 func parallelMap<T: Sendable>(_ count: Int, _ body: @Sendable (Int) -> T) -> [T] {
-    guard count > 0 else { return [] }
-    if count == 1 { return [body(0)] }
-    let slots = UnsafeMutableBufferPointer<T?>.allocate(capacity: count)
-    slots.initialize(repeating: nil)
-    defer {
-        _ = slots.deinitialize()
-        slots.deallocate()
-    }
-    let box = SlotBox(slots)
-    DispatchQueue.concurrentPerform(iterations: count) { i in
-        box.slots[i] = body(i)
-    }
-    return slots.map { $0! }
+    // `body` cannot throw, so neither can the executor.
+    try! qualityExecutor.map(count, label: { "task \($0)" }, body)
 }
 
-/// Runs `body(i)` for `i` in `0..<count` on all cores.
+/// Runs `body(i)` for `i` in `0..<count` in parallel.
 func parallelFor(_ count: Int, _ body: @Sendable (Int) -> Void) {
-    guard count > 0 else { return }
-    if count == 1 { body(0); return }
-    DispatchQueue.concurrentPerform(iterations: count, execute: body)
+    _ = parallelMap(count, body)
 }
 
-/// Hands a buffer whose slots are written by distinct workers across the concurrency boundary.
+/// Hands a buffer whose slots are written by distinct tasks across the concurrency boundary.
 struct SlotBox<T>: @unchecked Sendable {
     let slots: UnsafeMutableBufferPointer<T>
     init(_ slots: UnsafeMutableBufferPointer<T>) { self.slots = slots }
