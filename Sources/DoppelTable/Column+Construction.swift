@@ -20,6 +20,18 @@ extension Column {
     public static func timestamp(_ micros: [Int64?]) -> Column { .timestamp(PrimitiveColumn(micros, placeholder: 0)) }
     public static func date(_ days: [Int32?]) -> Column { .date(PrimitiveColumn(days, placeholder: 0)) }
 
+    /// A column of `type` with no rows.
+    public static func empty(_ type: DataType) -> Column {
+        switch type {
+        case .int64: .int64([])
+        case .float64: .float64([])
+        case .bool: .bool([])
+        case .string: .string([])
+        case .timestamp: .timestamp([])
+        case .date: .date([])
+        }
+    }
+
     /// A plain (offsets + bytes) string column.
     public static func string(_ values: [String?]) -> Column {
         var builder = StringArrayBuilder(capacity: values.count)

@@ -52,6 +52,11 @@ public struct Table: Sendable {
         self.rowCount = rowCount
     }
 
+    /// A table of `schema` with no rows.
+    public init(emptyWith schema: Schema) {
+        self.init(unchecked: schema, columns: schema.fields.map { Column.empty($0.type) }, rowCount: 0)
+    }
+
     private init(unchecked schema: Schema, columns: [Column], rowCount: Int) {
         self.schema = schema
         self.columns = columns

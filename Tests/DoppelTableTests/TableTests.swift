@@ -114,6 +114,14 @@ import Testing
         }
     }
 
+    @Test func emptyTableKeepsTheSchema() {
+        let schema = Schema([Field("a", .int64), Field("b", .string), Field("c", .date)])
+        let table = Table(emptyWith: schema)
+        #expect(table.rowCount == 0)
+        #expect(table.schema == schema)
+        #expect(table.columns.map(\.type) == [.int64, .string, .date])
+    }
+
     @Test func sliceTakeSelect() throws {
         let t = try Table([("id", .int64([1, 2, 3])), ("name", .string(["a", "b", nil]))])
         #expect(t.slice(1..<3).row(0) == [.int64(2), .string("b")])

@@ -181,6 +181,15 @@ private func strings(_ table: Table, _ name: String) -> [String] {
         #expect(ctxMeta.columns == [.init(column: "country", encoding: .categorical)])
     }
 
+    @Test func textContextKeysMakeAKeyOnlyContextInFirstAppearanceOrder() throws {
+        let s = try Scratch()
+        var options = SplitOptions(targetPath: try s.file("t.csv", "user,amount\nb,5\na,6\nb,7\nc,8\n"), workspace: s.workspace)
+        options.contextKey = "user"
+        options.validationFraction = 0
+        #expect(try Split.run(options).subjects == 3)
+        #expect(strings(try s.partitions(.context)[0].table, "user") == ["b", "a", "c"])
+    }
+
     @Test func unknownContextKeysAreReportedWithCountAndExamples() throws {
         let s = try Scratch()
         var options = SplitOptions(targetPath: try s.file("t.csv", "pid,v\na,1\nb,2\nzz,3\nzz,4\nyy,5\n"), workspace: s.workspace)

@@ -65,23 +65,11 @@ public enum DataFiles {
         var chunks: [Table] = []
         while let chunk = try nextChunk() { chunks.append(chunk) }
         guard chunks.count > 1 else {
-            try write(chunks.first ?? Table(schema: schema, columns: schema.fields.map { emptyColumn($0.type) }), to: path)
+            try write(chunks.first ?? Table(emptyWith: schema), to: path)
             return
         }
         let columns = chunks[0].schema.fields.indices.map { i in Column.concatenate(chunks.map { $0.columns[i] }) }
         try write(try Table(schema: chunks[0].schema, columns: columns), to: path)
-    }
-
-    /// A zero-row column of `type`.
-    static func emptyColumn(_ type: DataType) -> Column {
-        switch type {
-        case .int64: .int64([])
-        case .float64: .float64([])
-        case .bool: .bool([])
-        case .string: .string([])
-        case .timestamp: .timestamp([])
-        case .date: .date([])
-        }
     }
 
     public static func write(_ table: Table, to path: String) throws {

@@ -89,7 +89,7 @@ public enum Split {
                 contextPrimaryKey = pk
             } else {
                 // Key-only context: the distinct context keys, in order of first appearance.
-                let distinct = try distinctRows(keyColumn, name: contextKey, file: options.targetPath)
+                let distinct = try SubjectKeyIndex.distinctRows(keyColumn, name: contextKey, file: options.targetPath)
                 context = try Table([(contextKey, keyColumn.take(distinct))])
                 contextFile = "(distinct values of '\(contextKey)' in \(options.targetPath))"
                 contextPrimaryKey = contextKey
@@ -159,20 +159,6 @@ public enum Split {
         guard table.schema.index(of: name) != nil else {
             throw PipelineError.invalidOption("\(file): \(role) column '\(name)' not found; columns are \(table.schema.names.joined(separator: ", "))")
         }
-    }
-
-    /// First row of each distinct value of `column`.
-    private static func distinctRows(_ column: Column, name: String, file: String) throws -> [Int] {
-        guard column.nullCount == 0 else {
-            throw PipelineError.invalidOption("\(file): context key '\(name)' has \(column.nullCount) missing value(s)")
-        }
-        var interner = StringInterner(capacity: 1024)
-        var rows: [Int] = []
-        for row in 0..<column.count {
-            let text = column.value(at: row)!.description
-            if Int(interner.intern(text)) == rows.count { rows.append(row) }
-        }
-        return rows
     }
 
     /// Encoding per modelled column: user overrides first (in the table's column order), then

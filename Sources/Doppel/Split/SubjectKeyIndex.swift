@@ -10,6 +10,27 @@ enum SubjectKeyIndex {
         _ = try resolve(primary: column, primaryName: name, primaryFile: file, foreign: nil, foreignName: "", foreignFile: "")
     }
 
+    /// The first row of each distinct value of `column`, in order of first appearance.
+    static func distinctRows(_ column: Column, name: String, file: String) throws -> [Int] {
+        guard column.nullCount == 0 else {
+            throw KeyError(description: "\(file): context key '\(name)' has \(column.nullCount) missing value(s)")
+        }
+        var rows: [Int] = []
+        if case .int64(let keys) = column {
+            var seen = Set<Int64>()
+            keys.values.withUnsafeBufferPointer { keys in
+                for (row, key) in keys.enumerated() where seen.insert(key).inserted { rows.append(row) }
+            }
+            return rows
+        }
+        var interner = StringInterner(capacity: 1024)
+        var scratch = [UInt8]()
+        for row in 0..<column.count where Int(withKeyBytes(column, row, &scratch) { interner.intern($0) }) == rows.count {
+            rows.append(row)
+        }
+        return rows
+    }
+
     /// For every row of `foreign` (the target's context key), the row of `primary` (the context
     /// primary key) with the same value. Throws when `primary` has missing or duplicate values,
     /// or when `foreign` holds missing values or values absent from `primary`.

@@ -79,7 +79,7 @@ public enum Synthesize {
         if splitSummary.subjects == 0 {
             let empty = try timed("generate", 4) { () throws -> GenerateSummary in
                 let start = Date()
-                let table = try emptyTable(splitSummary.target.schema)
+                let table = Table(emptyWith: splitSummary.target.schema)
                 try Generate.createParent(of: options.outputPath)
                 try DataFiles.write(table, to: options.outputPath)
                 return GenerateSummary(rows: 0, columns: table.schema.names, seededColumns: [], primaryKey: options.primaryKey,
@@ -113,21 +113,5 @@ public enum Synthesize {
         return SynthesizeSummary(inputRows: splitSummary.target.rows, rows: generated.rows, columns: generated.columns.count, epochs: epochs,
                                  outputPath: options.outputPath, workspace: temporary && !options.keepWorkspace ? nil : workspace,
                                  stepSeconds: times)
-    }
-
-    /// A zero-row table with `schema`'s columns and types.
-    static func emptyTable(_ schema: Schema) throws -> Table {
-        let columns: [(String, Column)] = schema.fields.map { field in
-            let column: Column = switch field.type {
-            case .int64: .int64([])
-            case .float64: .float64([])
-            case .bool: .bool([])
-            case .string: .string([])
-            case .date: .date([])
-            case .timestamp: .timestamp([])
-            }
-            return (field.name, column)
-        }
-        return columns.isEmpty ? Table(emptyWithRowCount: 0) : try Table(columns)
     }
 }
