@@ -151,11 +151,12 @@ final class CSVChunkParser: @unchecked Sendable {
         while row < rows && !column.abandoned {
             switch column.kind {
             case .empty: row = fillEmpty(c, column, from: row)
-            case .int: row = fillInt(c, column, from: row)
-            case .float: row = fillFloat(c, column, from: row)
-            case .bool: row = fillBool(c, column, from: row)
-            case .date: row = fillDate(c, column, from: row)
-            case .timestamp: row = fillTimestamp(c, column, from: row)
+            case .int: row = fillFixed(c, &column.int64s, &column.validity, from: row, placeholder: 0, parse: CSVValueParsers.parseInt64)
+            case .float: row = fillFixed(c, &column.doubles, &column.validity, from: row, placeholder: 0, parse: CSVValueParsers.parseDouble)
+            case .bool: row = fillFixed(c, &column.bools, &column.validity, from: row, placeholder: 0, parse: CSVValueParsers.parseBool)
+            case .date: row = fillFixed(c, &column.days, &column.validity, from: row, placeholder: 0, parse: CSVValueParsers.parseDate)
+            case .timestamp:
+                row = fillFixed(c, &column.int64s, &column.validity, from: row, placeholder: 0) { CSVValueParsers.parseTimestamp($0, acceptDate: true) }
             case .string: row = try fillString(c, column, from: row)
             }
             if row < rows { try changeKind(c, column, row: row) }
@@ -189,97 +190,20 @@ final class CSVChunkParser: @unchecked Sendable {
         return row
     }
 
-    private func fillInt(_ c: Int, _ column: ColumnAccumulator, from start: Int) -> Int {
-        var values = BufferBuilder<Int64>(), bits = ValidityWriter()
-        swap(&values, &column.int64s); swap(&bits, &column.validity)
-        defer { swap(&values, &column.int64s); swap(&bits, &column.validity) }
+    /// Parses column `c` from `start` into a fixed-width buffer (`placeholder` in missing slots)
+    /// until a value does not parse as the column's kind; returns that row (or the block's row
+    /// count). One exclusive access to
+    /// the accumulator's buffers for the whole loop.
+    @inline(__always)
+    private func fillFixed<T: BitwiseCopyable>(_ c: Int, _ values: inout BufferBuilder<T>, _ bits: inout ValidityWriter, from start: Int,
+                                               placeholder: T, parse: (UnsafeBufferPointer<UInt8>) -> T?) -> Int {
         let reader = self.reader()
         var row = start
         while row < block.rowCount {
             let (f, missing) = reader.field(c, row)
             if missing {
-                values.append(0); bits.append(false)
-            } else if let v = CSVValueParsers.parseInt64(f) {
-                values.append(v); bits.append(true)
-            } else {
-                return row
-            }
-            row += 1
-        }
-        return row
-    }
-
-    private func fillFloat(_ c: Int, _ column: ColumnAccumulator, from start: Int) -> Int {
-        var values = BufferBuilder<Double>(), bits = ValidityWriter()
-        swap(&values, &column.doubles); swap(&bits, &column.validity)
-        defer { swap(&values, &column.doubles); swap(&bits, &column.validity) }
-        let reader = self.reader()
-        var row = start
-        while row < block.rowCount {
-            let (f, missing) = reader.field(c, row)
-            if missing {
-                values.append(0); bits.append(false)
-            } else if let v = CSVValueParsers.parseDouble(f) {
-                values.append(v); bits.append(true)
-            } else {
-                return row
-            }
-            row += 1
-        }
-        return row
-    }
-
-    private func fillBool(_ c: Int, _ column: ColumnAccumulator, from start: Int) -> Int {
-        var values = BufferBuilder<UInt8>(), bits = ValidityWriter()
-        swap(&values, &column.bools); swap(&bits, &column.validity)
-        defer { swap(&values, &column.bools); swap(&bits, &column.validity) }
-        let reader = self.reader()
-        var row = start
-        while row < block.rowCount {
-            let (f, missing) = reader.field(c, row)
-            if missing {
-                values.append(0); bits.append(false)
-            } else if let v = CSVValueParsers.parseBool(f) {
-                values.append(v); bits.append(true)
-            } else {
-                return row
-            }
-            row += 1
-        }
-        return row
-    }
-
-    private func fillDate(_ c: Int, _ column: ColumnAccumulator, from start: Int) -> Int {
-        var values = BufferBuilder<Int32>(), bits = ValidityWriter()
-        swap(&values, &column.days); swap(&bits, &column.validity)
-        defer { swap(&values, &column.days); swap(&bits, &column.validity) }
-        let reader = self.reader()
-        var row = start
-        while row < block.rowCount {
-            let (f, missing) = reader.field(c, row)
-            if missing {
-                values.append(0); bits.append(false)
-            } else if let v = CSVValueParsers.parseDate(f) {
-                values.append(v); bits.append(true)
-            } else {
-                return row
-            }
-            row += 1
-        }
-        return row
-    }
-
-    private func fillTimestamp(_ c: Int, _ column: ColumnAccumulator, from start: Int) -> Int {
-        var values = BufferBuilder<Int64>(), bits = ValidityWriter()
-        swap(&values, &column.int64s); swap(&bits, &column.validity)
-        defer { swap(&values, &column.int64s); swap(&bits, &column.validity) }
-        let reader = self.reader()
-        var row = start
-        while row < block.rowCount {
-            let (f, missing) = reader.field(c, row)
-            if missing {
-                values.append(0); bits.append(false)
-            } else if let v = CSVValueParsers.parseTimestamp(f, acceptDate: true) {
+                values.append(placeholder); bits.append(false)
+            } else if let v = parse(f) {
                 values.append(v); bits.append(true)
             } else {
                 return row
