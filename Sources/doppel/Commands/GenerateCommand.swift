@@ -17,7 +17,7 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Workspace folder trained by `doppel train`.")
     var workspace: String
 
-    @Option(help: "Output table (.csv, .csv.gz, .arrow); default: WORKSPACE/SyntheticData/synthetic.csv.")
+    @Option(help: "Output table (.csv, .csv.gz, .parquet, .arrow); default: WORKSPACE/SyntheticData/synthetic.csv.")
     var output: String?
 
     @Option(help: "Number of rows (default: the number of training rows).")

@@ -13,10 +13,10 @@ struct SynthesizeCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "The table to synthesize (.csv, .csv.gz, .tsv, .arrow).")
+    @Argument(help: "The table to synthesize (.csv, .csv.gz, .tsv, .parquet, .arrow).")
     var data: String
 
-    @Option(help: "Output table (.csv, .csv.gz, .arrow).")
+    @Option(help: "Output table (.csv, .csv.gz, .parquet, .arrow).")
     var output: String
 
     @Option(help: "Number of rows (default: as many as the input has).")
