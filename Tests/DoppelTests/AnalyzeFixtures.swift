@@ -37,7 +37,7 @@ enum PipelineFixture {
     static func csv(_ text: String, partitions: Int = 1) throws -> String {
         let dir = try TestSupport.temporaryDirectory("pipeline-csv")
         let path = dir.appendingPathComponent("data.csv").path
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        try text.write(toFile: path, atomically: false, encoding: .utf8)
         var options = SplitOptions(targetPath: path, workspace: dir.appendingPathComponent("ws").path)
         options.partitions = partitions
         _ = try Split.run(options)

@@ -67,7 +67,7 @@ import Testing
         for _ in 0..<12 { lines.append("p0,CANARYSPORT") }
         let dir = try TestSupport.temporaryDirectory("pipeline-subjects")
         let path = dir.appendingPathComponent("events.csv").path
-        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: false, encoding: .utf8)
         var split = SplitOptions(targetPath: path, workspace: dir.appendingPathComponent("ws").path)
         split.contextKey = "who"
         split.partitions = 2

@@ -130,7 +130,7 @@ private func texts(_ column: Column) -> [String] {
         }
         let dir = try TestSupport.temporaryDirectory("pipeline-itt")
         let path = dir.appendingPathComponent("events.csv").path
-        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: false, encoding: .utf8)
         var split = SplitOptions(targetPath: path, workspace: dir.appendingPathComponent("ws").path)
         split.contextKey = "who"
         split.targetEncodings = ["at": .datetimeRelative]

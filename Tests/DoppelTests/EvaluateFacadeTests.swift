@@ -11,7 +11,7 @@ import Testing
             let v = (i * 7919 + seed * 104_729) % 1000
             lines.append("\(20 + v % 50),\(["Vienna", "Graz", "Linz", ""][v % 4]),\(Double(v) / 10)")
         }
-        try (lines.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
+        try (lines.joined(separator: "\n") + "\n").write(to: url, atomically: false, encoding: .utf8)
     }
 
     @Test func evaluateReadsFilesAndWritesReportAndJSON() throws {
@@ -61,8 +61,8 @@ import Testing
             }
         }
         let e = dir.appendingPathComponent("events-\(tag).csv"), p = dir.appendingPathComponent("customers-\(tag).csv")
-        try (events.joined(separator: "\n") + "\n").write(to: e, atomically: true, encoding: .utf8)
-        try (customers.joined(separator: "\n") + "\n").write(to: p, atomically: true, encoding: .utf8)
+        try (events.joined(separator: "\n") + "\n").write(to: e, atomically: false, encoding: .utf8)
+        try (customers.joined(separator: "\n") + "\n").write(to: p, atomically: false, encoding: .utf8)
         return (e.path, p.path)
     }
 

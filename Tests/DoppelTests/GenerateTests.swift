@@ -71,7 +71,7 @@ import Testing
         // Includes a value the model never saw (sex "other") and a missing pclass.
         var lines = ["sex,pclass"]
         for i in 0..<40 { lines.append("\(["male", "female", "other"][i % 3]),\(i % 7 == 0 ? "" : String(i % 3 + 1))") }
-        try (lines.joined(separator: "\n") + "\n").write(toFile: seedPath, atomically: true, encoding: .utf8)
+        try (lines.joined(separator: "\n") + "\n").write(toFile: seedPath, atomically: false, encoding: .utf8)
         let (summary, path) = try generate(ws, "seeded.arrow") { $0.seedDataPath = seedPath; $0.rows = 5 }
         #expect(summary.rows == 40)
         #expect(summary.seededColumns == ["sex", "pclass"])
@@ -89,7 +89,7 @@ import Testing
         let ws = try TrainFixture.encodedCSV(TrainFixture.rareCitiesCSV, primaryKey: "id")
         _ = try TrainFixture.train(ws, maxEpochs: 40)
         let seedPath = try TestSupport.temporaryDirectory("seed").appendingPathComponent("seed.csv").path
-        try ("city\n" + String(repeating: "Rome\n", count: 100)).write(toFile: seedPath, atomically: true, encoding: .utf8)
+        try ("city\n" + String(repeating: "Rome\n", count: 100)).write(toFile: seedPath, atomically: false, encoding: .utf8)
         let (_, path) = try generate(ws, "rome.csv") { $0.seedDataPath = seedPath }
         let table = try TrainFixture.read(path)
         guard case .int64(let sizes)? = table.column(named: "size") else { Issue.record("size is not int64"); return }
@@ -100,7 +100,7 @@ import Testing
     @Test func anEmptySeedGivesAnEmptyTableWithTheColumns() throws {
         let ws = try TrainFixture.titanic.get()
         let seedPath = try TestSupport.temporaryDirectory("seed").appendingPathComponent("seed.csv").path
-        try "sex,age\n".write(toFile: seedPath, atomically: true, encoding: .utf8)
+        try "sex,age\n".write(toFile: seedPath, atomically: false, encoding: .utf8)
         let (summary, path) = try generate(ws, "empty.csv") { $0.seedDataPath = seedPath }
         #expect(summary.rows == 0)
         let text = try String(contentsOfFile: path, encoding: .utf8)
@@ -110,7 +110,7 @@ import Testing
     @Test func aSeedColumnThatTheDataLacksIsAClearError() throws {
         let ws = try TrainFixture.titanic.get()
         let seedPath = try TestSupport.temporaryDirectory("seed").appendingPathComponent("seed.csv").path
-        try "sex,colour\nmale,red\n".write(toFile: seedPath, atomically: true, encoding: .utf8)
+        try "sex,colour\nmale,red\n".write(toFile: seedPath, atomically: false, encoding: .utf8)
         #expect {
             _ = try generate(ws, "bad.csv") { $0.seedDataPath = seedPath }
         } throws: { error in

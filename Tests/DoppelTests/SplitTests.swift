@@ -11,7 +11,7 @@ private struct Scratch {
 
     func file(_ name: String, _ text: String) throws -> String {
         let url = dir.appendingPathComponent(name)
-        try text.write(to: url, atomically: true, encoding: .utf8)
+        try text.write(to: url, atomically: false, encoding: .utf8)
         return url.path
     }
 

@@ -9,7 +9,7 @@ import Testing
                             keepWorkspace: Bool = false) throws -> (SynthesizeSummary, Table) {
         let dir = try TestSupport.temporaryDirectory("synthesize")
         let input = dir.appendingPathComponent("data.csv").path
-        try csv.write(toFile: input, atomically: true, encoding: .utf8)
+        try csv.write(toFile: input, atomically: false, encoding: .utf8)
         var options = SynthesizeOptions(dataPath: input, outputPath: dir.appendingPathComponent("synthetic.csv").path)
         options.rows = rows
         options.primaryKey = primaryKey
@@ -40,7 +40,7 @@ import Testing
         func bytes() throws -> Data {
             let dir = try TestSupport.temporaryDirectory("synthesize-repro")
             let input = dir.appendingPathComponent("data.csv").path
-            try TrainFixture.rareCitiesCSV.write(toFile: input, atomically: true, encoding: .utf8)
+            try TrainFixture.rareCitiesCSV.write(toFile: input, atomically: false, encoding: .utf8)
             var options = SynthesizeOptions(dataPath: input, outputPath: dir.appendingPathComponent("out.csv").path)
             options.size = .small
             options.maxEpochs = 2
@@ -58,7 +58,7 @@ import Testing
         }
         let dir = try TestSupport.temporaryDirectory("synthesize-types")
         let input = dir.appendingPathComponent("types.csv").path
-        try (lines.joined(separator: "\n") + "\n").write(toFile: input, atomically: true, encoding: .utf8)
+        try (lines.joined(separator: "\n") + "\n").write(toFile: input, atomically: false, encoding: .utf8)
         var options = SynthesizeOptions(dataPath: input, outputPath: dir.appendingPathComponent("out.arrow").path)
         options.primaryKey = "id"
         options.size = .small
@@ -121,7 +121,7 @@ import Testing
         #expect(train.status == 0, "\(train.output)")
         #expect(train.output.contains("2 epoch(s)"))
         let seed = dir.appendingPathComponent("seed.csv").path
-        try "sex,embarked\nfemale,C\nmale,S\nmale,Q\n".write(toFile: seed, atomically: true, encoding: .utf8)
+        try "sex,embarked\nfemale,C\nmale,S\nmale,Q\n".write(toFile: seed, atomically: false, encoding: .utf8)
         let output = dir.appendingPathComponent("out.csv").path
         let generate = try TestSupport.run(doppel, ["generate", "--workspace", ws, "--output", output, "--seed-data", seed,
                                                     "--temperature", "0.8", "--top-p", "0.9", "--rare-category-replacement", "sample", "--quiet"])

@@ -32,7 +32,7 @@ enum TrainFixture {
     static func encodedCSV(_ text: String, primaryKey: String? = nil, validationFraction: Double = 0.2) throws -> String {
         let dir = try TestSupport.temporaryDirectory("train-csv")
         let path = dir.appendingPathComponent("data.csv").path
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        try text.write(toFile: path, atomically: false, encoding: .utf8)
         var options = SplitOptions(targetPath: path, workspace: dir.appendingPathComponent("ws").path)
         options.primaryKey = primaryKey
         options.validationFraction = validationFraction

@@ -1,5 +1,15 @@
 import Foundation
 
+/// Root of every temporary directory of this test process (`$TMPDIR/doppel-tests-PID`). It is
+/// created on first use and removed, with everything in it, when the process exits normally.
+private let testProcessRoot: URL = {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("doppel-tests-\(ProcessInfo.processInfo.processIdentifier)")
+    try? FileManager.default.removeItem(at: url)
+    try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    atexit { try? FileManager.default.removeItem(at: testProcessRoot) }
+    return url
+}()
+
 /// Paths and helpers shared by the test targets.
 public enum TestSupport {
     /// The repository root (found from this file's location).
@@ -44,9 +54,10 @@ public enum TestSupport {
         return nil
     }
 
-    /// A fresh, empty temporary directory.
+    /// A fresh, empty temporary directory inside this test process's own root, which is removed
+    /// when the process exits.
     public static func temporaryDirectory(_ label: String = "doppel-test") throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString)")
+        let url = testProcessRoot.appendingPathComponent("\(label)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
