@@ -15,6 +15,9 @@ extension PrimitiveColumn {
 
 extension Column {
     public static func int64(_ values: [Int64?]) -> Column { .int64(PrimitiveColumn(values, placeholder: 0)) }
+    public static func int8(_ values: [Int8?]) -> Column { .int8(PrimitiveColumn(values, placeholder: 0)) }
+    public static func int16(_ values: [Int16?]) -> Column { .int16(PrimitiveColumn(values, placeholder: 0)) }
+    public static func int32(_ values: [Int32?]) -> Column { .int32(PrimitiveColumn(values, placeholder: 0)) }
     public static func float64(_ values: [Double?]) -> Column { .float64(PrimitiveColumn(values, placeholder: 0)) }
     public static func bool(_ values: [Bool?]) -> Column { .bool(PrimitiveColumn(values.map { $0.map { $0 ? 1 : 0 } }, placeholder: 0)) }
     public static func timestamp(_ micros: [Int64?]) -> Column { .timestamp(PrimitiveColumn(micros, placeholder: 0)) }
@@ -24,6 +27,9 @@ extension Column {
     public static func empty(_ type: DataType) -> Column {
         switch type {
         case .int64: .int64([])
+        case .int8: .int8([])
+        case .int16: .int16([])
+        case .int32: .int32([])
         case .float64: .float64([])
         case .bool: .bool([])
         case .string: .string([])
@@ -65,6 +71,9 @@ extension Column {
         let validity = concatenateValidity(parts)
         switch type {
         case .int64: return .int64(PrimitiveColumn(values: concatenateValues(parts.map { if case .int64(let c) = $0 { c.values } else { fatalError() } }), validity: validity))
+        case .int8: return .int8(PrimitiveColumn(values: concatenateValues(parts.map { if case .int8(let c) = $0 { c.values } else { fatalError() } }), validity: validity))
+        case .int16: return .int16(PrimitiveColumn(values: concatenateValues(parts.map { if case .int16(let c) = $0 { c.values } else { fatalError() } }), validity: validity))
+        case .int32: return .int32(PrimitiveColumn(values: concatenateValues(parts.map { if case .int32(let c) = $0 { c.values } else { fatalError() } }), validity: validity))
         case .timestamp: return .timestamp(PrimitiveColumn(values: concatenateValues(parts.map { if case .timestamp(let c) = $0 { c.values } else { fatalError() } }), validity: validity))
         case .float64: return .float64(PrimitiveColumn(values: concatenateValues(parts.map { if case .float64(let c) = $0 { c.values } else { fatalError() } }), validity: validity))
         case .bool: return .bool(PrimitiveColumn(values: concatenateValues(parts.map { if case .bool(let c) = $0 { c.values } else { fatalError() } }), validity: validity))

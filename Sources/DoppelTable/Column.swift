@@ -194,6 +194,9 @@ public struct StringColumn: Sendable {
 /// One column of a ``Table``: a typed, contiguous buffer plus validity.
 public enum Column: Sendable {
     case int64(PrimitiveColumn<Int64>)
+    case int8(PrimitiveColumn<Int8>)
+    case int16(PrimitiveColumn<Int16>)
+    case int32(PrimitiveColumn<Int32>)
     case float64(PrimitiveColumn<Double>)
     /// One byte per value, 0 or 1.
     case bool(PrimitiveColumn<UInt8>)
@@ -206,6 +209,9 @@ public enum Column: Sendable {
     public var type: DataType {
         switch self {
         case .int64: .int64
+        case .int8: .int8
+        case .int16: .int16
+        case .int32: .int32
         case .float64: .float64
         case .bool: .bool
         case .string: .string
@@ -217,20 +223,24 @@ public enum Column: Sendable {
     public var count: Int {
         switch self {
         case .int64(let c), .timestamp(let c): c.count
+        case .int8(let c): c.count
+        case .int16(let c): c.count
+        case .int32(let c), .date(let c): c.count
         case .float64(let c): c.count
         case .bool(let c): c.count
         case .string(let c): c.count
-        case .date(let c): c.count
         }
     }
 
     public var validity: ValidityBitmap? {
         switch self {
         case .int64(let c), .timestamp(let c): c.validity
+        case .int8(let c): c.validity
+        case .int16(let c): c.validity
+        case .int32(let c), .date(let c): c.validity
         case .float64(let c): c.validity
         case .bool(let c): c.validity
         case .string(let c): c.validity
-        case .date(let c): c.validity
         }
     }
 
@@ -242,6 +252,9 @@ public enum Column: Sendable {
     public func slice(_ range: Range<Int>) -> Column {
         switch self {
         case .int64(let c): .int64(c.slice(range))
+        case .int8(let c): .int8(c.slice(range))
+        case .int16(let c): .int16(c.slice(range))
+        case .int32(let c): .int32(c.slice(range))
         case .float64(let c): .float64(c.slice(range))
         case .bool(let c): .bool(c.slice(range))
         case .string(let c): .string(c.slice(range))
@@ -254,6 +267,9 @@ public enum Column: Sendable {
     public func take(_ indices: UnsafeBufferPointer<Int>) -> Column {
         switch self {
         case .int64(let c): .int64(c.take(indices))
+        case .int8(let c): .int8(c.take(indices))
+        case .int16(let c): .int16(c.take(indices))
+        case .int32(let c): .int32(c.take(indices))
         case .float64(let c): .float64(c.take(indices))
         case .bool(let c): .bool(c.take(indices))
         case .string(let c): .string(c.take(indices))
@@ -267,11 +283,14 @@ public enum Column: Sendable {
     }
 
     /// The value at `row` as a ``Value`` (boxed: for tests, messages and small data, never in
-    /// hot loops).
+    /// hot loops). Integers of every width come back as ``Value/int64(_:)``.
     public func value(at row: Int) -> Value? {
         guard isValid(row) else { return nil }
         switch self {
         case .int64(let c): return .int64(c.values[row])
+        case .int8(let c): return .int64(Int64(c.values[row]))
+        case .int16(let c): return .int64(Int64(c.values[row]))
+        case .int32(let c): return .int64(Int64(c.values[row]))
         case .float64(let c): return .float64(c.values[row])
         case .bool(let c): return .bool(c.values[row] != 0)
         case .string(let c): return .string(String(decoding: c.utf8(row), as: UTF8.self))

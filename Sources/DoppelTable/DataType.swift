@@ -1,11 +1,16 @@
 /// The logical type of a column.
 ///
-/// Physical layouts: `int64` and `timestamp` are `Int64` (timestamps in microseconds since
+/// Physical layouts: `int8`, `int16`, `int32` and `int64` are the signed integers of that width
+/// (the narrow ones hold compact data such as encoded codes; user files are read as `int64`,
+/// see ``Column/widenedToInt64()``), `timestamp` is `Int64` (timestamps in microseconds since
 /// 1970-01-01T00:00:00Z), `float64` is `Double`, `date` is `Int32` days since 1970-01-01, `bool`
 /// is one byte per value (0 or 1), `string` is UTF-8, plain (offsets + bytes) or dictionary
 /// encoded (Int32 codes into a dictionary of distinct strings).
 public enum DataType: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
     case int64
+    case int8
+    case int16
+    case int32
     case float64
     case bool
     case string
@@ -15,7 +20,20 @@ public enum DataType: String, Sendable, Hashable, Codable, CaseIterable, CustomS
     public var description: String { rawValue }
 
     /// True for integers and floats.
-    public var isNumeric: Bool { self == .int64 || self == .float64 }
+    public var isNumeric: Bool { isInteger || self == .float64 }
+    /// True for the signed integer types of any width.
+    public var isInteger: Bool { self == .int64 || self == .int32 || self == .int16 || self == .int8 }
+    /// Bits per value of the integer types (8, 16, 32, 64); 0 for every other type.
+    public var integerBitWidth: Int {
+        switch self {
+        case .int8: 8
+        case .int16: 16
+        case .int32: 32
+        case .int64: 64
+        case .float64, .bool, .string, .timestamp, .date: 0
+        }
+    }
+
     /// True for dates and timestamps.
     public var isTemporal: Bool { self == .date || self == .timestamp }
 }

@@ -56,7 +56,9 @@ enum CSVBenchmark {
         case .int64(let c), .timestamp(let c): return c.values.rawBytes.count + validity
         case .float64(let c): return c.values.rawBytes.count + validity
         case .bool(let c): return c.values.rawBytes.count + validity
-        case .date(let c): return c.values.rawBytes.count + validity
+        case .date(let c), .int32(let c): return c.values.rawBytes.count + validity
+        case .int8(let c): return c.values.rawBytes.count + validity
+        case .int16(let c): return c.values.rawBytes.count + validity
         case .string(let c):
             switch c.storage {
             case .plain(let a): return a.offsets.rawBytes.count + a.bytes.count + validity

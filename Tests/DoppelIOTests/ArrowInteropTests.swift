@@ -84,7 +84,7 @@ struct ArrowInteropTests {
     static func value(_ json: Any, type: DataType) -> Value? {
         if json is NSNull { return nil }
         switch type {
-        case .int64: return (json as? NSNumber).map { .int64($0.int64Value) }
+        case .int64, .int32, .int16, .int8: return (json as? NSNumber).map { .int64($0.int64Value) }
         case .timestamp: return (json as? NSNumber).map { .timestamp($0.int64Value) }
         case .date: return (json as? NSNumber).map { .date($0.int32Value) }
         case .float64: return (json as? NSNumber).map { .float64($0.doubleValue) }

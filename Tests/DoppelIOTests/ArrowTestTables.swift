@@ -15,6 +15,9 @@ enum ArrowTestTables {
             ("city", .dictionaryString(["Paris", "Rome", "Paris", nil, "Oslo", "Rome", "Paris"])),
             ("at", .timestamp([0, 1_700_000_000_123_456, nil, -86_400_000_001, 1, 2, 3])),
             ("day", .date([0, 19_000, -1, nil, 2_932_896, 5, 6])),
+            ("tiny", .int8([Int8.min, 0, nil, Int8.max, -1, 5, 1])),
+            ("small", .int16([Int16.max, nil, Int16.min, 0, 300, -300, 2])),
+            ("medium", .int32([Int32.min, Int32.max, 0, nil, 70_000, -70_000, 3])),
         ])
     }
 
@@ -28,6 +31,9 @@ enum ArrowTestTables {
             ("d", .dictionaryString([nil, nil, nil])),
             ("t", .timestamp([nil, nil, nil])),
             ("day", .date([nil, nil, nil])),
+            ("i8", .int8([nil, nil, nil])),
+            ("i16", .int16([nil, nil, nil])),
+            ("i32", .int32([nil, nil, nil])),
         ])
     }
 

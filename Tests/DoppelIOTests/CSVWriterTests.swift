@@ -27,6 +27,16 @@ import Testing
         }
     }
 
+    @Test func writesNarrowIntegersAsIntegers() throws {
+        let path = try CSVFixture.path()
+        try CSVWriter.write(Table([("a", .int8([-128, nil, 127])), ("b", .int16([300, -32_768, nil])), ("c", .int32([nil, Int32.max, -7]))]), to: path)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text == "a,b,c\n-128,300,\n,-32768,2147483647\n127,,-7\n")
+        // Read back as the pipeline's one integer type.
+        let back = try CSVReader.read(path: path)
+        #expect(back.schema.fields.map(\.type) == [.int64, .int64, .int64])
+    }
+
     @Test func writesMinimalQuoting() throws {
         let path = try CSVFixture.path()
         try CSVWriter.write(Self.sampleTable(), to: path)

@@ -45,6 +45,7 @@ enum ParquetFixtures {
         guard column.isValid(row) else { return false }
         switch column {
         case .int64(let c), .timestamp(let c): return (want as? String).flatMap { Int64($0) } == c.values[row]
+        case .int8, .int16, .int32: return matches(column.widenedToInt64(), row, want)
         case .float64(let c):
             guard let s = want as? String, let d = Double(s) else { return false }
             return d.bitPattern == c.values[row].bitPattern || (d.isNaN && c.values[row].isNaN)

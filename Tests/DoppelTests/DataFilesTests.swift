@@ -19,6 +19,17 @@ import Testing
         #expect((0..<3).map { back.row($0) } == (0..<3).map { table.row($0) })
     }
 
+    /// Narrow integer columns of user files are read as int64, whatever the format.
+    @Test(arguments: ["n.csv", "n.parquet", "n.arrow"])
+    func narrowIntegersAreReadAsInt64(_ name: String) throws {
+        let path = try TestSupport.temporaryDirectory("datafiles").appendingPathComponent(name).path
+        let table = try Table([("a", .int8([1, nil, -3])), ("b", .int16([300, 2, nil])), ("c", .int32([nil, 70_000, -1]))])
+        try DataFiles.write(table, to: path)
+        let back = try DataFiles.read(path: path)
+        #expect(back.schema.fields.map(\.type) == [.int64, .int64, .int64])
+        #expect((0..<3).map { back.row($0) } == (0..<3).map { table.row($0) })
+    }
+
     @Test func unknownExtensionIsAClearError() {
         let error = #expect(throws: DataFileError.self) { try DataFiles.read(path: "/tmp/data.xlsx") }
         #expect(error?.description.contains("unsupported file type") == true)

@@ -3,7 +3,7 @@
 Usage: arrow_check.py FILE EXPECTED_JSON
 
 EXPECTED_JSON: {"rows": n, "metadata": {...}, "columns": [{"name", "type", "dictionary", "values"}]}
-with type one of int64, float64 (values as text, e.g. "inf"), bool, string, timestamp (microseconds),
+with type one of int8, int16, int32, int64, float64 (values as text, e.g. "inf"), bool, string, timestamp (microseconds),
 date (days); null = missing.
 Exits non-zero and prints every mismatch when the file differs.
 """
@@ -16,6 +16,9 @@ import pyarrow.ipc as ipc
 
 ARROW_TYPES = {
     "int64": pa.int64(),
+    "int32": pa.int32(),
+    "int16": pa.int16(),
+    "int8": pa.int8(),
     "float64": pa.float64(),
     "bool": pa.bool_(),
     "string": pa.string(),

@@ -53,10 +53,11 @@ def build():
         columns[name] = array
         expected.append({"name": name, "type": kind, "dictionary": dictionary, "values": values})
 
+    # Signed integers keep their width; unsigned ones become the next signed type that holds them.
     for bits in (8, 16, 32, 64):
-        add(f"int{bits}", pa.array(ints, type=getattr(pa, f"int{bits}")()), "int64", ints)
+        add(f"int{bits}", pa.array(ints, type=getattr(pa, f"int{bits}")()), f"int{bits}", ints)
     for bits in (8, 16, 32, 64):
-        add(f"uint{bits}", pa.array(unsigned, type=getattr(pa, f"uint{bits}")()), "int64", unsigned)
+        add(f"uint{bits}", pa.array(unsigned, type=getattr(pa, f"uint{bits}")()), f"int{min(64, 2 * bits)}", unsigned)
     add("float32", pa.array(floats, type=pa.float32()), "float64", floats)
     add("float64", pa.array(floats, type=pa.float64()), "float64", floats)
     add("bool", pa.array(bools), "bool", bools)
@@ -126,7 +127,8 @@ def write_pandas(path, expected_path):
         if pa.types.is_dictionary(kind):
             column, kind, dictionary = column.cast(kind.value_type), kind.value_type, True
         if pa.types.is_integer(kind):
-            name = "int64"
+            bits = kind.bit_width * (1 if pa.types.is_signed_integer(kind) else 2)
+            name = f"int{min(64, bits)}"
         elif pa.types.is_floating(kind):
             name = "float64"
         elif pa.types.is_boolean(kind):

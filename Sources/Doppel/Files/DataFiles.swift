@@ -46,7 +46,8 @@ public enum DataFiles {
             if path.lowercased().contains(".tsv") && options.delimiter == UInt8(ascii: ",") { csv.delimiter = UInt8(ascii: "\t") }
             return try CSVReader.read(path: path, options: csv)
         case .arrow:
-            return try ArrowIPC.read(path: path)
+            // Arrow files may hold int8/16/32 columns: the pipeline sees one integer type.
+            return try ArrowIPC.read(path: path).widenedToInt64()
         case .parquet:
             var parquet = ParquetReadOptions()
             parquet.threads = options.threads

@@ -24,7 +24,7 @@ extension EncodingType {
     /// datetime, everything else (text, booleans) → categorical.
     public static func defaultFor(_ type: DataType) -> EncodingType {
         switch type {
-        case .int64, .float64: .numericAuto
+        case .int64, .int32, .int16, .int8, .float64: .numericAuto
         case .date, .timestamp: .datetime
         case .string, .bool: .categorical
         }

@@ -62,7 +62,8 @@ public struct CategoricalStats: Codable, Sendable, Equatable {
             return .dictionaryString(rows.map { $0 >= 0 ? labels[$0] : ($0 == -1 ? rareLabel : nil) })
         case .bool:
             return .bool(rows.map { $0 >= 0 ? labels[$0] == "true" : nil })
-        case .int64:
+        case .int64, .int32, .int16, .int8:
+            // Narrow integer sources decode as int64 (the pipeline's one integer type).
             let parsed = try labels.map { (s) throws(EncodingError) -> Int64 in
                 guard let v = Int64(s) else { throw EncodingError(column: name, "category '\(s)' is not an integer") }
                 return v

@@ -75,6 +75,12 @@ struct DistinctValues {
             Self.fill(&ids, &labels, c) { TextForms.render(bool: $0 != 0) }
         case .int64(let c):
             Self.fill(&ids, &labels, c) { String($0) }
+        case .int8(let c):
+            Self.fill(&ids, &labels, c) { String($0) }
+        case .int16(let c):
+            Self.fill(&ids, &labels, c) { String($0) }
+        case .int32(let c):
+            Self.fill(&ids, &labels, c) { String($0) }
         case .float64(let c):
             Self.fill(&ids, &labels, PrimitiveColumn(values: Buffer(c.values.array.map { $0 == 0 ? 0 : $0.bitPattern }), validity: c.validity)) { String(Double(bitPattern: $0)) }
         case .date(let c):

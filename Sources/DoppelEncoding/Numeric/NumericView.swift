@@ -1,6 +1,6 @@
 import DoppelTable
 
-/// Read access to a column as numbers: int64 and bool exactly as integers, float64 as doubles
+/// Read access to a column as numbers: integers (of any width) and bool exactly as integers, float64 as doubles
 /// (NaN and ±∞ count as missing), and text parsed as decimal numbers (text that is not a number
 /// counts as missing and is reported in the statistics).
 enum NumericView {
@@ -13,6 +13,7 @@ enum NumericView {
     static func make(_ column: Column, name: String) throws(EncodingError) -> Parsed {
         switch column {
         case .int64(let c): return Parsed(view: .integers(c), unparsed: 0)
+        case .int8, .int16, .int32: return try make(column.widenedToInt64(), name: name)
         case .float64(let c): return Parsed(view: .floats(c), unparsed: 0)
         case .bool(let c):
             let values = c.values.withUnsafeBufferPointer { Buffer($0.map { Int64($0) }) }

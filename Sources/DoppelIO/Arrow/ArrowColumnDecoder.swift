@@ -2,9 +2,10 @@ import DoppelTable
 
 /// Turns the buffers of one Arrow field into a ``Column``.
 ///
-/// Zero copy where the layouts agree (int64, float64, µs timestamps, date32, Utf8 offsets and
-/// bytes, Int32 dictionary indices, validity bitmaps); otherwise values are converted: narrower
-/// integers and float32 are widened, bools unpacked to one byte, other time units scaled to
+/// Zero copy where the layouts agree (signed int8/16/32/64, float64, µs timestamps, date32, Utf8
+/// offsets and bytes, Int32 dictionary indices, validity bitmaps); otherwise values are
+/// converted: unsigned integers are widened to the next signed type that holds them (uint8 →
+/// int16, uint16 → int32, uint32 and uint64 → int64), float32 is widened, bools unpacked to one byte, other time units scaled to
 /// microseconds or days, large_utf8 offsets narrowed, utf8_view strings gathered. Every buffer is checked against the node
 /// length before it is read.
 struct ArrowColumnDecoder {
@@ -39,7 +40,7 @@ struct ArrowColumnDecoder {
         case .int(let bitWidth, let signed):
             let validity = try self.validity(node)
             let raw = try cursor.buffer(limit: n * 8)
-            return .int64(PrimitiveColumn(values: try integers(raw, count: n, bitWidth: bitWidth, signed: signed, validity: validity), validity: validity))
+            return try integerColumn(raw, count: n, bitWidth: bitWidth, signed: signed, validity: validity)
         case .floatingPoint(let precision):
             let validity = try self.validity(node)
             let raw = try cursor.buffer(limit: n * 8)
@@ -130,17 +131,22 @@ struct ArrowColumnDecoder {
         return convert(count: n) { (bits[$0 >> 3] >> UInt8($0 & 7)) & 1 }
     }
 
-    private func integers(_ raw: ArrowBodyBuffer, count n: Int, bitWidth: Int, signed: Bool, validity: ValidityBitmap?) throws(ArrowFormatError) -> Buffer<Int64> {
+    /// Signed integers as they are (zero copy); unsigned ones widened to a signed type that
+    /// holds every value (uint64 above `Int64.max` is an error).
+    private func integerColumn(_ raw: ArrowBodyBuffer, count n: Int, bitWidth: Int, signed: Bool, validity: ValidityBitmap?) throws(ArrowFormatError) -> Column {
         guard [8, 16, 32, 64].contains(bitWidth) else { throw ArrowFormatError("unsupported integer width \(bitWidth)") }
         let bytes = try checked(raw, count: n, width: bitWidth / 8)
         switch (bitWidth, signed) {
-        case (64, true): return raw.view(count: n, as: Int64.self)
-        case (8, true): return convert(count: n) { Int64(bytes.loadUnaligned(fromByteOffset: $0, as: Int8.self)) }
-        case (16, true): return convert(count: n) { Int64(bytes.loadUnaligned(fromByteOffset: 2 * $0, as: Int16.self)) }
-        case (32, true): return convert(count: n) { Int64(bytes.loadUnaligned(fromByteOffset: 4 * $0, as: Int32.self)) }
-        case (8, false): return convert(count: n) { Int64(bytes.loadUnaligned(fromByteOffset: $0, as: UInt8.self)) }
-        case (16, false): return convert(count: n) { Int64(bytes.loadUnaligned(fromByteOffset: 2 * $0, as: UInt16.self)) }
-        case (32, false): return convert(count: n) { Int64(bytes.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self)) }
+        case (8, true): return .int8(PrimitiveColumn(values: raw.view(count: n, as: Int8.self), validity: validity))
+        case (16, true): return .int16(PrimitiveColumn(values: raw.view(count: n, as: Int16.self), validity: validity))
+        case (32, true): return .int32(PrimitiveColumn(values: raw.view(count: n, as: Int32.self), validity: validity))
+        case (64, true): return .int64(PrimitiveColumn(values: raw.view(count: n, as: Int64.self), validity: validity))
+        case (8, false):
+            return .int16(PrimitiveColumn(values: convert(count: n) { Int16(bytes.loadUnaligned(fromByteOffset: $0, as: UInt8.self)) }, validity: validity))
+        case (16, false):
+            return .int32(PrimitiveColumn(values: convert(count: n) { Int32(bytes.loadUnaligned(fromByteOffset: 2 * $0, as: UInt16.self)) }, validity: validity))
+        case (32, false):
+            return .int64(PrimitiveColumn(values: convert(count: n) { Int64(bytes.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self)) }, validity: validity))
         default:
             var tooLarge = false
             let values = convert(count: n) { row -> Int64 in
@@ -152,7 +158,7 @@ struct ArrowColumnDecoder {
                 return fits
             }
             if tooLarge { throw ArrowFormatError("uint64 values above \(Int64.max) do not fit into int64") }
-            return values
+            return .int64(PrimitiveColumn(values: values, validity: validity))
         }
     }
 

@@ -93,8 +93,10 @@ struct ArrowMessageBody {
     mutating func addColumn(_ column: Column) {
         switch column {
         case .int64(let c), .timestamp(let c): addPrimitive(c)
+        case .int8(let c): addPrimitive(c)
+        case .int16(let c): addPrimitive(c)
+        case .int32(let c), .date(let c): addPrimitive(c)
         case .float64(let c): addPrimitive(c)
-        case .date(let c): addPrimitive(c)
         case .bool(let c):
             addNode(length: c.count, nullCount: c.nullCount)
             addValidity(c.validity, count: c.count)

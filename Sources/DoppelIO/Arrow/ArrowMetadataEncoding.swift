@@ -43,9 +43,9 @@ enum ArrowMetadataEncoding {
         var type = FlatTable()
         let typeID: UInt8
         switch field.type {
-        case .int64:
+        case .int64, .int32, .int16, .int8:
             typeID = F.TypeID.int
-            type.set(F.IntType.bitWidth, int32: 64)
+            type.set(F.IntType.bitWidth, int32: Int32(field.type.integerBitWidth))
             type.set(F.IntType.isSigned, bool: true)
         case .float64:
             typeID = F.TypeID.floatingPoint

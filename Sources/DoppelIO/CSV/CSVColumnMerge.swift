@@ -12,6 +12,9 @@ enum CSVColumnMerge {
         let validity = bits.finish()
         switch parts[0] {
         case .int64: return .int64(PrimitiveColumn(values: joinValues(parts.map { if case .int64(let c) = $0 { c.values } else { Buffer() } }), validity: validity))
+        case .int8: return .int8(PrimitiveColumn(values: joinValues(parts.map { if case .int8(let c) = $0 { c.values } else { Buffer() } }), validity: validity))
+        case .int16: return .int16(PrimitiveColumn(values: joinValues(parts.map { if case .int16(let c) = $0 { c.values } else { Buffer() } }), validity: validity))
+        case .int32: return .int32(PrimitiveColumn(values: joinValues(parts.map { if case .int32(let c) = $0 { c.values } else { Buffer() } }), validity: validity))
         case .timestamp: return .timestamp(PrimitiveColumn(values: joinValues(parts.map { if case .timestamp(let c) = $0 { c.values } else { Buffer() } }), validity: validity))
         case .float64: return .float64(PrimitiveColumn(values: joinValues(parts.map { if case .float64(let c) = $0 { c.values } else { Buffer() } }), validity: validity))
         case .bool: return .bool(PrimitiveColumn(values: joinValues(parts.map { if case .bool(let c) = $0 { c.values } else { Buffer() } }), validity: validity))
@@ -96,6 +99,9 @@ enum CSVColumnMerge {
         let validity = bits.finish()
         switch type {
         case .int64: return .int64(PrimitiveColumn(values: zeros(rows), validity: validity))
+        case .int8: return .int8(PrimitiveColumn(values: zeros(rows), validity: validity))
+        case .int16: return .int16(PrimitiveColumn(values: zeros(rows), validity: validity))
+        case .int32: return .int32(PrimitiveColumn(values: zeros(rows), validity: validity))
         case .timestamp: return .timestamp(PrimitiveColumn(values: zeros(rows), validity: validity))
         case .float64: return .float64(PrimitiveColumn(values: zeros(rows), validity: validity))
         case .bool: return .bool(PrimitiveColumn(values: zeros(rows), validity: validity))

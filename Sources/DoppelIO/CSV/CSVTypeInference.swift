@@ -21,7 +21,7 @@ enum InferredKind: UInt8, Sendable {
 
     init(_ type: DataType) {
         switch type {
-        case .int64: self = .int
+        case .int64, .int32, .int16, .int8: self = .int
         case .float64: self = .float
         case .bool: self = .bool
         case .date: self = .date

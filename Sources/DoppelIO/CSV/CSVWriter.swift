@@ -124,6 +124,9 @@ struct CSVFieldQuoting {
 struct CSVColumnFormatter {
     private enum Source {
         case int64(UnsafePointer<Int64>)
+        case int8(UnsafePointer<Int8>)
+        case int16(UnsafePointer<Int16>)
+        case int32(UnsafePointer<Int32>)
         case float64(UnsafePointer<Double>)
         case bool(UnsafePointer<UInt8>)
         case date(UnsafePointer<Int32>)
@@ -149,6 +152,9 @@ struct CSVColumnFormatter {
         }
         switch column {
         case .int64(let c): source = .int64(CSVColumnFormatter.pointer(c.values))
+        case .int8(let c): source = .int8(CSVColumnFormatter.pointer(c.values))
+        case .int16(let c): source = .int16(CSVColumnFormatter.pointer(c.values))
+        case .int32(let c): source = .int32(CSVColumnFormatter.pointer(c.values))
         case .float64(let c): source = .float64(CSVColumnFormatter.pointer(c.values))
         case .bool(let c): source = .bool(CSVColumnFormatter.pointer(c.values))
         case .date(let c): source = .date(CSVColumnFormatter.pointer(c.values))
@@ -185,6 +191,9 @@ struct CSVColumnFormatter {
         }
         switch source {
         case .int64(let values): out.append(values[row])
+        case .int8(let values): out.append(Int64(values[row]))
+        case .int16(let values): out.append(Int64(values[row]))
+        case .int32(let values): out.append(Int64(values[row]))
         case .float64(let values): out.append(values[row])
         case .bool(let values): if values[row] != 0 { out.append("true") } else { out.append("false") }
         case .date(let values): out.appendDate(days: Int(values[row]))

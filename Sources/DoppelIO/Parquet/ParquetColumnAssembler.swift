@@ -20,7 +20,8 @@ enum ParquetColumnAssembler {
             rows == 0 ? Buffer() : Buffer(storage: storage, start: UnsafePointer(values.assumingMemoryBound(to: T.self)), count: rows)
         }
         switch leaf.type {
-        case .int64: return .int64(PrimitiveColumn(values: buffer(Int64.self), validity: validity))
+        // The reader gives every integer leaf the type int64 (8-byte values), never a narrow one.
+        case .int64, .int32, .int16, .int8: return .int64(PrimitiveColumn(values: buffer(Int64.self), validity: validity))
         case .timestamp: return .timestamp(PrimitiveColumn(values: buffer(Int64.self), validity: validity))
         case .float64: return .float64(PrimitiveColumn(values: buffer(Double.self), validity: validity))
         case .bool: return .bool(PrimitiveColumn(values: buffer(UInt8.self), validity: validity))

@@ -111,7 +111,7 @@ enum ParquetSchemaWriter {
         case .float64: .double
         case .bool: .boolean
         case .string: .byteArray
-        case .date: .int32
+        case .date, .int32, .int16, .int8: .int32
         }
     }
 
@@ -135,6 +135,10 @@ enum ParquetSchemaWriter {
             case .date:
                 e.convertedType = .date
                 e.logicalType = .date
+            case .int8, .int16, .int32:
+                // INT32 storage with the INT(width, signed) annotation, so readers know the width.
+                e.convertedType = field.type == .int8 ? .int8 : field.type == .int16 ? .int16 : .int32
+                e.logicalType = .integer(bitWidth: Int8(field.type.integerBitWidth), signed: true)
             case .int64, .float64, .bool:
                 break
             }

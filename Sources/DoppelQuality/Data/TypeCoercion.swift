@@ -8,7 +8,8 @@ enum TypeCoercion {
         if column.type == type { return column }
         let values = (0..<column.count).map { column.value(at: $0) }
         switch type {
-        case .int64: return .int64(values.map { $0.flatMap(number).flatMap { $0.rounded() == $0 && abs($0) < 9e18 ? Int64($0) : nil } })
+        // Narrow integer targets are compared as int64 (the pipeline's one integer type).
+        case .int64, .int32, .int16, .int8: return .int64(values.map { $0.flatMap(number).flatMap { $0.rounded() == $0 && abs($0) < 9e18 ? Int64($0) : nil } })
         case .float64: return .float64(values.map { $0.flatMap(number) })
         case .bool: return .bool(values.map { $0.flatMap(number).map { $0 != 0 } })
         case .timestamp: return .timestamp(values.map { $0.flatMap(micros).map { Int64($0) } })
