@@ -10,12 +10,26 @@ private func codes(_ table: Table, prefix: String, column: String, specs: [SubCo
     let start = "\(prefix)\(column)__"
     var subs: [SubColumn] = []
     for spec in specs where spec.name.hasPrefix(start) {
-        guard case .int64(let c)? = table.column(named: spec.name) else { continue }
-        let picked = rows ?? Array(0..<c.count)
+        guard let column = table.column(named: spec.name), let values = EncodedSchema.integers(column) else { continue }
+        let picked = rows ?? Array(0..<values.count)
         subs.append(SubColumn(spec: SubColumnSpec(String(spec.name.dropFirst(start.count)), spec.cardinality),
-                              codes: Buffer(picked.map { Int32(c.values[$0]) })))
+                              codes: Buffer(picked.map { Int32(values[$0]) })))
     }
     return EncodedColumn(rowCount: rows?.count ?? table.rowCount, subColumns: subs)
+}
+
+/// The column type that encode documents for a sub-column of `cardinality` (docs/workspace.md).
+private func expectedCodeType(cardinality: Int) -> DataType {
+    cardinality <= 127 ? .int8 : cardinality <= 32_767 ? .int16 : .int32
+}
+
+/// The integer values of column `name`, or `[]` (and a recorded issue) when it is missing.
+private func integers(_ table: Table, _ name: String) -> [Int] {
+    guard let column = table.column(named: name), let values = EncodedSchema.integers(column) else {
+        Issue.record("no integer column \(name)")
+        return []
+    }
+    return values
 }
 
 private func texts(_ column: Column) -> [String] {
@@ -54,8 +68,9 @@ private func texts(_ column: Column) -> [String] {
                 #expect(a.count == b.count && same, "\(file.lastPathComponent) column \(entry.name)")
             }
             for spec in specs {
-                guard case .int64(let c)? = encoded.column(named: spec.name) else { Issue.record("\(spec.name) is not int64"); continue }
-                #expect(c.values.array.allSatisfy { $0 >= 0 && $0 < Int64(spec.cardinality) }, "\(spec.name)")
+                // Each sub-column is stored in the narrowest type for its cardinality.
+                #expect(encoded.column(named: spec.name)?.type == expectedCodeType(cardinality: spec.cardinality), "\(spec.name)")
+                #expect(integers(encoded, spec.name).allSatisfy { $0 >= 0 && $0 < spec.cardinality }, "\(spec.name)")
             }
         }
     }
@@ -86,24 +101,29 @@ private func texts(_ column: Column) -> [String] {
             let ids = texts(try #require(context.column(named: "id")))
             let keys = texts(try #require(target.column(named: "players_id")))
             var expectedRows: [Int] = []
-            var expectedStarts: [Int64] = []
+            var expectedStarts: [Int] = []
             for id in ids {
-                expectedStarts.append(Int64(expectedRows.count + expectedStarts.count))
+                expectedStarts.append(expectedRows.count + expectedStarts.count)
                 expectedRows += keys.indices.filter { keys[$0] == id }
             }
-            guard case .int64(let starts)? = subjects.column(named: EncodedSchema.sequenceStartColumn),
-                  case .int64(let slen)? = sequences.column(named: "tgt:/__slen_cat"),
-                  case .int64(let ridx)? = sequences.column(named: "tgt:/__ridx_cat"),
-                  case .int64(let sidx)? = sequences.column(named: "tgt:/__sidx_cat") else {
-                Issue.record("missing positional or start columns"); continue
+            let starts = integers(subjects, EncodedSchema.sequenceStartColumn)
+            let slen = integers(sequences, "tgt:/__slen_cat"), ridx = integers(sequences, "tgt:/__ridx_cat")
+            let sidx = integers(sequences, "tgt:/__sidx_cat")
+            guard starts.count == ids.count, [slen, ridx, sidx].allSatisfy({ $0.count == sequences.rowCount }) else { continue }
+            #expect(starts == expectedStarts)
+            // Widths: sub-columns by cardinality, sequence starts by their largest value.
+            let largestStart = starts.max() ?? 0
+            #expect(subjects.column(named: EncodedSchema.sequenceStartColumn)?.type == (largestStart <= 127 ? .int8 : largestStart <= 32_767 ? .int16 : .int32))
+            for spec in try EncodedSchema.subColumns(ofFile: sequencesPath) + EncodedSchema.subColumns(ofFile: subjectsPath) {
+                let table = spec.name.hasPrefix("ctx:") ? subjects : sequences
+                #expect(table.column(named: spec.name)?.type == expectedCodeType(cardinality: spec.cardinality), "\(spec.name)")
             }
-            #expect(starts.values.array == expectedStarts)
             var eventRows: [Int] = []
             for s in 0..<ids.count {
-                let first = Int(starts.values[s]), end = s + 1 < ids.count ? Int(starts.values[s + 1]) : sequences.rowCount
+                let first = starts[s], end = s + 1 < ids.count ? starts[s + 1] : sequences.rowCount
                 let length = end - first - 1
                 for r in first..<end {
-                    #expect(sidx.values[r] == Int64(r - first) && slen.values[r] == Int64(length) && ridx.values[r] == Int64(end - 1 - r))
+                    #expect(sidx[r] == r - first && slen[r] == length && ridx[r] == end - 1 - r)
                 }
                 eventRows += Array(first..<(end - 1))
             }
@@ -147,16 +167,15 @@ private func texts(_ column: Column) -> [String] {
             let context = try ArrowIPC.read(path: workspace.dataDirectory(.context).appendingPathComponent(file.lastPathComponent).path)
             let subjectsPath = workspace.encodedDataDirectory.appendingPathComponent(file.lastPathComponent).path
             let sequences = try ArrowIPC.read(path: Encode.sequencesFile(subjectsPath))
-            guard case .int64(let starts)? = try ArrowIPC.read(path: subjectsPath).column(named: EncodedSchema.sequenceStartColumn) else {
-                Issue.record("no sequence starts"); continue
-            }
+            let starts = integers(try ArrowIPC.read(path: subjectsPath), EncodedSchema.sequenceStartColumn)
+            guard !starts.isEmpty else { continue }
             let ids = texts(try #require(context.column(named: "who")))
             let keys = texts(try #require(target.column(named: "who")))
             var expectedRows: [Int] = [], eventRows: [Int] = [], subjectOfEvent: [Int64] = []
             for (s, id) in ids.enumerated() {
                 let rows = keys.indices.filter { keys[$0] == id }
                 expectedRows += rows
-                let first = Int(starts.values[s])
+                let first = starts[s]
                 eventRows += Array(first..<(first + rows.count))
                 subjectOfEvent += Array(repeating: Int64(s), count: rows.count)
             }

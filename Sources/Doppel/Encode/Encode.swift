@@ -27,8 +27,8 @@ public struct EncodeSummary: Sendable {
 /// The encode step: the statistics of analyze turn every partition file into integer codes,
 /// written to `OriginalData/encoded-data/` (layout in docs/workspace.md).
 ///
-/// - Flat data: `part-NNNNNN-{trn,val}.arrow`, one row per record, one int64 column per
-///   sub-column `tgt:{column}__{sub}` in canonical order (columns in stats order).
+/// - Flat data: `part-NNNNNN-{trn,val}.arrow`, one row per record, one integer column per
+///   sub-column (int8/16/32, the narrowest that holds its cardinality: ``CodeWidth``) `tgt:{column}__{sub}` in canonical order (columns in stats order).
 /// - Sequential data: the same file holds one row per subject (`ctx:{column}__{sub}` and
 ///   `__sequence_start`), and `part-NNNNNN-{trn,val}.sequences.arrow` the padded target rows:
 ///   positional `tgt:/__{sidx,slen,ridx}_…` first, then `tgt:{column}__{sub}`.

@@ -33,7 +33,7 @@ public struct EncodePartitionTask: Codable, Sendable {
               FileManager.default.fileExists(atPath: workspace.statsFile(.context).path) else {
             let table = try ArrowIPC.read(path: workspace.dataDirectory(.target).appendingPathComponent(file).path)
             var builder = EncodedTableBuilder()
-            let codes = try encodeColumns(table, targetStats, role: .target, executor: executor) { _, codes in EncodedTableBuilder.widen(codes) }
+            let codes = try encodeColumns(table, targetStats, role: .target, executor: executor) { _, spec, codes in CodeWidth.narrowed(codes, cardinality: spec.cardinality) }
             for (entry, placed) in zip(targetStats.columns, codes) { builder.add(placed, prefix: "tgt:", column: entry.name) }
             try builder.write(to: output, layout: "flat", rowCount: table.rowCount)
             return Result(rows: table.rowCount, sequenceRows: 0)
@@ -60,17 +60,17 @@ public struct EncodePartitionTask: Codable, Sendable {
         let targetCodes = try encodeColumns(sequences.target, targetStats, role: .target, executor: executor, override: { name in
             guard relative.contains(name), let grouped else { return nil }
             return (grouped.column(named: name), .keys(layout.subjectOfKept))
-        }, place: { [names = targetStats.columns.map(\.name)] c, codes in
-            layout.scatter(codes, fromKeptRows: relative.contains(names[c]))
+        }, place: { [names = targetStats.columns.map(\.name)] c, spec, codes in
+            layout.scatter(codes, fromKeptRows: relative.contains(names[c]), cardinality: spec.cardinality)
         })
         for (entry, placed) in zip(targetStats.columns, targetCodes) { events.add(placed, prefix: "tgt:", column: entry.name) }
         try events.write(to: Encode.sequencesFile(output), layout: "sequences", rowCount: layout.paddedRowCount)
 
         // One row per subject: its context codes and where its sequence starts.
         var subjects = EncodedTableBuilder()
-        let contextCodes = try encodeColumns(sequences.context, contextStats, role: .context, executor: executor) { _, codes in EncodedTableBuilder.widen(codes) }
+        let contextCodes = try encodeColumns(sequences.context, contextStats, role: .context, executor: executor) { _, spec, codes in CodeWidth.narrowed(codes, cardinality: spec.cardinality) }
         for (entry, placed) in zip(contextStats.columns, contextCodes) { subjects.add(placed, prefix: "ctx:", column: entry.name) }
-        subjects.addPlain(name: EncodedSchema.sequenceStartColumn, values: Buffer(layout.start.dropLast().map { Int64($0) }))
+        subjects.addPlain(name: EncodedSchema.sequenceStartColumn, values: CodeWidth.narrowed(Array(layout.start.dropLast())))
         try subjects.write(to: output, layout: "subjects", rowCount: layout.subjectCount)
         return Result(rows: layout.subjectCount, sequenceRows: layout.paddedRowCount)
     }
@@ -89,12 +89,12 @@ public struct EncodePartitionTask: Codable, Sendable {
     }
 
     /// Encodes the stats columns of `table` in stats order, one task per column, and turns each
-    /// sub-column's codes into its output column with `place(column index, codes)` inside the
-    /// task (so the Int32 codes are freed as soon as they are placed). `override` gives another
+    /// sub-column's codes into its output column with `place(column index, sub-column, codes)`
+    /// inside the task (so the Int32 codes are freed as soon as they are placed, narrowed). `override` gives another
     /// source (and its subjects) for some columns.
     private func encodeColumns(_ table: DoppelTable.Table, _ stats: StatsFile, role: Workspace.Role, executor: Executor,
                                override: (String) -> (Column?, SubjectIDs)? = { _ in nil },
-                               place: @escaping @Sendable (Int, Buffer<Int32>) -> Buffer<Int64>) throws -> [[PlacedSubColumn]] {
+                               place: @escaping @Sendable (Int, SubColumnSpec, Buffer<Int32>) -> Column) throws -> [[PlacedSubColumn]] {
         let entries = stats.columns
         var subjectsOf: [SubjectIDs] = []
         let columns = try entries.map { entry -> Column in
@@ -112,7 +112,7 @@ public struct EncodePartitionTask: Codable, Sendable {
             var random = SeededRandom.stream(seed: seed, [SeededRandom.identifier("encode"), SeededRandom.identifier(role.rawValue),
                                                           SeededRandom.identifier(file), SeededRandom.identifier(entries[c].name)])
             let encoded = try entries[c].stats.encode(columns[c], subjects: subjects[c], name: entries[c].name, random: &random)
-            return encoded.subColumns.map { PlacedSubColumn(spec: $0.spec, codes: place(c, $0.codes)) }
+            return encoded.subColumns.map { PlacedSubColumn(spec: $0.spec, codes: place(c, $0.spec, $0.codes)) }
         }
     }
 

@@ -2,8 +2,12 @@ import DoppelEncoding
 import DoppelTable
 import Foundation
 
-/// Builds an encoded partition file: int64 code columns plus the sub-column cardinalities,
+/// Builds an encoded partition file: integer code columns plus the sub-column cardinalities,
 /// stored as JSON in the Arrow schema's custom metadata under `doppel.subcolumns`.
+///
+/// Every column is written in the narrowest signed integer type that holds it
+/// (``CodeWidth``): model sub-columns by their cardinality, plain columns (sequence starts) by
+/// their largest value. Readers accept any of int8/16/32/64 (older workspaces hold int64).
 struct EncodedTableBuilder {
     private(set) var columns: [(String, Column)] = []
     private(set) var specs: [SubColumnSpec] = []
@@ -15,14 +19,16 @@ struct EncodedTableBuilder {
         }
     }
 
-    mutating func add(name: String, cardinality: Int, codes: Buffer<Int64>) {
-        columns.append((name, .int64(PrimitiveColumn(values: codes))))
+    /// Adds one model sub-column; `codes` is an integer column of the width that
+    /// ``CodeWidth/forCardinality(_:)`` gives for `cardinality`.
+    mutating func add(name: String, cardinality: Int, codes: Column) {
+        columns.append((name, codes))
         specs.append(SubColumnSpec(name, cardinality))
     }
 
     /// A column that is not a model sub-column (e.g. sequence offsets): not listed in the metadata.
-    mutating func addPlain(name: String, values: Buffer<Int64>) {
-        columns.append((name, .int64(PrimitiveColumn(values: values))))
+    mutating func addPlain(name: String, values: Column) {
+        columns.append((name, values))
     }
 
     func write(to path: String, layout: String, rowCount: Int) throws {
@@ -32,23 +38,83 @@ struct EncodedTableBuilder {
         let json = String(decoding: try encoder.encode(specs), as: UTF8.self)
         try ArrowIPC.write(table, to: path, metadata: [EncodedSchema.subColumnsKey: json, EncodedSchema.layoutKey: layout])
     }
+}
 
-    /// Int32 codes as Int64 (our columns have no int32 type yet).
-    static func widen(_ codes: Buffer<Int32>) -> Buffer<Int64> {
-        var builder = BufferBuilder<Int64>(capacity: codes.count)
-        builder.appendUninitialized(count: codes.count) { out in
-            codes.withUnsafeBufferPointer { source in
-                for i in 0..<source.count { out[i] = Int64(source[i]) }
-            }
+/// One sub-column's codes as written to an encoded file (narrowed, and padded for sequences).
+struct PlacedSubColumn: Sendable {
+    let spec: SubColumnSpec
+    let codes: Column
+}
+
+/// The integer type of an encoded column: the narrowest signed type that holds its values, so
+/// that encoded files (and encode's memory) hold 1 byte per code for most sub-columns instead
+/// of 8.
+///
+/// - Model sub-columns (codes `0 ..< cardinality`): cardinality ≤ 127 → int8, ≤ 32 767 →
+///   int16, else int32 (the encoders' codes are Int32).
+/// - Plain columns (`__sequence_start`): by their largest value: ≤ 127 → int8, ≤ 32 767 →
+///   int16, ≤ 2 147 483 647 → int32, else int64.
+enum CodeWidth {
+    case int8, int16, int32, int64
+
+    static func forCardinality(_ cardinality: Int) -> CodeWidth {
+        cardinality <= Int(Int8.max) ? .int8 : cardinality <= Int(Int16.max) ? .int16 : .int32
+    }
+
+    static func forMaximum(_ maximum: Int) -> CodeWidth {
+        maximum <= Int(Int8.max) ? .int8 : maximum <= Int(Int16.max) ? .int16 : maximum <= Int(Int32.max) ? .int32 : .int64
+    }
+
+    /// A column of `count` values of this width, written by `filler` straight into the
+    /// column's buffer (no wider intermediate).
+    func column(count: Int, _ filler: some CodeFiller) -> Column {
+        switch self {
+        case .int8: .int8(PrimitiveColumn(values: CodeWidth.fill(Int8.self, count: count, filler)))
+        case .int16: .int16(PrimitiveColumn(values: CodeWidth.fill(Int16.self, count: count, filler)))
+        case .int32: .int32(PrimitiveColumn(values: CodeWidth.fill(Int32.self, count: count, filler)))
+        case .int64: .int64(PrimitiveColumn(values: CodeWidth.fill(Int64.self, count: count, filler)))
         }
+    }
+
+    private static func fill<T: FixedWidthInteger>(_ type: T.Type, count: Int, _ filler: some CodeFiller) -> Buffer<T> {
+        var builder = BufferBuilder<T>(capacity: count)
+        builder.appendUninitialized(count: count) { filler.fill($0) }
         return builder.finish()
+    }
+
+    /// `codes` (values in `0 ..< cardinality`) in the width for `cardinality`.
+    static func narrowed(_ codes: Buffer<Int32>, cardinality: Int) -> Column {
+        forCardinality(cardinality).column(count: codes.count, CopiedCodes(codes: codes))
+    }
+
+    /// `values` in the width for their largest value.
+    static func narrowed(_ values: [Int]) -> Column {
+        forMaximum(values.max() ?? 0).column(count: values.count, CopiedValues(values: values))
     }
 }
 
-/// One sub-column's codes as written to an encoded file (widened, and padded for sequences).
-struct PlacedSubColumn: Sendable {
-    let spec: SubColumnSpec
-    let codes: Buffer<Int64>
+/// Writes the values of one encoded column into a buffer of any integer width (the caller has
+/// chosen a width that holds every value).
+protocol CodeFiller {
+    func fill<T: FixedWidthInteger>(_ out: UnsafeMutableBufferPointer<T>)
+}
+
+private struct CopiedCodes: CodeFiller {
+    let codes: Buffer<Int32>
+
+    func fill<T: FixedWidthInteger>(_ out: UnsafeMutableBufferPointer<T>) {
+        codes.withUnsafeBufferPointer { source in
+            for i in 0..<source.count { out[i] = T(truncatingIfNeeded: source[i]) }
+        }
+    }
+}
+
+private struct CopiedValues: CodeFiller {
+    let values: [Int]
+
+    func fill<T: FixedWidthInteger>(_ out: UnsafeMutableBufferPointer<T>) {
+        for i in 0..<values.count { out[i] = T(truncatingIfNeeded: values[i]) }
+    }
 }
 
 /// How encoded partition files describe themselves (Arrow schema custom metadata).
@@ -69,5 +135,17 @@ public enum EncodedSchema {
             throw PipelineError.workspace("\(path) is not an encoded partition file (no \(subColumnsKey) metadata)")
         }
         return try JSONDecoder().decode([SubColumnSpec].self, from: Data(json.utf8))
+    }
+
+    /// The values of an encoded integer column of any width (int8/16/32/64) as `Int`, or `nil`
+    /// when `column` is not an integer column.
+    public static func integers(_ column: Column) -> [Int]? {
+        switch column {
+        case .int8(let c): c.values.array.map { Int($0) }
+        case .int16(let c): c.values.array.map { Int($0) }
+        case .int32(let c): c.values.array.map { Int($0) }
+        case .int64(let c): c.values.array.map { Int($0) }
+        case .float64, .bool, .string, .timestamp, .date: nil
+        }
     }
 }

@@ -39,19 +39,30 @@ struct SequenceLayout {
         self.start = start
     }
 
-    /// Codes placed at their padded rows; pad rows are 0. `codes` are per kept row
-    /// (`fromKeptRows`) or per source row in file order (rows beyond the maximum length are
-    /// dropped). Written in padded order (sequential writes, gathered reads).
-    func scatter(_ codes: Buffer<Int32>, fromKeptRows: Bool) -> Buffer<Int64> {
-        var builder = BufferBuilder<Int64>(capacity: paddedRowCount)
-        builder.appendUninitialized(count: paddedRowCount) { out in
-            codes.withUnsafeBufferPointer { source in
-                keptRows.withUnsafeBufferPointer { kept in
+    /// Codes placed at their padded rows, in the width for `cardinality` (``CodeWidth``); pad
+    /// rows are 0. `codes` are per kept row (`fromKeptRows`) or per source row in file order
+    /// (rows beyond the maximum length are dropped). Written in padded order (sequential
+    /// writes, gathered reads).
+    func scatter(_ codes: Buffer<Int32>, fromKeptRows: Bool, cardinality: Int) -> Column {
+        CodeWidth.forCardinality(cardinality).column(count: paddedRowCount, ScatteredCodes(layout: self, codes: codes, fromKeptRows: fromKeptRows))
+    }
+}
+
+/// Fills the padded rows of one sub-column from its codes (see ``SequenceLayout/scatter``).
+private struct ScatteredCodes: CodeFiller {
+    let layout: SequenceLayout
+    let codes: Buffer<Int32>
+    let fromKeptRows: Bool
+
+    func fill<T: FixedWidthInteger>(_ out: UnsafeMutableBufferPointer<T>) {
+        codes.withUnsafeBufferPointer { source in
+            layout.keptRows.withUnsafeBufferPointer { kept in
+                layout.start.withUnsafeBufferPointer { start in
                     var k = 0
-                    for s in 0..<subjectCount {
+                    for s in 0..<layout.subjectCount {
                         let first = start[s], pad = start[s + 1] - 1
                         for p in first..<pad {
-                            out[p] = Int64(source[fromKeptRows ? k : kept[k]])
+                            out[p] = T(truncatingIfNeeded: source[fromKeptRows ? k : kept[k]])
                             k += 1
                         }
                         out[pad] = 0
@@ -59,7 +70,6 @@ struct SequenceLayout {
                 }
             }
         }
-        return builder.finish()
     }
 }
 
@@ -101,26 +111,37 @@ struct PositionalEncoding {
     }
 
     /// Adds the `tgt:/__{quantity}_{suffix}` sub-columns of every quantity, computed subject by
-    /// subject from the layout (no per-row intermediate arrays).
+    /// subject from the layout (no per-row intermediate arrays), each in the width for its
+    /// cardinality.
     func add(_ layout: SequenceLayout, to builder: inout EncodedTableBuilder) {
         for quantity in Quantity.allCases {
             for shape in specs {
-                var codes = BufferBuilder<Int64>(capacity: layout.paddedRowCount)
-                codes.appendUninitialized(count: layout.paddedRowCount) { out in
-                    for s in 0..<layout.subjectCount {
-                        let first = layout.start[s], n = layout.start[s + 1] - first - 1
-                        for i in 0...n {
-                            let value: Int
-                            switch quantity {
-                            case .sidx: value = i
-                            case .slen: value = n
-                            case .ridx: value = n - i
-                            }
-                            out[first + i] = shape.code(Int64(min(value, maxLength)))
-                        }
-                    }
+                let filler = PositionalCodes(layout: layout, quantity: quantity, shape: shape, maxLength: maxLength)
+                let codes = CodeWidth.forCardinality(shape.cardinality).column(count: layout.paddedRowCount, filler)
+                builder.add(name: "tgt:/__\(quantity.rawValue)_\(shape.suffix)", cardinality: shape.cardinality, codes: codes)
+            }
+        }
+    }
+}
+
+/// Fills the codes of one positional sub-column, subject by subject.
+private struct PositionalCodes: CodeFiller {
+    let layout: SequenceLayout
+    let quantity: PositionalEncoding.Quantity
+    let shape: PositionalEncoding.SubColumnSpecShape
+    let maxLength: Int
+
+    func fill<T: FixedWidthInteger>(_ out: UnsafeMutableBufferPointer<T>) {
+        for s in 0..<layout.subjectCount {
+            let first = layout.start[s], n = layout.start[s + 1] - first - 1
+            for i in 0...n {
+                let value: Int
+                switch quantity {
+                case .sidx: value = i
+                case .slen: value = n
+                case .ridx: value = n - i
                 }
-                builder.add(name: "tgt:/__\(quantity.rawValue)_\(shape.suffix)", cardinality: shape.cardinality, codes: codes.finish())
+                out[first + i] = T(truncatingIfNeeded: shape.code(Int64(min(value, maxLength))))
             }
         }
     }

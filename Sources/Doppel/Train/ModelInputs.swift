@@ -56,22 +56,48 @@ enum ModelInputs {
             let start = codes.count
             codes.append(contentsOf: repeatElement(0, count: n * width))
             for (j, name) in names.enumerated() {
-                guard case .int64(let column)? = table.column(named: name) else {
-                    throw PipelineError.workspace("encoded file \(path) has no int64 column '\(name)'; run `doppel encode` again")
+                guard let column = table.column(named: name), column.type.isInteger else {
+                    throw PipelineError.workspace("encoded file \(path) has no integer column '\(name)'; run `doppel encode` again")
                 }
                 let cardinality = Int64(schema.cardinalities[j])
-                try column.values.withUnsafeBufferPointer { values in
-                    for r in 0..<n {
-                        let v = values[r]
-                        guard v >= 0 && v < cardinality else {
-                            throw PipelineError.workspace("encoded file \(path), column '\(name)', row \(r): code \(v) outside 0..<\(cardinality); run `doppel encode` again")
-                        }
-                        codes[start + r * width + j] = Int32(truncatingIfNeeded: v)
+                // Codes are int8/16/32 (narrowest for the cardinality) or int64 (older workspaces).
+                try codes.withUnsafeMutableBufferPointer { out in
+                    let place = CodePlacement(out: out, start: start, width: width, column: j, cardinality: cardinality, path: path, name: name)
+                    switch column {
+                    case .int8(let c): try place.copy(c.values)
+                    case .int16(let c): try place.copy(c.values)
+                    case .int32(let c): try place.copy(c.values)
+                    case .int64(let c): try place.copy(c.values)
+                    case .float64, .bool, .string, .timestamp, .date: break
                     }
                 }
             }
             rows += n
         }
         return try EncodedData(rowCount: rows, subColumnCount: width, codes: codes)
+    }
+}
+
+/// Copies one encoded code column into its slot of the row-major code matrix, checking every
+/// code against the sub-column's cardinality.
+private struct CodePlacement {
+    let out: UnsafeMutableBufferPointer<Int32>
+    let start: Int
+    let width: Int
+    let column: Int
+    let cardinality: Int64
+    let path: String
+    let name: String
+
+    func copy<T: FixedWidthInteger>(_ values: Buffer<T>) throws {
+        try values.withUnsafeBufferPointer { values in
+            for r in 0..<values.count {
+                let v = Int64(values[r])
+                guard v >= 0 && v < cardinality else {
+                    throw PipelineError.workspace("encoded file \(path), column '\(name)', row \(r): code \(v) outside 0..<\(cardinality); run `doppel encode` again")
+                }
+                out[start + r * width + column] = Int32(truncatingIfNeeded: v)
+            }
+        }
     }
 }
