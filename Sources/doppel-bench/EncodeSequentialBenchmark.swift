@@ -36,7 +36,7 @@ enum EncodeSequentialBenchmark {
         let bytes = PipelineBenchmarkData.directoryBytes(workspace.encodedDataDirectory)
         print("encode \(subjects) subjects × \(length) rows × \(columns) columns (\(subjects * length) target rows), backend \(executor.backend?.rawValue ?? "threads"), jobs \(executor.resolvedJobs)")
         print("  wall \(BenchCommandLine.format(wall, decimals: 2)) s, CPU \(BenchCommandLine.format(cpu1.own - cpu0.own, decimals: 2)) s (+ worker processes \(BenchCommandLine.format(cpu1.children - cpu0.children, decimals: 2)) s), peak RSS \(BenchCommandLine.megabytes(BenchCommandLine.peakRSSBytes()))")
-        print("  \(summary.sequenceRows) padded rows × \(summary.sequenceSubColumns.count) sub-columns, \(summary.rows) subjects × \(summary.subColumns.count) sub-columns; \(BenchCommandLine.megabytes(bytes)) written (int64 codes)")
+        print("  \(summary.sequenceRows) padded rows × \(summary.sequenceSubColumns.count) sub-columns, \(summary.rows) subjects × \(summary.subColumns.count) sub-columns; \(BenchCommandLine.megabytes(bytes)) written (codes as int8/16/32 by cardinality)")
     }
 
     /// One partition: the first 80 % of subjects training, the rest validation.

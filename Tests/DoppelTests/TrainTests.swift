@@ -40,6 +40,28 @@ import Testing
         #expect(try weights(straight) == weights(resumed))
     }
 
+    /// Workspaces encoded before codes were narrowed hold int64 code columns: they train to the
+    /// same weights as the narrow files of today.
+    @Test func int64CodesOfOlderWorkspacesTrainToTheSameWeights() throws {
+        let ws = try PipelineFixture.titanic()
+        _ = try PipelineFixture.analyze(ws)
+        _ = try PipelineFixture.encode(ws)
+        func weights() throws -> Data {
+            _ = try TrainFixture.train(ws, maxEpochs: 1)
+            return try Data(contentsOf: Workspace(path: ws).modelDataDirectory.appendingPathComponent(ModelFiles.weightsFileName))
+        }
+        let narrow = try weights()
+        let directory = Workspace(path: ws).encodedDataDirectory
+        for file in try FileManager.default.contentsOfDirectory(atPath: directory.path) where file.hasSuffix(".arrow") {
+            let path = directory.appendingPathComponent(file).path
+            let table = try ArrowIPC.read(path: path)
+            #expect(table.columns.allSatisfy { $0.type == .int8 || $0.type == .int16 }, "\(file)")
+            try ArrowIPC.write(table.widenedToInt64(), to: path, metadata: try ArrowIPC.readMetadata(path: path))
+            #expect(try ArrowIPC.read(path: path).columns.allSatisfy { $0.type == .int64 }, "\(file)")
+        }
+        #expect(try weights() == narrow)
+    }
+
     @Test func aTinyTimeBudgetStopsTrainingEarly() throws {
         let ws = try PipelineFixture.titanic()
         _ = try PipelineFixture.analyze(ws)
