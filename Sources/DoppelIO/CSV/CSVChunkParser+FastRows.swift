@@ -64,6 +64,33 @@ extension CSVChunkParser {
             return terminates(t, last: last) ? t : nil
         }
 
+        // The common fixed-width forms of dates (`YYYY-MM-DD`), timestamps (`YYYY-MM-DD HH:MM:SS`)
+        // and booleans are parsed where they stand, without looking for the field's end first.
+        // A span that crosses the field's end fails the grammar check (a delimiter, LF or quote
+        // is never part of these forms), so it only falls back to the general way; that holds
+        // only when the delimiter itself cannot be part of the forms.
+        let fixedWidthForms = !(delimiter &- 48 < 10 || (delimiter | 0x20) &- 97 < 26 || "-:. +".utf8.contains(delimiter))
+        @inline(__always) func fixedWidth(_ kind: FastKind, at p: Int) -> Int? {
+            let width: Int
+            switch kind {
+            case .date: width = 10
+            case .timestamp: width = 19
+            default:
+                guard p < end else { return nil }
+                let first = base[p] | 0x20
+                guard first == UInt8(ascii: "t") || first == UInt8(ascii: "f") else { return nil }
+                width = first == UInt8(ascii: "t") ? 4 : 5
+            }
+            return p &+ width <= end ? width : nil
+        }
+        @inline(__always) func parseFixed(_ kind: FastKind, _ field: UnsafeBufferPointer<UInt8>) -> UInt64? {
+            switch kind {
+            case .date: CSVValueParsers.parseDate(field).map { UInt64(bitPattern: Int64($0)) }
+            case .timestamp: CSVValueParsers.parseTimestamp(field, acceptDate: false).map { UInt64(bitPattern: $0) }
+            default: CSVValueParsers.parseBool(field).map { UInt64($0) }
+            }
+        }
+
         var row = 0
         rows: while row < capacity && position < stop && (row == 0 || position < budgetEnd) {
             var p = position
@@ -162,6 +189,13 @@ extension CSVChunkParser {
                         t = e
                     }
                 case .date, .timestamp, .bool:
+                    if fixedWidthForms, let width = fixedWidth(kinds[c], at: p), terminates(p &+ width, last: last),
+                       let bits = parseFixed(kinds[c], UnsafeBufferPointer(start: base + p, count: width)) {
+                        values[slot] = bits
+                        missing[slot] = 0
+                        t = p &+ width
+                        break
+                    }
                     guard let e = plainEnd(p, last: last) else { break rows }
                     let field = UnsafeBufferPointer(start: base + p, count: e - p)
                     if e == p || na.matches(field) {
