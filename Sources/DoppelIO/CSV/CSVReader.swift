@@ -52,7 +52,8 @@ public enum CSVReader {
         let chunks = CSVChunker.split(input, dataStart: header.dataStart, firstLine: header.dataLine, chunkCount: chunkCount, threads: threads)
 
         // Phase 1: typed parse of every chunk.
-        let parsers = chunks.map { CSVChunkParser(context: context, chunk: $0) }
+        let regions = CSVColumnRegions(chunks: chunks)
+        let parsers = chunks.enumerated().map { CSVChunkParser(context: context, chunk: $1, index: $0, regions: regions) }
         let outcomes = ParallelSlots<ChunkOutcome>(count: chunks.count, initial: ChunkOutcome())
         runParallel(count: chunks.count, threads: threads) { i in outcomes[i] = parsers[i].parse() }
         if let failure = (0..<chunks.count).lazy.compactMap({ outcomes[$0].failure }).first { throw failure }
@@ -60,7 +61,7 @@ public enum CSVReader {
         let kinds = columnKinds(outcomes, forced: context.forcedKinds)
         // Phase 2: string columns whose text some chunk did not keep are read again there.
         let texts = try rereadStrings(parsers, outcomes, kinds: kinds, threads: threads)
-        let columns = joinColumns(outcomes, texts: texts, kinds: kinds, threads: threads)
+        let columns = joinColumns(outcomes, texts: texts, kinds: kinds, regions: regions, threads: threads)
         return try Table(schema: Schema(zip(header.names, kinds).map { Field($0, $1.dataType) }), columns: columns)
     }
 
@@ -105,7 +106,8 @@ public enum CSVReader {
     /// Brings every part to its column's kind and joins the parts in file order, columns in
     /// parallel. The chunk outcomes are emptied on the way, so each column's parts are freed as
     /// soon as the column is joined.
-    private static func joinColumns(_ outcomes: ParallelSlots<ChunkOutcome>, texts: [[Int: Column]], kinds: [InferredKind], threads: Int) -> [Column] {
+    private static func joinColumns(_ outcomes: ParallelSlots<ChunkOutcome>, texts: [[Int: Column]], kinds: [InferredKind],
+                                    regions: CSVColumnRegions, threads: Int) -> [Column] {
         let columnCount = kinds.count, chunkCount = outcomes.count
         // Transpose (chunk, column) → (column, chunk); moving references only.
         let parts = ParallelSlots<[ChunkOutcome.Part]>(count: columnCount, initial: [])
@@ -124,7 +126,7 @@ public enum CSVReader {
             parts[c] = []
             let sibling = columnParts.lazy.compactMap { $0 }.first
             for i in 0..<chunkCount where columnParts[i] == nil {
-                columnParts[i] = CSVColumnMerge.allMissing(kind.dataType, rows: rowCounts[i], like: sibling)
+                columnParts[i] = CSVColumnMerge.allMissing(kind.dataType, rows: rowCounts[i], like: sibling, window: (regions, c, i))
             }
             let present = columnParts.compactMap { $0 }
             columnParts.removeAll()
