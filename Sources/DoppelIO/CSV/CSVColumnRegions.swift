@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 import DoppelTable
 
@@ -47,11 +50,20 @@ final class CSVColumnRegions: Sendable {
         }
     }
 
-    /// A builder that fills chunk `chunk`'s window of `column`.
+    /// A builder that fills chunk `chunk`'s window of `column`. The window's pages are mapped
+    /// in one call (`MADV_POPULATE_WRITE`, Linux 5.14) rather than one page fault per 4 KiB as
+    /// the values arrive; where that is not supported the faults simply happen as before.
     func builder<T: BitwiseCopyable>(column: Int, chunk: Int, of type: T.Type) -> BufferBuilder<T> {
         let width = MemoryLayout<T>.stride
         let window = windows[chunk]
-        return BufferBuilder(window: block(column: column, width: width), byteOffset: window.start * width, capacity: window.capacity)
+        let block = block(column: column, width: width)
+        #if os(Linux)
+        let page = CSVInput.pageSize
+        let first = (window.start * width + page - 1) / page * page
+        let last = min(block.byteCount, (window.start + window.capacity) * width) / page * page
+        if last > first { _ = madvise(UnsafeMutableRawPointer(mutating: block.baseAddress + first), last - first, 23) }
+        #endif
+        return BufferBuilder(window: block, byteOffset: window.start * width, capacity: window.capacity)
     }
 
     /// `rows` zeros in chunk `chunk`'s window of `column`, when that column has a block of `T`'s
