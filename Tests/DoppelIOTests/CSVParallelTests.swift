@@ -1,5 +1,6 @@
 import Testing
 @testable import DoppelIO
+import DoppelParallel
 
 @Suite struct CSVParallelReading {
     /// Rows whose quoted fields hold newlines, delimiters and quotes, so that many chunk
@@ -146,6 +147,26 @@ import Testing
                 #expect(error.line == 10_002)
                 #expect(error.column == "b")
             }
+        }
+    }
+}
+
+@Suite struct CSVNestedInExecutor {
+    /// A read made from inside parallel tasks runs inline in each task (no oversubscription,
+    /// no deadlock) and gives the same table as a read on its own.
+    @Test func readsInsideParallelTasksAgree() throws {
+        let path = try CSVFixture.write(CSVFastRows.mixedText(rows: 5_000))
+        var options = CSVReadOptions()
+        options.threads = 2
+        options.minimumChunkBytes = 20_000
+        let alone = try CSVReader.read(path: path, options: options).allRows
+        let shared = options
+        for jobs in [1, 2] {
+            let executor = Executor(ExecutorConfiguration(backend: .threads, jobs: jobs))
+            let nested = try executor.map(3, label: { "read \($0)" }) { _ in
+                try CSVReader.read(path: path, options: shared).allRows
+            }
+            #expect(nested.allSatisfy { $0 == alone }, "jobs \(jobs)")
         }
     }
 }

@@ -3,8 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Dispatch
-import Synchronization
+import DoppelParallel
 import DoppelTable
 
 /// Reads CSV files (RFC 4180) into typed, columnar ``Table``s.
@@ -137,23 +136,15 @@ public enum CSVReader {
         return (0..<columnCount).map { joined[$0] ?? CSVColumnMerge.allMissing(kinds[$0].dataType, rows: 0, like: nil) }
     }
 
-    /// Runs `body(i)` for every `i` in `0..<count` on at most `threads` threads. Workers take the
-    /// next index from a shared atomic counter, so a slow worker does not hold up the rest; each
-    /// index runs exactly once, and results go to per-index slots, so the outcome does not depend
-    /// on which worker ran what.
+    /// Runs `body(i)` for every `i` in `0..<count` on at most `threads` threads of the shared
+    /// executor (inline when called from inside another parallel task). Each index runs exactly
+    /// once and results go to per-index slots, so the outcome does not depend on which worker
+    /// ran what.
     static func runParallel(count: Int, threads: Int, _ body: @Sendable (Int) -> Void) {
-        let workers = max(1, min(threads, count))
-        if workers == 1 {
+        if min(threads, count) <= 1 {
             for i in 0..<count { body(i) }
             return
         }
-        let next = Atomic<Int>(0)
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while true {
-                let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                if i >= count { return }
-                body(i)
-            }
-        }
+        Executor.sharedThreads(jobs: threads).forEach(count, body)
     }
 }

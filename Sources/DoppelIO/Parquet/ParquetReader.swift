@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Dispatch
+import DoppelParallel
 import DoppelTable
 
 /// Options for ``ParquetReader``.
@@ -187,15 +187,7 @@ struct ParquetFileReader {
         if threads <= 1 || tasks.count <= 1 {
             for t in tasks.indices { runTask(t) }
         } else {
-            let taskCount = tasks.count
-            let workers = min(threads, taskCount)
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                var t = w
-                while t < taskCount {
-                    runTask(t)
-                    t += workers
-                }
-            }
+            Executor.sharedThreads(jobs: threads).forEach(tasks.count, runTask)
         }
         var chunkStrings = [[ChunkStrings]](repeating: [], count: leaves.count)
         for t in tasks.indices {
