@@ -55,7 +55,7 @@ import DoppelParallel
         let path = try CSVFixture.write(text)
         let input = try CSVInput(path: path)
         let header = try CSVHeader.read(input, delimiter: UInt8(ascii: ","), path: path)
-        let chunks = CSVChunker.split(input, dataStart: header.dataStart, firstLine: header.dataLine, chunkCount: 16, threads: 2)
+        let chunks = CSVChunker.split(input, dataStart: header.dataStart, firstLine: header.dataLine, chunkCount: 16, parallelism: IOParallelism(threads: 2))
         #expect(chunks.count > 4)
         #expect(chunks.first?.range.lowerBound == header.dataStart)
         #expect(chunks.last?.range.upperBound == input.count)

@@ -17,7 +17,7 @@ enum CSVChunker {
         var lineFeeds: Int
     }
 
-    static func split(_ input: CSVInput, dataStart: Int, firstLine: Int, chunkCount: Int, threads: Int) -> [Chunk] {
+    static func split(_ input: CSVInput, dataStart: Int, firstLine: Int, chunkCount: Int, parallelism: IOParallelism) -> [Chunk] {
         let end = input.count
         let size = end - dataStart
         guard chunkCount > 1, size > 0 else {
@@ -27,7 +27,7 @@ enum CSVChunker {
         }
         let bounds = (0...chunkCount).map { dataStart + Int((Double(size) * Double($0) / Double(chunkCount)).rounded(.down)) }
         let counts = ParallelSlots<(quotes: Int, lineFeeds: Int)>(count: chunkCount, initial: (0, 0))
-        CSVReader.runParallel(count: chunkCount, threads: threads) { piece in
+        parallelism.forEach(chunkCount) { piece in
             var total = (quotes: 0, lineFeeds: 0)
             input.withPieces(of: bounds[piece]..<bounds[piece + 1]) { pointer, range in
                 let counted = countQuotesAndLineFeeds(pointer, range)

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Synchronization
 
 extension Executor {
@@ -17,6 +22,31 @@ extension Executor {
         }
     }
 
+    /// The executor that library loops without a setting of their own use on this thread: the
+    /// one set by the innermost ``withDefault(_:_:)`` around the call, else
+    /// ``sharedThreads(jobs:)`` with one worker per core.
+    public static var current: Executor {
+        if let bound = pthread_getspecific(DefaultExecutorSlot.key) {
+            return Unmanaged<Executor>.fromOpaque(bound).takeUnretainedValue()
+        }
+        return sharedThreads()
+    }
+
+    /// Runs `body` with `configuration` as the default of every library loop called from this
+    /// thread (CSV and Parquet reading and writing, the evaluator): the way a command's
+    /// `--backend` and `--jobs` reach loops that take no executor of their own, like joblib's
+    /// `parallel_backend` context. Closure loops run on threads under `processes` (see
+    /// ``map(_:policy:label:_:)``) and one after the other under `sequential`.
+    public static func withDefault<R>(_ configuration: ExecutorConfiguration, _ body: () throws -> R) rethrows -> R {
+        let executor = configuration.backend == .sequential
+            ? Executor(configuration)
+            : sharedThreads(jobs: configuration.jobs)
+        let previous = pthread_getspecific(DefaultExecutorSlot.key)
+        pthread_setspecific(DefaultExecutorSlot.key, Unmanaged.passUnretained(executor).toOpaque())
+        defer { pthread_setspecific(DefaultExecutorSlot.key, previous) }
+        return try withExtendedLifetime(executor) { try body() }
+    }
+
     /// Runs `body(i)` for every `i` in `0..<count` (a loop whose tasks cannot fail), returning
     /// when all have run. Tasks are handed out one at a time, so a slow task does not hold the
     /// others up.
@@ -25,4 +55,14 @@ extension Executor {
         // can the executor.
         _ = try! map(count, label: { "task \($0)" }, body)
     }
+}
+
+/// The thread-local slot of ``Executor/withDefault(_:_:)``.
+private enum DefaultExecutorSlot {
+    static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        let status = pthread_key_create(&key, nil)
+        precondition(status == 0, "pthread_key_create failed (\(status))")
+        return key
+    }()
 }
