@@ -51,6 +51,7 @@ extension CSVChunkParser {
         let storage = fastStorage
         let values = storage.values, missing = storage.missing
         let newline = ASCII.newline, cr = ASCII.carriageReturn, quote = ASCII.quote
+        let raw = UnsafeRawPointer(base)
 
         /// True when a field ending right before `t` is properly terminated for its column.
         @inline(__always) func terminates(_ t: Int, last: Bool) -> Bool {
@@ -114,7 +115,16 @@ extension CSVChunkParser {
                     }
                     let digitsStart = q
                     var v: UInt64 = 0
-                    while q < end {
+                    // Eight bytes at a time where eight bytes remain; digit by digit after a
+                    // run of eight digits and near the end of the data.
+                    var counted = false
+                    if q &+ 8 <= end {
+                        let (n, value) = SWARDigits.leading(raw + q)
+                        v = value
+                        q &+= n
+                        counted = n < 8
+                    }
+                    while !counted && q < end {
                         let d = base[q] &- 48
                         if d >= 10 { break }
                         v = v &* 10 &+ UInt64(d)
@@ -150,7 +160,25 @@ extension CSVChunkParser {
                     }
                     var m: UInt64 = 0
                     var digits = 0, dot = -1
-                    while q < end {
+                    // `digits.digits` eight bytes at a time (each part shorter than eight
+                    // digits, eight bytes available); anything else digit by digit.
+                    var counted = false
+                    if q &+ 8 <= end {
+                        let (n, whole) = SWARDigits.leading(raw + q)
+                        if n < 8 {
+                            var r = q &+ n
+                            if base[r] != UInt8(ascii: ".") {
+                                (m, digits, q, counted) = (whole, n, r, true)
+                            } else if r &+ 9 <= end {
+                                r &+= 1
+                                let (f, fraction) = SWARDigits.leading(raw + r)
+                                if f < 8 {
+                                    (m, digits, dot, q, counted) = (whole &* SWARDigits.powersOfTen[f] &+ fraction, n &+ f, n, r &+ f, true)
+                                }
+                            }
+                        }
+                    }
+                    while !counted && q < end {
                         let b = base[q]
                         let d = b &- 48
                         if d < 10 {
