@@ -23,7 +23,7 @@ let package = Package(
         // Typed columnar tables: no files, no models.
         .target(name: "DoppelTable"),
         // File formats: CSV, Arrow IPC, Parquet, atomic writes.
-        .target(name: "DoppelIO", dependencies: ["DoppelTable", "CZlib", "CZstd", "CSnappy", "CLZ4"]),
+        .target(name: "DoppelIO", dependencies: ["DoppelTable", "DoppelParallel", "CZlib", "CZstd", "CSnappy", "CLZ4"]),
         // One Executor API for every parallel loop.
         .target(name: "DoppelParallel"),
         // Statistics and encodings per column type.
@@ -52,7 +52,7 @@ let package = Package(
         // Paths and helpers shared by the test targets.
         .target(name: "DoppelTestSupport", path: "Tests/Support"),
         .testTarget(name: "DoppelTableTests", dependencies: ["DoppelTable", "DoppelTestSupport"]),
-        .testTarget(name: "DoppelIOTests", dependencies: ["DoppelIO", "DoppelTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "DoppelIOTests", dependencies: ["DoppelIO", "DoppelParallel", "DoppelTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "DoppelParallelTests", dependencies: ["DoppelParallel", "DoppelTestSupport", "doppel-worker-fixture"]),
         .testTarget(name: "DoppelEncodingTests", dependencies: ["DoppelEncoding", "DoppelTestSupport"]),
         .testTarget(name: "DoppelNNTests", dependencies: ["DoppelNN", "DoppelTestSupport"]),

@@ -1,4 +1,5 @@
 import DoppelIO
+import DoppelParallel
 import DoppelQuality
 import DoppelTable
 import Foundation
@@ -20,6 +21,8 @@ public struct EvaluationRequest: Sendable {
     public var reportPath: String?
     public var jsonPath: String?
     public var options = QualityEvaluator.Options()
+    /// How reading and scoring run in parallel (`--backend`, `--jobs`).
+    public var executor = ExecutorConfiguration()
 
     public init(training: String, synthetic: String, holdout: String? = nil) {
         self.training = training
@@ -32,6 +35,10 @@ public struct EvaluationRequest: Sendable {
 /// JSON metrics when paths are given, and returns the report.
 @discardableResult
 public func evaluate(_ request: EvaluationRequest) throws -> QualityReport {
+    try Executor.withDefault(request.executor) { try evaluateFiles(request) }
+}
+
+private func evaluateFiles(_ request: EvaluationRequest) throws -> QualityReport {
     if request.context != nil && request.contextKey == nil { throw EvaluationError.contextWithoutKey }
     let trainingContext = try request.context.map { try DataFiles.read(path: $0) }
     let training = EvaluationData(target: try DataFiles.read(path: request.training), context: trainingContext)

@@ -32,6 +32,19 @@ public final class BufferStorage: @unchecked Sendable {
 
     deinit { release?(baseAddress, byteCount) }
 
+    /// `byteCount` bytes of fresh zeroed pages (an anonymous memory mapping). Pages cost memory
+    /// only once written, so a generous upper bound costs nothing; ``BufferBuilder/init(window:byteOffset:capacity:)``
+    /// lets several builders fill disjoint windows of it.
+    public static func zeroedPages(byteCount: Int) -> BufferStorage {
+        guard byteCount > 0 else { return .empty }
+        guard let raw = mmap(nil, byteCount, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), raw != MAP_FAILED else {
+            fatalError("out of memory mapping \(byteCount) bytes")
+        }
+        return BufferStorage(borrowing: UnsafeRawPointer(raw), byteCount: byteCount) { pointer, count in
+            munmap(UnsafeMutableRawPointer(mutating: pointer), count)
+        }
+    }
+
     /// A shared empty block, so that empty buffers need no allocation.
     static let empty: BufferStorage = {
         let p = malloc(64)!
@@ -94,6 +107,19 @@ public struct Buffer<Element: BitwiseCopyable>: @unchecked Sendable {
 
     /// The elements as a Swift array (a copy; for tests and small data).
     public var array: [Element] { withUnsafeBufferPointer { Array($0) } }
+
+    /// One view of `parts` when they lie back to back in one storage (each starts where the
+    /// previous one ends), as the parts filled through windows of one shared block do; `nil`
+    /// otherwise. Joining such parts needs no copy.
+    public static func contiguousJoin(_ parts: [Buffer]) -> Buffer? {
+        guard let first = parts.first else { return nil }
+        var end = first.start + first.count
+        for part in parts.dropFirst() {
+            guard part.storage === first.storage, part.start == end || part.count == 0 else { return nil }
+            end = part.start + part.count
+        }
+        return Buffer(storage: first.storage, start: first.start, count: end - first.start)
+    }
 }
 
 extension Buffer: Equatable where Element: Equatable {
@@ -106,16 +132,38 @@ extension Buffer: Equatable where Element: Equatable {
 ///
 /// Memory comes from `malloc`/`realloc`, growing by 1.5×. The builder is a non-copyable
 /// value: it owns its memory until ``finish()`` hands it to a ``BufferStorage``.
+///
+/// A builder may instead fill a *window* of a shared storage (``init(window:byteOffset:capacity:)``):
+/// it then owns only the right to write that window, and ``finish()`` gives a view of the shared
+/// storage. Parallel writers that fill adjacent windows produce parts that join without a copy
+/// (``Buffer/contiguousJoin(_:)``). Should a window fill up, the builder moves its elements to
+/// memory of its own and goes on as a plain builder.
 public struct BufferBuilder<Element: BitwiseCopyable>: ~Copyable {
     @usableFromInline var base: UnsafeMutablePointer<Element>?
     @usableFromInline var _count: Int = 0
     @usableFromInline var capacity: Int = 0
+    /// The shared storage whose window `base` points into (retained by the builder; unmanaged so
+    /// that `finish()` can `discard self`); `nil` when the builder owns `base`.
+    @usableFromInline var window: Unmanaged<BufferStorage>?
 
     public init(capacity: Int = 0) {
         if capacity > 0 { reserve(capacity) }
     }
 
-    deinit { if let base { free(base) } }
+    /// A builder that writes into `capacity` elements of `storage` from `byteOffset` on. The
+    /// window must lie inside the storage, be aligned for `Element`, and be written by this
+    /// builder only; `storage` must be writable memory (``BufferStorage/zeroedPages(byteCount:)``).
+    public init(window storage: BufferStorage, byteOffset: Int, capacity: Int) {
+        precondition(byteOffset >= 0 && byteOffset + capacity * MemoryLayout<Element>.stride <= storage.byteCount, "window outside its storage")
+        precondition(byteOffset % MemoryLayout<Element>.alignment == 0, "misaligned window")
+        base = UnsafeMutableRawPointer(mutating: storage.baseAddress + byteOffset).assumingMemoryBound(to: Element.self)
+        self.capacity = capacity
+        window = .passRetained(storage)
+    }
+
+    deinit {
+        if let window { window.release() } else if let base { free(base) }
+    }
 
     /// Number of elements appended so far.
     @inlinable public var count: Int { _count }
@@ -125,8 +173,18 @@ public struct BufferBuilder<Element: BitwiseCopyable>: ~Copyable {
         guard minimumCapacity > capacity else { return }
         let newCapacity = Swift.max(minimumCapacity, capacity + capacity / 2, 16)
         let bytes = newCapacity * MemoryLayout<Element>.stride
-        guard let raw = realloc(base, bytes) else { fatalError("out of memory allocating \(bytes) bytes") }
-        base = raw.assumingMemoryBound(to: Element.self)
+        if window != nil {
+            // The window is full: continue in memory of our own.
+            guard let raw = malloc(bytes) else { fatalError("out of memory allocating \(bytes) bytes") }
+            let own = raw.assumingMemoryBound(to: Element.self)
+            if let base { own.update(from: base, count: _count) }
+            base = own
+            window?.release()
+            window = nil
+        } else {
+            guard let raw = realloc(base, bytes) else { fatalError("out of memory allocating \(bytes) bytes") }
+            base = raw.assumingMemoryBound(to: Element.self)
+        }
         capacity = newCapacity
     }
 
@@ -177,7 +235,10 @@ public struct BufferBuilder<Element: BitwiseCopyable>: ~Copyable {
     /// Hands the memory over to an immutable ``Buffer``.
     public consuming func finish() -> Buffer<Element> {
         let result: Buffer<Element>
-        if let base, _count > 0 {
+        if let window {
+            let storage = window.takeRetainedValue()
+            result = base.map { Buffer(storage: storage, start: UnsafePointer($0), count: _count) } ?? Buffer()
+        } else if let base, _count > 0 {
             let storage = BufferStorage(mallocated: UnsafeMutableRawPointer(base), byteCount: _count * MemoryLayout<Element>.stride)
             result = Buffer(storage: storage, start: UnsafePointer(base), count: _count)
         } else {

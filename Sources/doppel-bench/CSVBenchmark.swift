@@ -13,7 +13,7 @@ enum CSVBenchmark {
         let directory = BenchCommandLine.value("dir", in: arguments) ?? "bench-data"
         let threads = Int(BenchCommandLine.value("threads", in: arguments) ?? "") ?? 0
         mkdir(directory, 0o755)
-        let path = "\(directory)/mixed-\(sizeMB)mb.csv"
+        let path = BenchCommandLine.value("file", in: arguments) ?? "\(directory)/mixed-\(sizeMB)mb.csv"
         if access(path, F_OK) != 0 {
             let start = BenchCommandLine.now()
             let rows = try CSVBenchmarkData.generate(path: path, bytes: sizeMB * 1_000_000)

@@ -1,5 +1,6 @@
 import Testing
 @testable import DoppelIO
+import DoppelParallel
 
 @Suite struct CSVParallelReading {
     /// Rows whose quoted fields hold newlines, delimiters and quotes, so that many chunk
@@ -54,7 +55,7 @@ import Testing
         let path = try CSVFixture.write(text)
         let input = try CSVInput(path: path)
         let header = try CSVHeader.read(input, delimiter: UInt8(ascii: ","), path: path)
-        let chunks = CSVChunker.split(input, dataStart: header.dataStart, firstLine: header.dataLine, chunkCount: 16, threads: 2)
+        let chunks = CSVChunker.split(input, dataStart: header.dataStart, firstLine: header.dataLine, chunkCount: 16, parallelism: IOParallelism(threads: 2))
         #expect(chunks.count > 4)
         #expect(chunks.first?.range.lowerBound == header.dataStart)
         #expect(chunks.last?.range.upperBound == input.count)
@@ -70,9 +71,9 @@ import Testing
 
 @Suite struct CSVFastRows {
     /// Many rows (so that later blocks take the fast path) with every kind of irregularity.
-    static func mixedText(rows: Int) -> String {
+    static func mixedText(rows: Int, delimiter: String = ",") -> String {
         var rng = SplitMix(seed: 99)
-        var text = "i,f,d,t,b,s,q\n"
+        var text = ["i", "f", "d", "t", "b", "s", "q"].joined(separator: delimiter) + "\n"
         for row in 0..<rows {
             let r = rng.next()
             func pick(_ options: [String]) -> String { options[Int(rng.next() % UInt64(options.count))] }
@@ -83,7 +84,9 @@ import Testing
             let b = r % 5 == 0 ? pick(["", "TRUE", "\"false\"", "N/A"]) : (r & 1 == 0 ? "true" : "false")
             let s = r % 3 == 0 ? pick(["", "\"a,b\"", "\"multi\nline\"", "\"say \"\"x\"\"\"", "NA", "é", " sp "]) : "v\(r % 50)"
             let q = row == rows - 10 ? "late string" : String(r % 1000)
-            text += "\(i),\(f),\(d),\(t),\(b),\(s),\(q)" + (r % 4 == 0 ? "\r\n" : "\n")
+            // A field that holds the delimiter is quoted (unless it already is).
+            let fields = [i, f, d, t, b, s, q].map { $0.hasPrefix("\"") || !$0.contains(delimiter) ? $0 : "\"\($0)\"" }
+            text += fields.joined(separator: delimiter) + (r % 4 == 0 ? "\r\n" : "\n")
             if r % 97 == 0 { text += "\n" }
         }
         return text
@@ -106,6 +109,26 @@ import Testing
         }
     }
 
+    /// With another delimiter (the fast path parses dates, timestamps and booleans where they
+    /// stand only when the delimiter cannot be part of them) the fast path still agrees.
+    @Test(arguments: ["\t", ";", "-", " "])
+    func fastPathAgreesWithOtherDelimiters(delimiter: String) throws {
+        let path = try CSVFixture.write(Self.mixedText(rows: 12_000, delimiter: delimiter))
+        var slow = CSVReadOptions()
+        slow.delimiter = UInt8(ascii: delimiter.unicodeScalars.first!)
+        slow.fastRows = false
+        slow.threads = 1
+        let reference = try CSVReader.read(path: path, options: slow)
+        #expect(reference.columnCount == 7)
+        var fast = slow
+        fast.fastRows = true
+        fast.threads = 2
+        fast.minimumChunkBytes = 100_000
+        let table = try CSVReader.read(path: path, options: fast)
+        #expect(table.schema == reference.schema)
+        #expect(table.allRows == reference.allRows)
+    }
+
     @Test func fastPathErrorsMatch() throws {
         var text = "a,b\n"
         for i in 0..<10_000 { text += "\(i),x\(i % 10)\n" }
@@ -124,6 +147,26 @@ import Testing
                 #expect(error.line == 10_002)
                 #expect(error.column == "b")
             }
+        }
+    }
+}
+
+@Suite struct CSVNestedInExecutor {
+    /// A read made from inside parallel tasks runs inline in each task (no oversubscription,
+    /// no deadlock) and gives the same table as a read on its own.
+    @Test func readsInsideParallelTasksAgree() throws {
+        let path = try CSVFixture.write(CSVFastRows.mixedText(rows: 5_000))
+        var options = CSVReadOptions()
+        options.threads = 2
+        options.minimumChunkBytes = 20_000
+        let alone = try CSVReader.read(path: path, options: options).allRows
+        let shared = options
+        for jobs in [1, 2] {
+            let executor = Executor(ExecutorConfiguration(backend: .threads, jobs: jobs))
+            let nested = try executor.map(3, label: { "read \($0)" }) { _ in
+                try CSVReader.read(path: path, options: shared).allRows
+            }
+            #expect(nested.allSatisfy { $0 == alone }, "jobs \(jobs)")
         }
     }
 }

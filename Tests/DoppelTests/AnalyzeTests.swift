@@ -170,6 +170,30 @@ import Testing
         #expect(bad.output.contains("unknown backend 'gpu'"))
     }
 
+    /// Every command that does parallel work takes `--backend` and `--jobs`.
+    @Test func parallelCommandsTakeBackendAndJobs() throws {
+        for command in ["split", "analyze", "encode", "train", "generate", "synthesize", "evaluate"] {
+            let help = try TestSupport.run(doppel, [command, "--help"])
+            #expect(help.status == 0)
+            #expect(help.output.contains("--backend") && help.output.contains("--jobs"), "doppel \(command)")
+        }
+    }
+
+    /// `split` reads with the chosen backend and jobs; its partitions do not depend on them.
+    @Test func splitGivesTheSamePartitionsWithAnyBackend() throws {
+        func partitions(_ extra: [String]) throws -> [Data] {
+            let ws = try TestSupport.temporaryDirectory("split-backend").appendingPathComponent("ws").path
+            let result = try TestSupport.run(doppel, ["split", "--data", PipelineFixture.example("titanic.csv"), "--workspace", ws,
+                                                      "--partitions", "2", "--seed", "5", "--quiet"] + extra)
+            #expect(result.status == 0, "\(result.output)")
+            return try Workspace(path: ws).partitionFiles(.target).map { try Data(contentsOf: $0) }
+        }
+        let reference = try partitions([])
+        #expect(reference.count == 4)
+        #expect(try partitions(["--backend", "sequential", "--jobs", "1"]) == reference)
+        #expect(try partitions(["--backend", "processes", "--jobs", "2"]) == reference)
+    }
+
     @Test func encodeBeforeAnalyzeExitsWithOneClearLine() throws {
         let ws = try PipelineFixture.titanic()
         let result = try TestSupport.run(doppel, ["encode", "--workspace", ws, "--quiet"])

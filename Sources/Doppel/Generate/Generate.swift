@@ -16,6 +16,10 @@ import Foundation
 /// - The same seed (and model) gives the same output file, whatever the number of jobs.
 public enum Generate {
     public static func run(_ options: GenerateOptions, progress: ProgressReporter = .silent) throws -> GenerateSummary {
+        try Executor.withDefault(options.executor) { try generate(options, progress: progress) }
+    }
+
+    private static func generate(_ options: GenerateOptions, progress: ProgressReporter) throws -> GenerateSummary {
         let start = Date()
         let workspace = Workspace(path: options.workspace)
         let stats = try ModelInputs.flatTargetStats(workspace)
@@ -41,10 +45,10 @@ public enum Generate {
         guard rows >= 0 else { throw PipelineError.invalidOption("--rows must be ≥ 0, got \(rows)") }
 
         var sampling = SamplingOptions(temperature: options.temperature, topP: options.topP, seed: options.seed)
-        if options.jobs > 0 { sampling.workers = options.jobs }
+        if options.modelWorkers > 0 { sampling.workers = options.modelWorkers }
         sampling.fixed = conditions?.fixed
         if options.rareCategoryReplacement == .sample { sampling.suppressedCodes = rareCodes(stats, schema) }
-        let executor = Executor(ExecutorConfiguration(backend: .threads, jobs: options.jobs))
+        let executor = Executor(options.executor)
         try createParent(of: options.outputPath)
         // Unconditional rows are generated, decoded and written chunk by chunk, so memory stays
         // bounded whatever the row count. Chunk 0 uses the seed itself; chunk k > 0 an independent

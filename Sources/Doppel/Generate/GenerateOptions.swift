@@ -1,3 +1,4 @@
+import DoppelParallel
 import Foundation
 
 /// What `_RARE_` codes of categorical columns become in generated data (reference engine's
@@ -24,8 +25,16 @@ public struct GenerateOptions: Sendable {
     public var seedDataPath: String?
     public var seedRead: DataReadOptions = .init()
     public var rareCategoryReplacement: RareCategoryReplacement = .constant
-    /// Worker threads (0: one per core).
-    public var jobs = 0
+    /// How parallel work runs (`--backend`, `--jobs`). Model passes need shared memory, so they
+    /// run on threads under `processes`, on one thread under `sequential`.
+    public var executor = ExecutorConfiguration()
+    /// Worker threads (0: one per core); the same as `executor.jobs`.
+    public var jobs: Int {
+        get { executor.jobs }
+        set { executor.jobs = max(0, newValue) }
+    }
+    /// Threads the model's loops use (0: the model's default, one per core).
+    var modelWorkers: Int { executor.backend == .sequential ? 1 : executor.jobs }
     /// Rows generated, decoded and written per chunk (unconditional generation): bounds memory.
     public var chunkRows = 1 << 18
 

@@ -22,6 +22,8 @@ public struct SplitOptions: Sendable {
     public var contextEncodings: [String: ColumnEncoding] = [:]
     /// How data files are read (delimiter, NA tokens, column types).
     public var read: DataReadOptions = .init()
+    /// How reading runs in parallel (`--backend`, `--jobs`): the default of the file readers.
+    public var executor = ExecutorConfiguration()
 
     public init(targetPath: String, workspace: String) {
         self.targetPath = targetPath
@@ -57,6 +59,10 @@ public struct SplitSummary: Sendable {
 /// Rows keep their original order inside each file, so the same seed gives byte-identical files.
 public enum Split {
     public static func run(_ options: SplitOptions, progress: ProgressReporter = .silent) throws -> SplitSummary {
+        try Executor.withDefault(options.executor) { try runSteps(options, progress: progress) }
+    }
+
+    private static func runSteps(_ options: SplitOptions, progress: ProgressReporter) throws -> SplitSummary {
         guard options.partitions >= 1 else { throw PipelineError.invalidOption("--partitions must be at least 1, got \(options.partitions)") }
         guard options.validationFraction >= 0 && options.validationFraction < 1 else {
             throw PipelineError.invalidOption("--val-fraction must be in [0, 1), got \(options.validationFraction)")

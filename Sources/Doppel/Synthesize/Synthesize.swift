@@ -21,7 +21,13 @@ public struct SynthesizeOptions: Sendable {
     public var maxTime: Double = 14_400
     public var validationFraction = 0.2
     public var seed: UInt64 = 0
-    public var jobs = 0
+    /// How every step runs its parallel work (`--backend`, `--jobs`).
+    public var executor = ExecutorConfiguration()
+    /// Worker threads (0: one per core); the same as `executor.jobs`.
+    public var jobs: Int {
+        get { executor.jobs }
+        set { executor.jobs = max(0, newValue) }
+    }
     public var read: DataReadOptions = .init()
     public var shouldStop: @Sendable () -> Bool = { false }
 
@@ -65,13 +71,14 @@ public enum Synthesize {
             times.append((step, Date().timeIntervalSince(start)))
             return result
         }
-        let executor = ExecutorConfiguration(backend: .threads, jobs: options.jobs)
+        let executor = options.executor
 
         var split = SplitOptions(targetPath: options.dataPath, workspace: workspace)
         split.primaryKey = options.primaryKey
         split.validationFraction = options.validationFraction
         split.seed = options.seed
         split.read = options.read
+        split.executor = executor
         let splitSummary = try timed("split", 0) { try Split.run(split, progress: progress) }
 
         var generated: GenerateSummary
@@ -100,14 +107,14 @@ public enum Synthesize {
             train.maxEpochs = options.maxEpochs
             train.maxTime = options.maxTime
             train.seed = options.seed
-            train.jobs = options.jobs
+            train.executor = executor
             train.shouldStop = options.shouldStop
             let trained = try timed("train", 3) { try Train.run(train, progress: progress) }
             epochs = trained.training.epochs
             var generate = GenerateOptions(workspace: workspace, outputPath: options.outputPath)
             generate.rows = options.rows ?? splitSummary.target.rows
             generate.seed = options.seed
-            generate.jobs = options.jobs
+            generate.executor = executor
             generated = try timed("generate", 4) { try Generate.run(generate, progress: progress) }
         }
         return SynthesizeSummary(inputRows: splitSummary.target.rows, rows: generated.rows, columns: generated.columns.count, epochs: epochs,

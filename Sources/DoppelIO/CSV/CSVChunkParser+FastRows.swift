@@ -51,6 +51,7 @@ extension CSVChunkParser {
         let storage = fastStorage
         let values = storage.values, missing = storage.missing
         let newline = ASCII.newline, cr = ASCII.carriageReturn, quote = ASCII.quote
+        let raw = UnsafeRawPointer(base)
 
         /// True when a field ending right before `t` is properly terminated for its column.
         @inline(__always) func terminates(_ t: Int, last: Bool) -> Bool {
@@ -62,6 +63,33 @@ extension CSVChunkParser {
         @inline(__always) func plainEnd(_ p: Int, last: Bool) -> Int? {
             let t = tokenizer.endOfUnquoted(from: p)
             return terminates(t, last: last) ? t : nil
+        }
+
+        // The common fixed-width forms of dates (`YYYY-MM-DD`), timestamps (`YYYY-MM-DD HH:MM:SS`)
+        // and booleans are parsed where they stand, without looking for the field's end first.
+        // A span that crosses the field's end fails the grammar check (a delimiter, LF or quote
+        // is never part of these forms), so it only falls back to the general way; that holds
+        // only when the delimiter itself cannot be part of the forms.
+        let fixedWidthForms = !(delimiter &- 48 < 10 || (delimiter | 0x20) &- 97 < 26 || "-:. +".utf8.contains(delimiter))
+        @inline(__always) func fixedWidth(_ kind: FastKind, at p: Int) -> Int? {
+            let width: Int
+            switch kind {
+            case .date: width = 10
+            case .timestamp: width = 19
+            default:
+                guard p < end else { return nil }
+                let first = base[p] | 0x20
+                guard first == UInt8(ascii: "t") || first == UInt8(ascii: "f") else { return nil }
+                width = first == UInt8(ascii: "t") ? 4 : 5
+            }
+            return p &+ width <= end ? width : nil
+        }
+        @inline(__always) func parseFixed(_ kind: FastKind, _ field: UnsafeBufferPointer<UInt8>) -> UInt64? {
+            switch kind {
+            case .date: CSVValueParsers.parseDate(field).map { UInt64(bitPattern: Int64($0)) }
+            case .timestamp: CSVValueParsers.parseTimestamp(field, acceptDate: false).map { UInt64(bitPattern: $0) }
+            default: CSVValueParsers.parseBool(field).map { UInt64($0) }
+            }
         }
 
         var row = 0
@@ -87,7 +115,16 @@ extension CSVChunkParser {
                     }
                     let digitsStart = q
                     var v: UInt64 = 0
-                    while q < end {
+                    // Eight bytes at a time where eight bytes remain; digit by digit after a
+                    // run of eight digits and near the end of the data.
+                    var counted = false
+                    if q &+ 8 <= end {
+                        let (n, value) = SWARDigits.leading(raw + q)
+                        v = value
+                        q &+= n
+                        counted = n < 8
+                    }
+                    while !counted && q < end {
                         let d = base[q] &- 48
                         if d >= 10 { break }
                         v = v &* 10 &+ UInt64(d)
@@ -123,7 +160,25 @@ extension CSVChunkParser {
                     }
                     var m: UInt64 = 0
                     var digits = 0, dot = -1
-                    while q < end {
+                    // `digits.digits` eight bytes at a time (each part shorter than eight
+                    // digits, eight bytes available); anything else digit by digit.
+                    var counted = false
+                    if q &+ 8 <= end {
+                        let (n, whole) = SWARDigits.leading(raw + q)
+                        if n < 8 {
+                            var r = q &+ n
+                            if base[r] != UInt8(ascii: ".") {
+                                (m, digits, q, counted) = (whole, n, r, true)
+                            } else if r &+ 9 <= end {
+                                r &+= 1
+                                let (f, fraction) = SWARDigits.leading(raw + r)
+                                if f < 8 {
+                                    (m, digits, dot, q, counted) = (whole &* SWARDigits.powersOfTen[f] &+ fraction, n &+ f, n, r &+ f, true)
+                                }
+                            }
+                        }
+                    }
+                    while !counted && q < end {
                         let b = base[q]
                         let d = b &- 48
                         if d < 10 {
@@ -162,6 +217,13 @@ extension CSVChunkParser {
                         t = e
                     }
                 case .date, .timestamp, .bool:
+                    if fixedWidthForms, let width = fixedWidth(kinds[c], at: p), terminates(p &+ width, last: last),
+                       let bits = parseFixed(kinds[c], UnsafeBufferPointer(start: base + p, count: width)) {
+                        values[slot] = bits
+                        missing[slot] = 0
+                        t = p &+ width
+                        break
+                    }
                     guard let e = plainEnd(p, last: last) else { break rows }
                     let field = UnsafeBufferPointer(start: base + p, count: e - p)
                     if e == p || na.matches(field) {

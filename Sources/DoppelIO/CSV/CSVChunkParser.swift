@@ -63,6 +63,9 @@ final class CSVChunkParser: @unchecked Sendable {
 
     let context: CSVParseContext
     let chunk: CSVChunker.Chunk
+    /// Position of the chunk in the file, and the shared column memory its values go to.
+    let chunkIndex: Int
+    let regions: CSVColumnRegions?
     let block: FieldBlock
     let scratch = ScratchBuffer()
     let base: UnsafePointer<UInt8>
@@ -70,9 +73,11 @@ final class CSVChunkParser: @unchecked Sendable {
     /// Block-local values of the row-major fast path (see `CSVChunkParser+FastRows.swift`).
     lazy var fastStorage = FastRowStorage(columnCount: context.columnCount, rowCapacity: block.rowCapacity)
 
-    init(context: CSVParseContext, chunk: CSVChunker.Chunk) {
+    init(context: CSVParseContext, chunk: CSVChunker.Chunk, index: Int = 0, regions: CSVColumnRegions? = nil) {
         self.context = context
         self.chunk = chunk
+        chunkIndex = index
+        self.regions = regions
         block = FieldBlock(columnCount: context.columnCount, rowCapacity: max(1, min(context.blockRows, (1 << 16) / max(1, context.columnCount))))
         base = context.input.base
         na = context.naTokens
@@ -83,7 +88,10 @@ final class CSVChunkParser: @unchecked Sendable {
     func parse() -> ChunkOutcome {
         let columnCount = context.columnCount
         let hint = chunk.lineFeeds + 1
-        let columns = (0..<columnCount).map { ColumnAccumulator(forced: context.forcedKinds[$0], capacityHint: hint) }
+        let columns = (0..<columnCount).map { c in
+            ColumnAccumulator(forced: context.forcedKinds[c], capacityHint: hint,
+                              target: regions.map { ColumnAccumulator.Target(regions: $0, column: c, chunk: chunkIndex) })
+        }
         let tokenizer = context.tokenizer()
         var position = chunk.range.lowerBound
         var line = chunk.firstLine

@@ -1,4 +1,3 @@
-import Dispatch
 
 /// Splits the data rows of a CSV file into chunks that start exactly at row starts, so that
 /// chunks can be parsed independently.
@@ -18,7 +17,7 @@ enum CSVChunker {
         var lineFeeds: Int
     }
 
-    static func split(_ input: CSVInput, dataStart: Int, firstLine: Int, chunkCount: Int, threads: Int) -> [Chunk] {
+    static func split(_ input: CSVInput, dataStart: Int, firstLine: Int, chunkCount: Int, parallelism: IOParallelism) -> [Chunk] {
         let end = input.count
         let size = end - dataStart
         guard chunkCount > 1, size > 0 else {
@@ -28,19 +27,14 @@ enum CSVChunker {
         }
         let bounds = (0...chunkCount).map { dataStart + Int((Double(size) * Double($0) / Double(chunkCount)).rounded(.down)) }
         let counts = ParallelSlots<(quotes: Int, lineFeeds: Int)>(count: chunkCount, initial: (0, 0))
-        let workers = max(1, min(threads, chunkCount))
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            var piece = worker
-            while piece < chunkCount {
-                var total = (quotes: 0, lineFeeds: 0)
-                input.withPieces(of: bounds[piece]..<bounds[piece + 1]) { pointer, range in
-                    let counted = countQuotesAndLineFeeds(pointer, range)
-                    total.quotes += counted.quotes
-                    total.lineFeeds += counted.lineFeeds
-                }
-                counts[piece] = total
-                piece += workers
+        parallelism.forEach(chunkCount) { piece in
+            var total = (quotes: 0, lineFeeds: 0)
+            input.withPieces(of: bounds[piece]..<bounds[piece + 1]) { pointer, range in
+                let counted = countQuotesAndLineFeeds(pointer, range)
+                total.quotes += counted.quotes
+                total.lineFeeds += counted.lineFeeds
             }
+            counts[piece] = total
         }
         var starts = [dataStart]
         var lines = [firstLine]
@@ -106,7 +100,7 @@ enum CSVChunker {
 }
 
 /// Fixed slots for results of parallel tasks. Rule that makes it safe: each slot is written by
-/// exactly one task and read only after all tasks have finished (`concurrentPerform` returned).
+/// exactly one task and read only after all tasks have finished (the parallel call returned).
 final class ParallelSlots<Element>: @unchecked Sendable {
     private let slots: UnsafeMutablePointer<Element>
     let count: Int

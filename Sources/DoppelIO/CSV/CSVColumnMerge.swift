@@ -26,6 +26,7 @@ enum CSVColumnMerge {
     }
 
     private static func joinValues<T>(_ parts: [Buffer<T>]) -> Buffer<T> {
+        if let joined = Buffer.contiguousJoin(parts) { return joined }
         var out = BufferBuilder<T>(capacity: parts.reduce(0) { $0 + $1.count })
         for part in parts { part.withUnsafeBufferPointer { out.append(contentsOf: $0) } }
         return out.finish()
@@ -92,20 +93,25 @@ enum CSVColumnMerge {
 
     /// A column of `rows` missing values. A string column shares the dictionary of `sibling`
     /// (another part of the same column) when it has one, so that joining the parts keeps the
-    /// dictionary encoding.
-    static func allMissing(_ type: DataType, rows: Int, like sibling: Column?) -> Column {
+    /// dictionary encoding. With a `window` (regions, column, chunk), fixed-width zeros are the
+    /// chunk's untouched window of the shared column memory, so the join stays copy-free.
+    static func allMissing(_ type: DataType, rows: Int, like sibling: Column?, window: (CSVColumnRegions, Int, Int)? = nil) -> Column {
         var bits = BitmapBuilder(capacity: rows)
         bits.append(false, count: rows)
         let validity = bits.finish()
+        func zeroValues<T: BitwiseCopyable & Numeric>(_ type: T.Type) -> Buffer<T> {
+            if let (regions, column, chunk) = window, let shared = regions.zeros(column: column, chunk: chunk, rows: rows, of: T.self) { return shared }
+            return Self.zeros(rows)
+        }
         switch type {
-        case .int64: return .int64(PrimitiveColumn(values: zeros(rows), validity: validity))
-        case .int8: return .int8(PrimitiveColumn(values: zeros(rows), validity: validity))
-        case .int16: return .int16(PrimitiveColumn(values: zeros(rows), validity: validity))
-        case .int32: return .int32(PrimitiveColumn(values: zeros(rows), validity: validity))
-        case .timestamp: return .timestamp(PrimitiveColumn(values: zeros(rows), validity: validity))
-        case .float64: return .float64(PrimitiveColumn(values: zeros(rows), validity: validity))
-        case .bool: return .bool(PrimitiveColumn(values: zeros(rows), validity: validity))
-        case .date: return .date(PrimitiveColumn(values: zeros(rows), validity: validity))
+        case .int64: return .int64(PrimitiveColumn(values: zeroValues(Int64.self), validity: validity))
+        case .int8: return .int8(PrimitiveColumn(values: zeroValues(Int8.self), validity: validity))
+        case .int16: return .int16(PrimitiveColumn(values: zeroValues(Int16.self), validity: validity))
+        case .int32: return .int32(PrimitiveColumn(values: zeroValues(Int32.self), validity: validity))
+        case .timestamp: return .timestamp(PrimitiveColumn(values: zeroValues(Int64.self), validity: validity))
+        case .float64: return .float64(PrimitiveColumn(values: zeroValues(Double.self), validity: validity))
+        case .bool: return .bool(PrimitiveColumn(values: zeroValues(UInt8.self), validity: validity))
+        case .date: return .date(PrimitiveColumn(values: zeroValues(Int32.self), validity: validity))
         case .string:
             if case .string(let other) = sibling, case .dictionary(_, let dictionary) = other.storage, dictionary.count > 0 {
                 return .string(StringColumn(storage: .dictionary(codes: zeros(rows), dictionary: dictionary), validity: validity))

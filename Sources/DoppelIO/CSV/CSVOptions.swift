@@ -10,7 +10,7 @@ public struct CSVReadOptions: Sendable {
     /// Per-column type override: skips inference and forces the parse (a value that does not
     /// parse is an error naming file, line and column).
     public var columnTypes: [String: DataType] = [:]
-    /// Worker threads; 0 = all cores.
+    /// Worker threads; 0 = the default executor (`Executor.current`: all cores unless a command set `--jobs`).
     public var threads: Int = 0
     /// Smallest chunk handed to one worker (internal: tests lower it to force many chunks).
     var minimumChunkBytes: Int = 4 << 20

@@ -3,8 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Dispatch
-import Synchronization
+import DoppelParallel
 import DoppelTable
 
 /// Reads CSV files (RFC 4180) into typed, columnar ``Table``s.
@@ -46,21 +45,23 @@ public enum CSVReader {
             return first &- 48 < 10 || "+-.tfTF".utf8.contains(first)
         }
 
-        let threads = options.threads > 0 ? options.threads : max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        let parallelism = IOParallelism(threads: options.threads)
+        let threads = parallelism.workers
         let dataBytes = input.count - header.dataStart
         let chunkCount = threads == 1 ? 1 : max(1, min(2 * threads, dataBytes / max(1, options.minimumChunkBytes)))
-        let chunks = CSVChunker.split(input, dataStart: header.dataStart, firstLine: header.dataLine, chunkCount: chunkCount, threads: threads)
+        let chunks = CSVChunker.split(input, dataStart: header.dataStart, firstLine: header.dataLine, chunkCount: chunkCount, parallelism: parallelism)
 
         // Phase 1: typed parse of every chunk.
-        let parsers = chunks.map { CSVChunkParser(context: context, chunk: $0) }
+        let regions = CSVColumnRegions(chunks: chunks)
+        let parsers = chunks.enumerated().map { CSVChunkParser(context: context, chunk: $1, index: $0, regions: regions) }
         let outcomes = ParallelSlots<ChunkOutcome>(count: chunks.count, initial: ChunkOutcome())
-        runParallel(count: chunks.count, threads: threads) { i in outcomes[i] = parsers[i].parse() }
+        parallelism.forEach(chunks.count) { i in outcomes[i] = parsers[i].parse() }
         if let failure = (0..<chunks.count).lazy.compactMap({ outcomes[$0].failure }).first { throw failure }
 
         let kinds = columnKinds(outcomes, forced: context.forcedKinds)
         // Phase 2: string columns whose text some chunk did not keep are read again there.
-        let texts = try rereadStrings(parsers, outcomes, kinds: kinds, threads: threads)
-        let columns = joinColumns(outcomes, texts: texts, kinds: kinds, threads: threads)
+        let texts = try rereadStrings(parsers, outcomes, kinds: kinds, parallelism: parallelism)
+        let columns = joinColumns(outcomes, texts: texts, kinds: kinds, regions: regions, parallelism: parallelism)
         return try Table(schema: Schema(zip(header.names, kinds).map { Field($0, $1.dataType) }), columns: columns)
     }
 
@@ -83,7 +84,7 @@ public enum CSVReader {
     /// Reads again, per chunk, the text of the string columns that the chunk parsed as another
     /// kind (or abandoned). Result: per chunk, column index → string column part.
     private static func rereadStrings(_ parsers: [CSVChunkParser], _ outcomes: ParallelSlots<ChunkOutcome>, kinds: [InferredKind],
-                                      threads: Int) throws -> [[Int: Column]] {
+                                      parallelism: IOParallelism) throws -> [[Int: Column]] {
         let wanted: [[Int]] = (0..<outcomes.count).map { i in
             kinds.indices.filter { c in
                 guard kinds[c] == .string else { return false }
@@ -96,7 +97,7 @@ public enum CSVReader {
         }
         guard wanted.contains(where: { !$0.isEmpty }) else { return Array(repeating: [:], count: outcomes.count) }
         let results = ParallelSlots<Result<[Int: Column], DataFileError>?>(count: outcomes.count, initial: nil)
-        runParallel(count: outcomes.count, threads: threads) { i in
+        parallelism.forEach(outcomes.count) { i in
             if !wanted[i].isEmpty { results[i] = parsers[i].readStrings(columns: wanted[i]) }
         }
         return try (0..<outcomes.count).map { i in try results[i]?.get() ?? [:] }
@@ -105,7 +106,8 @@ public enum CSVReader {
     /// Brings every part to its column's kind and joins the parts in file order, columns in
     /// parallel. The chunk outcomes are emptied on the way, so each column's parts are freed as
     /// soon as the column is joined.
-    private static func joinColumns(_ outcomes: ParallelSlots<ChunkOutcome>, texts: [[Int: Column]], kinds: [InferredKind], threads: Int) -> [Column] {
+    private static func joinColumns(_ outcomes: ParallelSlots<ChunkOutcome>, texts: [[Int: Column]], kinds: [InferredKind],
+                                    regions: CSVColumnRegions, parallelism: IOParallelism) -> [Column] {
         let columnCount = kinds.count, chunkCount = outcomes.count
         // Transpose (chunk, column) → (column, chunk); moving references only.
         let parts = ParallelSlots<[ChunkOutcome.Part]>(count: columnCount, initial: [])
@@ -115,7 +117,7 @@ public enum CSVReader {
         }
         for i in 0..<chunkCount { outcomes[i] = ChunkOutcome() }
         let joined = ParallelSlots<Column?>(count: columnCount, initial: nil)
-        runParallel(count: columnCount, threads: threads) { c in
+        parallelism.forEach(columnCount) { c in
             let kind = kinds[c]
             var columnParts: [Column?] = parts[c].map { part in
                 if case .values(let column, let partKind) = part { return CSVColumnMerge.convert(column, from: partKind, to: kind) }
@@ -124,7 +126,7 @@ public enum CSVReader {
             parts[c] = []
             let sibling = columnParts.lazy.compactMap { $0 }.first
             for i in 0..<chunkCount where columnParts[i] == nil {
-                columnParts[i] = CSVColumnMerge.allMissing(kind.dataType, rows: rowCounts[i], like: sibling)
+                columnParts[i] = CSVColumnMerge.allMissing(kind.dataType, rows: rowCounts[i], like: sibling, window: (regions, c, i))
             }
             let present = columnParts.compactMap { $0 }
             columnParts.removeAll()
@@ -133,25 +135,5 @@ public enum CSVReader {
             joined[c] = column
         }
         return (0..<columnCount).map { joined[$0] ?? CSVColumnMerge.allMissing(kinds[$0].dataType, rows: 0, like: nil) }
-    }
-
-    /// Runs `body(i)` for every `i` in `0..<count` on at most `threads` threads. Workers take the
-    /// next index from a shared atomic counter, so a slow worker does not hold up the rest; each
-    /// index runs exactly once, and results go to per-index slots, so the outcome does not depend
-    /// on which worker ran what.
-    static func runParallel(count: Int, threads: Int, _ body: @Sendable (Int) -> Void) {
-        let workers = max(1, min(threads, count))
-        if workers == 1 {
-            for i in 0..<count { body(i) }
-            return
-        }
-        let next = Atomic<Int>(0)
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while true {
-                let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                if i >= count { return }
-                body(i)
-            }
-        }
     }
 }

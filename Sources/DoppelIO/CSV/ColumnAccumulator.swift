@@ -9,8 +9,17 @@ import DoppelTable
 /// the chunk's texts of that column are read again later (rare, and it keeps the hot path free of
 /// per-value text bookkeeping).
 final class ColumnAccumulator {
+    /// Where a column's values go when they are written straight into the read's shared
+    /// column memory (``CSVColumnRegions``).
+    struct Target {
+        let regions: CSVColumnRegions
+        let column: Int
+        let chunk: Int
+    }
+
     let isForced: Bool
     private let capacityHint: Int
+    private let target: Target?
     private(set) var kind: InferredKind
     /// Became `string` after typed values: the values must be read again from the text.
     private(set) var abandoned = false
@@ -21,9 +30,10 @@ final class ColumnAccumulator {
     var days = BufferBuilder<Int32>()
     var strings: StringAccumulator
 
-    init(forced: InferredKind?, capacityHint: Int) {
+    init(forced: InferredKind?, capacityHint: Int, target: Target? = nil) {
         isForced = forced != nil
         self.capacityHint = capacityHint
+        self.target = target
         kind = forced ?? .empty
         validity = ValidityWriter(capacity: capacityHint)
         strings = StringAccumulator(capacity: forced == .string ? capacityHint : 0)
@@ -32,12 +42,19 @@ final class ColumnAccumulator {
 
     var rowCount: Int { validity.count }
 
+    /// An empty builder for values of type `T`: the chunk's window of the shared column memory,
+    /// or memory of its own.
+    private func makeBuilder<T: BitwiseCopyable>(_ type: T.Type) -> BufferBuilder<T> {
+        if let target { return target.regions.builder(column: target.column, chunk: target.chunk, of: T.self) }
+        return BufferBuilder<T>(capacity: capacityHint)
+    }
+
     private func reserve(_ kind: InferredKind) {
         switch kind {
-        case .int, .timestamp: int64s.reserve(capacityHint)
-        case .float: doubles.reserve(capacityHint)
-        case .bool: bools.reserve(capacityHint)
-        case .date: days.reserve(capacityHint)
+        case .int, .timestamp: int64s = makeBuilder(Int64.self)
+        case .float: doubles = makeBuilder(Double.self)
+        case .bool: bools = makeBuilder(UInt8.self)
+        case .date: days = makeBuilder(Int32.self)
         case .string, .empty: break
         }
     }
@@ -60,13 +77,19 @@ final class ColumnAccumulator {
             case .empty: break
             }
         case (.int, .float):
-            var converted = BufferBuilder<Double>(capacity: capacityHint)
-            int64s.withUnsafeBufferPointer { for v in $0 { converted.append(Double(v)) } }
+            // With shared column memory both builders use the same window: each value is read
+            // before its slot is overwritten, so converting in place is safe.
+            var converted = makeBuilder(Double.self)
+            int64s.withUnsafeBufferPointer { source in
+                converted.appendUninitialized(count: source.count) { out in
+                    for i in 0..<source.count { out[i] = Double(source[i]) }
+                }
+            }
             swap(&doubles, &converted)
             var none = BufferBuilder<Int64>()
             swap(&int64s, &none)
         case (.date, .timestamp):
-            var converted = BufferBuilder<Int64>(capacity: capacityHint)
+            var converted = makeBuilder(Int64.self)
             days.withUnsafeBufferPointer { for d in $0 { converted.append(Int64(d) * TemporalFormat.microsPerDay) } }
             swap(&int64s, &converted)
             var none = BufferBuilder<Int32>()

@@ -3,14 +3,14 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Dispatch
+import DoppelParallel
 import DoppelTable
 
 /// Options for ``ParquetReader``.
 public struct ParquetReadOptions: Sendable {
     /// Columns to read, in this order; `nil` reads every column.
     public var columns: [String]? = nil
-    /// Worker threads for decoding column chunks; 0 uses every core.
+    /// Worker threads for decoding column chunks; 0 = the default executor (`Executor.current`).
     public var threads: Int = 0
     public init() {}
 }
@@ -183,20 +183,7 @@ struct ParquetFileReader {
                                                rowCount: Int(group.numRows))
             results.slots[t] = decodeChunk(fileBytes.bytes, path: path, leaf: assembly.leaf, chunk: group.columns[assembly.leaf.chunkIndex], group: task.group, destination)
         }
-        let threads = options.threads <= 0 ? availableCores() : options.threads
-        if threads <= 1 || tasks.count <= 1 {
-            for t in tasks.indices { runTask(t) }
-        } else {
-            let taskCount = tasks.count
-            let workers = min(threads, taskCount)
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                var t = w
-                while t < taskCount {
-                    runTask(t)
-                    t += workers
-                }
-            }
-        }
+        IOParallelism(threads: options.threads).forEach(tasks.count, runTask)
         var chunkStrings = [[ChunkStrings]](repeating: [], count: leaves.count)
         for t in tasks.indices {
             switch results.slots[t] {
@@ -238,9 +225,4 @@ private func decodeChunk(_ file: UnsafeRawBufferPointer, path: String, leaf: Par
         let message = parquetMessage(error)
         return .failure(DataFileError(file: path, column: leaf.name, location: "row group \(group)\(page)", message: message))
     }
-}
-
-func availableCores() -> Int {
-    let n = sysconf(Int32(_SC_NPROCESSORS_ONLN))
-    return n > 0 ? n : 1
 }

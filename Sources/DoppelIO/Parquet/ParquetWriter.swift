@@ -1,4 +1,4 @@
-import Dispatch
+import DoppelParallel
 import DoppelTable
 
 /// Compression of the pages a ``ParquetWriter`` writes.
@@ -81,7 +81,7 @@ public enum ParquetWriter {
     private static func encodeColumns(_ table: Table, names: [String], encoder: ParquetChunkEncoder) -> [EncodedChunk] {
         let results = EncodedChunkSlots(count: table.columnCount)
         let columns = table.columns
-        DispatchQueue.concurrentPerform(iterations: columns.count) { c in
+        IOParallelism(threads: 0).forEach(columns.count) { c in
             results.slots[c] = encoder.encode(columns[c], name: names[c])
         }
         return (0..<columns.count).map { results.slots[$0]! }

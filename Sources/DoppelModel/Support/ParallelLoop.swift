@@ -1,22 +1,11 @@
 import DoppelParallel
-import Synchronization
 
-/// DoppelModel's parallel loops, through DoppelParallel's ``Executor``: `body(i)` for every `i`
-/// in `0..<count` on up to `workers` threads, results in index order. One executor per worker
-/// count is made on first use and kept (its thread pool sleeps between calls), so training
-/// steps pay no thread start-up. A call made inside another parallel task runs inline.
+/// DoppelModel's parallel loops, through DoppelParallel's shared ``Executor``s: `body(i)` for
+/// every `i` in `0..<count` on up to `workers` threads, results in index order. The executors
+/// are kept across calls (``Executor/sharedThreads(jobs:)``), so training steps pay no thread
+/// start-up. A call made inside another parallel task runs inline.
 enum ParallelLoop {
-    private static let executors = Mutex<[Int: Executor]>([:])
-
-    static func executor(workers: Int) -> Executor {
-        let jobs = max(1, workers)
-        return executors.withLock { cache in
-            if let executor = cache[jobs] { return executor }
-            let executor = Executor(ExecutorConfiguration(backend: .threads, jobs: jobs))
-            cache[jobs] = executor
-            return executor
-        }
-    }
+    static func executor(workers: Int) -> Executor { .sharedThreads(jobs: max(1, workers)) }
 
     static func map<T: Sendable>(_ count: Int, workers: Int, _ body: @Sendable (Int) -> T) -> [T] {
         // `body` cannot throw, so neither can the executor (failures travel inside `T`).

@@ -1,8 +1,9 @@
 import DoppelParallel
 
-/// DoppelQuality's parallel loops, through DoppelParallel's ``Executor`` (threads, all cores;
-/// results in index order, so they never depend on scheduling).
-private let qualityExecutor = Executor(ExecutorConfiguration(backend: .threads))
+/// DoppelQuality's parallel loops run on the thread's default ``Executor`` (all cores, or the
+/// `--backend` / `--jobs` of `doppel evaluate` through ``Executor/withDefault(_:_:)``); results
+/// come in index order, so they never depend on scheduling.
+private var qualityExecutor: Executor { .current }
 
 /// Runs `body(i)` for `i` in `0..<count` in parallel and returns the results in index order.
 func parallelMap<T: Sendable>(_ count: Int, _ body: @Sendable (Int) -> T) -> [T] {

@@ -23,6 +23,7 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Seed of all random draws.") var seed: UInt64 = 42
     @Option(help: "Cap on rows per data set compared by distance (default: the smallest data set; subsampling training rows weakens the DCR share).") var maxDistanceRows: Int?
     @Flag(help: "Skip the distance (privacy) measures.") var noDistances = false
+    @OptionGroup var executor: ExecutorOptions
 
     func run() throws {
         var request = EvaluationRequest(training: training, synthetic: synthetic, holdout: holdout)
@@ -34,6 +35,7 @@ struct EvaluateCommand: ParsableCommand {
         request.reportPath = report
         request.jsonPath = json
         request.options.seed = seed
+        request.executor = try executor.configuration()
         request.options.maxRowsDistances = maxDistanceRows
         request.options.computeDistances = !noDistances
         let start = Date()

@@ -38,8 +38,7 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "What rare categories become: constant (the _RARE_ value) or sample (a kept category).")
     var rareCategoryReplacement: String = "constant"
 
-    @Option(help: "Worker threads (0: one per core).")
-    var jobs: Int = 0
+    @OptionGroup var executor: ExecutorOptions
 
     @OptionGroup var read: ReadOptions
 
@@ -60,7 +59,7 @@ struct GenerateCommand: ParsableCommand {
         options.seedDataPath = seedData
         options.seedRead = try read.resolved()
         options.rareCategoryReplacement = rare
-        options.jobs = jobs
+        options.executor = try executor.configuration()
         let progress = TerminalProgress(quiet: quiet)
         let summary = try runReportingErrors { try Generate.run(options, progress: progress.reporter) }
         progress.finish()

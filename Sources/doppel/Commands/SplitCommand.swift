@@ -54,6 +54,8 @@ struct SplitCommand: ParsableCommand {
 
     @OptionGroup var read: ReadOptions
 
+    @OptionGroup var executor: ExecutorOptions
+
     @Flag(help: "Print no progress.")
     var quiet = false
 
@@ -67,6 +69,7 @@ struct SplitCommand: ParsableCommand {
         options.validationFraction = valFraction
         options.seed = seed
         options.read = try read.resolved()
+        options.executor = try executor.configuration()
         if let encodingTypesFile {
             let (target, context) = try loadEncodingFile(encodingTypesFile)
             options.targetEncodings = target

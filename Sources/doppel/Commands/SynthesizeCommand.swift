@@ -46,8 +46,7 @@ struct SynthesizeCommand: ParsableCommand {
     @Option(help: "Unique row id column; regenerated as 1…n in the output.")
     var primaryKey: String?
 
-    @Option(help: "Worker threads (0: one per core).")
-    var jobs: Int = 0
+    @OptionGroup var executor: ExecutorOptions
 
     @OptionGroup var read: ReadOptions
 
@@ -56,7 +55,7 @@ struct SynthesizeCommand: ParsableCommand {
 
     func run() throws {
         if let rows, rows < 0 { throw ValidationError("--rows must be ≥ 0") }
-        let train = try trainOptions(workspace: "", model: model, maxEpochs: maxEpochs, maxTime: maxTime, seed: seed, jobs: jobs)
+        let train = try trainOptions(workspace: "", model: model, maxEpochs: maxEpochs, maxTime: maxTime, seed: seed, executor: try executor.configuration())
         var options = SynthesizeOptions(dataPath: data, outputPath: output)
         options.workspace = workspace
         options.keepWorkspace = keepWorkspace
@@ -67,7 +66,7 @@ struct SynthesizeCommand: ParsableCommand {
         options.maxEpochs = train.maxEpochs
         options.maxTime = train.maxTime
         options.seed = seed
-        options.jobs = jobs
+        options.executor = train.executor
         options.read = try read.resolved()
         options.shouldStop = train.shouldStop
         let progress = TerminalProgress(quiet: quiet)

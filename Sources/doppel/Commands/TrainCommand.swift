@@ -3,6 +3,7 @@ import Glibc
 #endif
 import ArgumentParser
 import Doppel
+import DoppelParallel
 import DoppelModel
 import Foundation
 import Synchronization
@@ -44,14 +45,13 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Continue an interrupted run from checkpoint.bin.")
     var resume = false
 
-    @Option(help: "Worker threads (0: one per core).")
-    var jobs: Int = 0
+    @OptionGroup var executor: ExecutorOptions
 
     @Flag(help: "Print no progress.")
     var quiet = false
 
     func run() throws {
-        let options = try trainOptions(workspace: workspace, model: model, maxEpochs: maxEpochs, maxTime: maxTime, seed: seed, jobs: jobs)
+        let options = try trainOptions(workspace: workspace, model: model, maxEpochs: maxEpochs, maxTime: maxTime, seed: seed, executor: try executor.configuration())
         var configured = options
         configured.batchSize = batchSize
         configured.learningRate = learningRate
@@ -74,7 +74,7 @@ struct TrainCommand: ParsableCommand {
 }
 
 /// Train options from the options that `train` and `synthesize` share; installs the Ctrl-C handler.
-func trainOptions(workspace: String, model: String, maxEpochs: Int, maxTime: Double, seed: UInt64, jobs: Int) throws -> TrainOptions {
+func trainOptions(workspace: String, model: String, maxEpochs: Int, maxTime: Double, seed: UInt64, executor: ExecutorConfiguration) throws -> TrainOptions {
     guard let size = ModelSize(rawValue: model.uppercased()) else { throw ValidationError("--model expects S, M or L, got '\(model)'") }
     guard maxEpochs >= 0 else { throw ValidationError("--max-epochs must be ≥ 0") }
     guard maxTime >= 0 else { throw ValidationError("--max-time must be ≥ 0 minutes") }
@@ -83,7 +83,7 @@ func trainOptions(workspace: String, model: String, maxEpochs: Int, maxTime: Dou
     options.maxEpochs = maxEpochs
     options.maxTime = maxTime * 60
     options.seed = seed
-    options.jobs = jobs
+    options.executor = executor
     StopRequest.install()
     options.shouldStop = { StopRequest.trainingAsks() }
     return options

@@ -3,7 +3,7 @@ import DoppelParallel
 
 /// `--backend` and `--jobs`: how a step runs its parallel tasks (docs/parallel.md).
 struct ExecutorOptions: ParsableArguments {
-    @Option(help: "Where parallel tasks run: threads, sequential or processes (default: threads).")
+    @Option(help: "Where parallel tasks run: threads, sequential or processes (default: threads). Work that needs shared memory (reading files, training, generating) runs on threads under processes.")
     var backend: String?
 
     @Option(help: "Number of parallel workers (0 or 'auto': one per core).")

@@ -12,9 +12,6 @@ struct ReadOptions: ParsableArguments {
     @Option(name: .customLong("column-type"), help: ArgumentHelp("Force a column's type instead of inferring it: NAME=TYPE with TYPE one of int64, float64, bool, string, date, timestamp (repeatable).", valueName: "name=type"))
     var columnTypes: [String] = []
 
-    @Option(help: "Threads for reading (0 = all cores).")
-    var readThreads: Int = 0
-
     func resolved() throws -> DataReadOptions {
         var options = DataReadOptions()
         let text = delimiter == "\\t" ? "\t" : delimiter
@@ -30,7 +27,6 @@ struct ReadOptions: ParsableArguments {
             }
             options.columnTypes[name] = type
         }
-        options.threads = readThreads
         return options
     }
 }
