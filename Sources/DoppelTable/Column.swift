@@ -172,6 +172,17 @@ public struct StringColumn: Sendable {
         isValid(row) ? String(decoding: utf8(row), as: UTF8.self) : nil
     }
 
+    /// The same strings stored plain (offsets + bytes); a plain column is returned as it is.
+    /// Missing rows become empty strings.
+    public func plain() -> StringColumn {
+        guard case .dictionary(let codes, let dictionary) = storage else { return self }
+        var strings = StringArrayBuilder(capacity: codes.count)
+        for row in 0..<codes.count {
+            if isValid(row) { strings.append(utf8: dictionary.utf8(Int(codes[row]))) } else { strings.appendEmpty() }
+        }
+        return StringColumn(storage: .plain(strings.finish()), validity: validity)
+    }
+
     public func slice(_ range: Range<Int>) -> StringColumn {
         let v = validity?.slice(range)
         switch storage {

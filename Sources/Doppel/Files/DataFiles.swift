@@ -55,22 +55,15 @@ public enum DataFiles {
         }
     }
 
-    /// Writes the tables that `nextChunk` returns, in order, as one file. CSV streams: one chunk
-    /// in memory at a time. Parquet and Arrow files are written whole, so their chunks are
-    /// gathered first.
+    /// Writes the tables that `nextChunk` returns, in order, as one file, streaming in every
+    /// format: CSV one chunk at a time, Parquet one row group at a time, Arrow one record batch
+    /// per chunk.
     public static func write(schema: Schema, to path: String, nextChunk: () throws -> Table?) throws {
-        if try format(of: path) == .csv {
-            try CSVWriter.write(schema: schema, to: path, nextChunk: nextChunk)
-            return
+        switch try format(of: path) {
+        case .csv: try CSVWriter.write(schema: schema, to: path, nextChunk: nextChunk)
+        case .parquet: try ParquetWriter.write(schema: schema, to: path, nextChunk: nextChunk)
+        case .arrow: try ArrowIPC.write(schema: schema, to: path, nextChunk: nextChunk)
         }
-        var chunks: [Table] = []
-        while let chunk = try nextChunk() { chunks.append(chunk) }
-        guard chunks.count > 1 else {
-            try write(chunks.first ?? Table(emptyWith: schema), to: path)
-            return
-        }
-        let columns = chunks[0].schema.fields.indices.map { i in Column.concatenate(chunks.map { $0.columns[i] }) }
-        try write(try Table(schema: chunks[0].schema, columns: columns), to: path)
     }
 
     public static func write(_ table: Table, to path: String) throws {

@@ -39,6 +39,39 @@ enum ArrowFileWriter {
         sink.write(F.magic)
     }
 
+    /// Writes `first` and then every table `next` returns as consecutive record batches of one
+    /// file, holding one batch in memory at a time. String columns are written plain (`utf8`):
+    /// the batches' dictionaries differ, and an IPC file cannot replace a dictionary.
+    static func writeBatches(first: Table, next: () throws -> Table?, to sink: inout FileSink, metadata: [String: String], path: String) throws {
+        func plainStrings(_ table: Table) throws -> Table {
+            try Table(schema: table.schema, columns: table.columns.map { column in
+                if case .string(let strings) = column { return .string(strings.plain()) }
+                return column
+            })
+        }
+        sink.write(F.magic + [0, 0])
+        let schema = ArrowMetadataEncoding.schema(try plainStrings(first.slice(0..<0)), metadata: metadata)
+        _ = writeMessage(headerType: F.HeaderType.schema, header: schema, body: ArrowMessageBody(), to: &sink)
+        var batches: [ArrowBlock] = []
+        var table: Table? = first
+        while let current = table {
+            guard current.schema == first.schema else {
+                throw DataFileError(file: path, message: "a chunk's columns (\(current.schema.names)) differ from the file's (\(first.schema.names))")
+            }
+            var body = ArrowMessageBody()
+            for column in try plainStrings(current).columns { body.addColumn(column) }
+            let header = ArrowMetadataEncoding.recordBatch(length: current.rowCount, nodes: body.nodes, buffers: body.buffers)
+            batches.append(writeMessage(headerType: F.HeaderType.recordBatch, header: header, body: body, to: &sink))
+            try sink.checkError()
+            table = try next()
+        }
+        sink.write([0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0])
+        let footer = FlatBufferBuilder.serialize(ArrowMetadataEncoding.footer(schema: schema, dictionaries: [], recordBatches: batches))
+        sink.write(footer)
+        sink.write(littleEndian(Int32(footer.count)))
+        sink.write(F.magic)
+    }
+
     /// Writes one encapsulated message; returns its block for the footer.
     private static func writeMessage(headerType: UInt8, header: FlatTable, body: ArrowMessageBody, to sink: inout FileSink) -> ArrowBlock {
         let metadata = FlatBufferBuilder.serialize(ArrowMetadataEncoding.message(headerType: headerType, header: header, bodyLength: body.length))

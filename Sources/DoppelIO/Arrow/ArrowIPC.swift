@@ -15,6 +15,35 @@ public enum ArrowIPC {
         }
     }
 
+    /// Writes the tables that `nextChunk` returns, in order, as one Arrow IPC file, atomically
+    /// and streaming: one record batch per chunk, one chunk in memory at a time. A single chunk
+    /// is written like ``write(_:to:metadata:)``; with several, string columns are stored plain
+    /// (an IPC file's dictionaries cannot change from batch to batch). Every chunk must have `schema`.
+    public static func write(schema: Schema, to path: String, metadata: [String: String] = [:], nextChunk: () throws -> Table?) throws {
+        guard let first = try nextChunk() else {
+            try write(Table(emptyWith: schema), to: path, metadata: metadata)
+            return
+        }
+        guard first.schema == schema else {
+            throw DataFileError(file: path, message: "a chunk's columns (\(first.schema.names)) differ from the file's (\(schema.names))")
+        }
+        guard let second = try nextChunk() else {
+            try write(first, to: path, metadata: metadata)
+            return
+        }
+        var pending: Table? = second
+        try AtomicFile.write(to: path) { sink in
+            try ArrowFileWriter.writeBatches(first: first, next: {
+                if let table = pending {
+                    pending = nil
+                    return table
+                }
+                return try nextChunk()
+            }, to: &sink, metadata: metadata, path: path)
+            try sink.checkError()
+        }
+    }
+
     /// Reads an Arrow IPC file, memory-mapped; fixed-width buffers and string offsets/bytes point into the mapping (zero copy).
     public static func read(path: String) throws -> Table {
         try ArrowFileReader(path: path).readTable()

@@ -138,11 +138,7 @@ enum CSVStringStorage {
         switch column.storage {
         case .dictionary(let codes, let dictionary):
             guard dictionary.count > limit(rows: codes.count) else { return column }
-            var plain = StringArrayBuilder(capacity: codes.count)
-            for row in 0..<codes.count {
-                if column.isValid(row) { plain.append(utf8: dictionary.utf8(Int(codes[row]))) } else { plain.appendEmpty() }
-            }
-            return StringColumn(storage: .plain(plain.finish()), validity: column.validity)
+            return column.plain()
         case .plain:
             // Plain parts come from chunks that already saw many distinct values; keep plain.
             return column

@@ -34,21 +34,31 @@ public struct ParquetWriteOptions: Sendable {
 /// encoded in parallel.
 public enum ParquetWriter {
     public static func write(_ table: Table, to path: String, options: ParquetWriteOptions = .init()) throws {
+        var pending: Table? = table
+        try write(schema: table.schema, to: path, options: options) {
+            defer { pending = nil }
+            return pending
+        }
+    }
+
+    /// Writes the tables that `nextChunk` returns, in order, as one file, streaming: rows are
+    /// gathered until a row group is full, and each full group is encoded and written at once,
+    /// so memory holds about one row group (plus one chunk) whatever the file's size. Every
+    /// chunk must have `schema`.
+    public static func write(schema: Schema, to path: String, options: ParquetWriteOptions = .init(), nextChunk: () throws -> Table?) throws {
         guard options.rowGroupRows > 0 else { throw DataFileError(file: path, message: "row group size must be positive") }
         let encoder = ParquetChunkEncoder(codec: options.compression.codec)
-        let names = table.schema.names
+        let names = schema.names
         try AtomicFile.write(to: path) { sink in
             let magic = Array("PAR1".utf8)
             sink.write(magic)
             var offset = magic.count
             var rowGroups: [RowGroup] = []
-            var start = 0
-            while start < table.rowCount {
-                let end = min(start + options.rowGroupRows, table.rowCount)
-                let slice = table.slice(start..<end)
+            var totalRows = 0
+            func writeGroup(_ slice: Table) throws {
                 let chunks = encodeColumns(slice, names: names, encoder: encoder)
                 var group = RowGroup()
-                group.numRows = Int64(end - start)
+                group.numRows = Int64(slice.rowCount)
                 for var chunk in chunks {
                     let chunkStart = Int64(offset)
                     if chunk.hasDictionary { chunk.meta.dictionaryPageOffset = chunkStart }
@@ -60,12 +70,39 @@ public enum ParquetWriter {
                 }
                 try sink.checkError()
                 rowGroups.append(group)
-                start = end
+                totalRows += slice.rowCount
             }
+            // Rows not yet written, oldest first; together fewer than a row group.
+            var pending: [Table] = []
+            var pendingRows = 0
+            func flush(all: Bool) throws {
+                guard pendingRows >= options.rowGroupRows || (all && pendingRows > 0) else { return }
+                let rows = pending.count == 1 ? pending[0] : try Table(schema: schema, columns: schema.fields.indices.map { i in
+                    Column.concatenate(pending.map { $0.columns[i] })
+                })
+                var start = 0
+                while rows.rowCount - start >= options.rowGroupRows || (all && start < rows.rowCount) {
+                    let end = min(start + options.rowGroupRows, rows.rowCount)
+                    try writeGroup(rows.slice(start..<end))
+                    start = end
+                }
+                pending = start < rows.rowCount ? [rows.slice(start..<rows.rowCount)] : []
+                pendingRows = rows.rowCount - start
+            }
+            while let chunk = try nextChunk() {
+                guard chunk.schema == schema else {
+                    throw DataFileError(file: path, message: "a chunk's columns (\(chunk.schema.names)) differ from the file's (\(schema.names))")
+                }
+                guard chunk.rowCount > 0 else { continue }
+                pending.append(chunk)
+                pendingRows += chunk.rowCount
+                try flush(all: false)
+            }
+            try flush(all: true)
             var meta = FileMetaData()
             meta.version = 2
-            meta.schema = ParquetSchemaWriter.schema(table.schema)
-            meta.numRows = Int64(table.rowCount)
+            meta.schema = ParquetSchemaWriter.schema(schema)
+            meta.numRows = Int64(totalRows)
             meta.rowGroups = rowGroups
             meta.createdBy = "doppel"
             let footer = meta.thriftBytes()

@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+import DoppelTestSupport
+@testable import DoppelIO
+
+/// Parquet and Arrow files written from a stream of chunks read back as the chunks joined, in
+/// order, and other readers open them.
+@Suite struct StreamingWriteTests {
+    /// Chunks of 1000, 0, 700 and 1 rows whose string columns each have their own dictionary.
+    static func chunks() throws -> [Table] {
+        try [(0, 1000), (1000, 0), (1000, 700), (1700, 1)].map { start, rows in
+            let ids = (start..<(start + rows)).map { Int64($0) }
+            let labels = (start..<(start + rows)).map { $0 % 7 == 0 ? nil : "label-\($0 % (start / 500 + 3))" }
+            let scores = (start..<(start + rows)).map { $0 % 5 == 0 ? nil : Double($0) / 8 }
+            var dictionary = StringDictionaryBuilder()
+            var codes = BufferBuilder<Int32>(capacity: rows)
+            var bits = BitmapBuilder(capacity: rows)
+            for label in labels {
+                codes.append(dictionary.intern(Array((label ?? "").utf8).withUnsafeBufferPointer { $0 }).code)
+                bits.append(label != nil)
+            }
+            let strings = StringColumn(storage: .dictionary(codes: codes.finish(), dictionary: dictionary.finish()), validity: bits.finish())
+            return try Table([("id", .int64(ids)), ("label", .string(strings)), ("score", .float64(scores))])
+        }
+    }
+
+    static func joined(_ chunks: [Table]) throws -> Table {
+        try Table(schema: chunks[0].schema, columns: chunks[0].schema.fields.indices.map { i in Column.concatenate(chunks.map { $0.columns[i] }) })
+    }
+
+    static func write(_ name: String, _ writer: (String, Schema, () throws -> Table?) throws -> Void) throws -> String {
+        let path = try TestSupport.temporaryDirectory("streaming").appendingPathComponent(name).path
+        var pending = try chunks()
+        try writer(path, pending[0].schema) { pending.isEmpty ? nil : pending.removeFirst() }
+        return path
+    }
+
+    @Test func parquetRowGroupsFollowTheRowsNotTheChunks() throws {
+        var options = ParquetWriteOptions()
+        options.rowGroupRows = 500
+        let path = try Self.write("stream.parquet") { path, schema, next in
+            try ParquetWriter.write(schema: schema, to: path, options: options, nextChunk: next)
+        }
+        let back = try ParquetReader.read(path: path)
+        let expected = try Self.joined(try Self.chunks())
+        #expect(back.rowCount == 1701)
+        #expect(sameValues(expected, back).isEmpty, "\(sameValues(expected, back))")
+        let file = try ParquetFileReader(file: try MappedFile(path: path), path: path)
+        #expect(file.metadata.rowGroups.map(\.numRows) == [500, 500, 500, 201])
+    }
+
+    @Test func arrowWritesOneBatchPerChunk() throws {
+        let path = try Self.write("stream.arrow") { path, schema, next in
+            try ArrowIPC.write(schema: schema, to: path, metadata: ["k": "v"], nextChunk: next)
+        }
+        let back = try ArrowIPC.read(path: path)
+        let expected = try Self.joined(try Self.chunks())
+        #expect(back.rowCount == 1701)
+        #expect(sameValues(expected, back).isEmpty, "\(sameValues(expected, back))")
+        #expect(try ArrowIPC.readMetadata(path: path)["k"] == "v")
+    }
+
+    @Test func emptyStreamsGiveEmptyFilesWithTheColumns() throws {
+        let schema = try Self.chunks()[0].schema
+        for name in ["empty.parquet", "empty.arrow"] {
+            let path = try TestSupport.temporaryDirectory("streaming").appendingPathComponent(name).path
+            if name.hasSuffix(".parquet") {
+                try ParquetWriter.write(schema: schema, to: path) { nil }
+                #expect(try ParquetReader.read(path: path).schema.names == schema.names)
+            } else {
+                try ArrowIPC.write(schema: schema, to: path) { nil }
+                #expect(try ArrowIPC.read(path: path).schema == schema)
+            }
+        }
+    }
+
+    @Test(.enabled(if: TestSupport.python != nil, "needs a Python with pyarrow (DOPPEL_PYTHON)"))
+    func pyarrowReadsStreamedFiles() throws {
+        let python = try #require(TestSupport.python)
+        let parquet = try Self.write("py.parquet") { path, schema, next in try ParquetWriter.write(schema: schema, to: path, nextChunk: next) }
+        let arrow = try Self.write("py.arrow") { path, schema, next in try ArrowIPC.write(schema: schema, to: path, nextChunk: next) }
+        let check = """
+        import sys, pyarrow.parquet as pq, pyarrow.feather as feather
+        for t in (pq.read_table(sys.argv[1]), feather.read_table(sys.argv[2])):
+            d = t.to_pydict()
+            print(t.num_rows, d['id'][1699], d['label'][1699], d['label'][7], d['score'][1699])
+        """
+        let (status, output) = try TestSupport.run(python, ["-c", check, parquet, arrow])
+        #expect(status == 0, "\(output)")
+        let lines = output.split(separator: "\n")
+        #expect(lines.count == 2 && lines.allSatisfy { $0 == "1701 1699 label-4 None 212.375" }, "\(output)")
+    }
+}
