@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import DoppelIO
 
@@ -35,5 +36,31 @@ import Testing
         #expect(read("007") == (3, 7))
         #expect(read(",5") == (0, 0))
         #expect(read("9999999x") == (7, 9_999_999))
+    }
+}
+
+@Suite struct FixedWidthTimestampTests {
+    /// The 19-byte reader agrees with the general timestamp parser on valid and broken text.
+    @Test func agreesWithTheGeneralParser() {
+        var rng = SplitMix(seed: 19)
+        let noise: [UInt8] = Array("0123456789-: Tt,xZ.".utf8) + [0xC3]
+        var checked = 0, valid = 0
+        for round in 0..<30_000 {
+            var text = Array(String(format: "%04d-%02d-%02d%@%02d:%02d:%02d",
+                                    Int(rng.next() % 10_000), Int(rng.next() % 14), Int(rng.next() % 33),
+                                    ["T", " ", "t"][Int(rng.next() % 3)],
+                                    Int(rng.next() % 26), Int(rng.next() % 62), Int(rng.next() % 62)).utf8)
+            if round % 3 == 0 {
+                let at = Int(rng.next() % 19)
+                text[at] = noise[Int(rng.next() % UInt64(noise.count))]
+            }
+            guard text.count == 19 else { continue }
+            let general = text.withUnsafeBufferPointer { CSVValueParsers.parseTimestamp($0, acceptDate: false) }
+            let fixed = text.withUnsafeBufferPointer { CSVValueParsers.parseTimestamp19($0.baseAddress!) }
+            #expect(fixed == general, "\(String(decoding: text, as: UTF8.self))")
+            checked += 1
+            if general != nil { valid += 1 }
+        }
+        #expect(checked > 29_000 && valid > 1_000)
     }
 }

@@ -87,7 +87,7 @@ extension CSVChunkParser {
         @inline(__always) func parseFixed(_ kind: FastKind, _ field: UnsafeBufferPointer<UInt8>) -> UInt64? {
             switch kind {
             case .date: CSVValueParsers.parseDate(field).map { UInt64(bitPattern: Int64($0)) }
-            case .timestamp: CSVValueParsers.parseTimestamp(field, acceptDate: false).map { UInt64(bitPattern: $0) }
+            case .timestamp: CSVValueParsers.parseTimestamp19(field.baseAddress!).map { UInt64(bitPattern: $0) }
             default: CSVValueParsers.parseBool(field).map { UInt64($0) }
             }
         }
