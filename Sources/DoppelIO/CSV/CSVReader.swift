@@ -13,8 +13,9 @@ import DoppelTable
 /// (``CSVChunkParser``: block-wise column loops that infer and widen each column's kind, and a
 /// row-major fast path for simple rows once the kinds are known), each column's kind is the join
 /// of the chunks' kinds (``InferredKind``), string columns that a chunk parsed as something else
-/// are read again as text, and the parts are joined in file order. The result does not depend on
-/// the number of threads.
+/// are read again as text, and the parts are joined in file order. Fixed-width values go straight
+/// into adjacent windows of one block per column (``CSVColumnRegions``), so their parts join as
+/// one view without a copy. The result does not depend on the number of threads.
 ///
 /// String columns are dictionary-encoded while a chunk sees few distinct values; the joined
 /// column stays a dictionary while it has at most `max(1000, rows / 2)` entries. (A chunk that
