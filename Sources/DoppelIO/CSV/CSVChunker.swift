@@ -26,15 +26,14 @@ enum CSVChunker {
             return [Chunk(range: dataStart..<end, firstLine: firstLine, lineFeeds: feeds)]
         }
         let bounds = (0...chunkCount).map { dataStart + Int((Double(size) * Double($0) / Double(chunkCount)).rounded(.down)) }
-        let counts = ParallelSlots<(quotes: Int, lineFeeds: Int)>(count: chunkCount, initial: (0, 0))
-        parallelism.forEach(chunkCount) { piece in
+        let counts = parallelism.map(chunkCount) { piece in
             var total = (quotes: 0, lineFeeds: 0)
             input.withPieces(of: bounds[piece]..<bounds[piece + 1]) { pointer, range in
                 let counted = countQuotesAndLineFeeds(pointer, range)
                 total.quotes += counted.quotes
                 total.lineFeeds += counted.lineFeeds
             }
-            counts[piece] = total
+            return total
         }
         var starts = [dataStart]
         var lines = [firstLine]

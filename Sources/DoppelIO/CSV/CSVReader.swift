@@ -97,11 +97,10 @@ public enum CSVReader {
             }
         }
         guard wanted.contains(where: { !$0.isEmpty }) else { return Array(repeating: [:], count: outcomes.count) }
-        let results = ParallelSlots<Result<[Int: Column], DataFileError>?>(count: outcomes.count, initial: nil)
-        parallelism.forEach(outcomes.count) { i in
-            if !wanted[i].isEmpty { results[i] = parsers[i].readStrings(columns: wanted[i]) }
+        let results = parallelism.map(outcomes.count) { i in
+            wanted[i].isEmpty ? nil : parsers[i].readStrings(columns: wanted[i])
         }
-        return try (0..<outcomes.count).map { i in try results[i]?.get() ?? [:] }
+        return try results.map { try $0?.get() ?? [:] }
     }
 
     /// Brings every part to its column's kind and joins the parts in file order, columns in
@@ -117,8 +116,7 @@ public enum CSVReader {
             parts[c] = (0..<chunkCount).map { i in texts[i][c].map { .values($0, .string) } ?? outcomes[i].parts[c] }
         }
         for i in 0..<chunkCount { outcomes[i] = ChunkOutcome() }
-        let joined = ParallelSlots<Column?>(count: columnCount, initial: nil)
-        parallelism.forEach(columnCount) { c in
+        return parallelism.map(columnCount) { c in
             let kind = kinds[c]
             var columnParts: [Column?] = parts[c].map { part in
                 if case .values(let column, let partKind) = part { return CSVColumnMerge.convert(column, from: partKind, to: kind) }
@@ -133,8 +131,7 @@ public enum CSVReader {
             columnParts.removeAll()
             var column = present.isEmpty ? CSVColumnMerge.allMissing(kind.dataType, rows: 0, like: nil) : CSVColumnMerge.concatenate(present)
             if case .string(let strings) = column { column = .string(CSVStringStorage.choose(strings)) }
-            joined[c] = column
+            return column
         }
-        return (0..<columnCount).map { joined[$0] ?? CSVColumnMerge.allMissing(kinds[$0].dataType, rows: 0, like: nil) }
     }
 }

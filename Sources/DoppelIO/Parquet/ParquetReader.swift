@@ -43,21 +43,6 @@ private struct SharedBytes: @unchecked Sendable {
     let bytes: UnsafeRawBufferPointer
 }
 
-/// Results of the chunk tasks, one slot per task; each task writes only its own slot.
-private final class ChunkResults: @unchecked Sendable {
-    let slots: UnsafeMutablePointer<Result<ChunkStrings, DataFileError>?>
-    let count: Int
-    init(count: Int) {
-        self.count = count
-        slots = .allocate(capacity: max(count, 1))
-        slots.initialize(repeating: nil, count: max(count, 1))
-    }
-    deinit {
-        slots.deinitialize(count: max(count, 1))
-        slots.deallocate()
-    }
-}
-
 struct ParquetFileReader {
     let file: MappedFile
     let path: String
@@ -167,13 +152,12 @@ struct ParquetFileReader {
             for c in leaves.indices { tasks.append((g, c, firstRow)) }
             firstRow += Int(group.numRows)
         }
-        let results = ChunkResults(count: tasks.count)
         let fileBytes = SharedBytes(bytes: file.bytes)
         let chunkTasks = tasks
         let groups = metadata.rowGroups
         let path = self.path
         let columnAssemblies = assemblies
-        let runTask: @Sendable (Int) -> Void = { t in
+        let results = IOParallelism(threads: options.threads).map(tasks.count) { t in
             let task = chunkTasks[t]
             let assembly = columnAssemblies[task.column]
             let group = groups[task.group]
@@ -181,15 +165,13 @@ struct ParquetFileReader {
             let destination = ChunkDestination(values: assembly.values + task.firstRow * width,
                                                valid: assembly.valid.map { $0 + task.firstRow },
                                                rowCount: Int(group.numRows))
-            results.slots[t] = decodeChunk(fileBytes.bytes, path: path, leaf: assembly.leaf, chunk: group.columns[assembly.leaf.chunkIndex], group: task.group, destination)
+            return decodeChunk(fileBytes.bytes, path: path, leaf: assembly.leaf, chunk: group.columns[assembly.leaf.chunkIndex], group: task.group, destination)
         }
-        IOParallelism(threads: options.threads).forEach(tasks.count, runTask)
         var chunkStrings = [[ChunkStrings]](repeating: [], count: leaves.count)
         for t in tasks.indices {
-            switch results.slots[t] {
-            case .failure(let error)?: throw error
-            case .success(let strings)?: chunkStrings[tasks[t].column].append(strings)
-            case nil: throw DataFileError(file: path, message: "internal: a chunk was not decoded")
+            switch results[t] {
+            case .failure(let error): throw error
+            case .success(let strings): chunkStrings[tasks[t].column].append(strings)
             }
         }
         let rowCounts = metadata.rowGroups.map { Int($0.numRows) }

@@ -116,27 +116,8 @@ public enum ParquetWriter {
 
     /// Encodes the columns of one row group, in parallel.
     private static func encodeColumns(_ table: Table, names: [String], encoder: ParquetChunkEncoder) -> [EncodedChunk] {
-        let results = EncodedChunkSlots(count: table.columnCount)
         let columns = table.columns
-        IOParallelism(threads: 0).forEach(columns.count) { c in
-            results.slots[c] = encoder.encode(columns[c], name: names[c])
-        }
-        return (0..<columns.count).map { results.slots[$0]! }
-    }
-}
-
-/// One slot per column; each worker writes only its own.
-private final class EncodedChunkSlots: @unchecked Sendable {
-    let slots: UnsafeMutablePointer<EncodedChunk?>
-    let count: Int
-    init(count: Int) {
-        self.count = count
-        slots = .allocate(capacity: max(count, 1))
-        slots.initialize(repeating: nil, count: max(count, 1))
-    }
-    deinit {
-        slots.deinitialize(count: max(count, 1))
-        slots.deallocate()
+        return IOParallelism(threads: 0).map(columns.count) { c in encoder.encode(columns[c], name: names[c]) }
     }
 }
 
