@@ -170,3 +170,30 @@ import DoppelParallel
         }
     }
 }
+
+@Suite struct CSVSharedColumnMemory {
+    /// Chunks that fill their windows exactly (no blank lines, no line feeds inside quotes) give
+    /// fixed-width columns that are one view of the shared block, not a copy of the parts.
+    @Test func chunkPartsJoinAsOneView() throws {
+        var text = "id,x,d\n"
+        for i in 0..<20_000 { text += "\(i),\(Double(i) / 4),2024-01-\(10 + i % 9)\n" }
+        let path = try CSVFixture.write(text)
+        var options = CSVReadOptions()
+        options.threads = 2
+        options.minimumChunkBytes = 50_000
+        let table = try CSVReader.read(path: path, options: options)
+        let rows = 20_000
+        guard case .int64(let ids) = table.columns[0], case .float64(let xs) = table.columns[1], case .date(let days) = table.columns[2] else {
+            Issue.record("unexpected types \(table.schema)")
+            return
+        }
+        #expect(ids.values.array == (0..<rows).map { Int64($0) })
+        // The block holds one slot per line feed plus one: the view spans it but for that slot.
+        #expect(ids.values.storage.byteCount == (rows + 1) * 8)
+        #expect(xs.values.storage.byteCount == (rows + 1) * 8)
+        #expect(days.values.storage.byteCount == (rows + 1) * 4)
+        // With one thread there is one chunk and nothing to join either.
+        options.threads = 1
+        #expect(try CSVReader.read(path: path, options: options).allRows == table.allRows)
+    }
+}
