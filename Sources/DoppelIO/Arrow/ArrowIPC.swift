@@ -31,15 +31,9 @@ public enum ArrowIPC {
             try write(first, to: path, metadata: metadata)
             return
         }
-        var pending: Table? = second
+        let replay = chunkSource([second])
         try AtomicFile.write(to: path) { sink in
-            try ArrowFileWriter.writeBatches(first: first, next: {
-                if let table = pending {
-                    pending = nil
-                    return table
-                }
-                return try nextChunk()
-            }, to: &sink, metadata: metadata, path: path)
+            try ArrowFileWriter.writeBatches(first: first, next: { try replay() ?? nextChunk() }, to: &sink, metadata: metadata, path: path)
             try sink.checkError()
         }
     }

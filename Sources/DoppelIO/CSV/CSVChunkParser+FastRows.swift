@@ -108,11 +108,7 @@ extension CSVChunkParser {
                 var fieldKind = FieldBlock.plain
                 switch kinds[c] {
                 case .int:
-                    var q = p, negative = false
-                    if q < end && (base[q] == UInt8(ascii: "-") || base[q] == UInt8(ascii: "+")) {
-                        negative = base[q] == UInt8(ascii: "-")
-                        q &+= 1
-                    }
+                    var (negative, q) = CSVValueParsers.sign(base, at: p, end: end)
                     let digitsStart = q
                     var v: UInt64 = 0
                     // Eight bytes at a time where eight bytes remain; digit by digit after a
@@ -153,11 +149,7 @@ extension CSVChunkParser {
                         t = e
                     }
                 case .float:
-                    var q = p, negative = false
-                    if q < end && (base[q] == UInt8(ascii: "-") || base[q] == UInt8(ascii: "+")) {
-                        negative = base[q] == UInt8(ascii: "-")
-                        q &+= 1
-                    }
+                    var (negative, q) = CSVValueParsers.sign(base, at: p, end: end)
                     var m: UInt64 = 0
                     var digits = 0, dot = -1
                     // `digits.digits` eight bytes at a time (each part shorter than eight
@@ -178,25 +170,10 @@ extension CSVChunkParser {
                             }
                         }
                     }
-                    while !counted && q < end {
-                        let b = base[q]
-                        let d = b &- 48
-                        if d < 10 {
-                            m = m &* 10 &+ UInt64(d)
-                            digits &+= 1
-                        } else if b == UInt8(ascii: ".") && dot < 0 {
-                            dot = digits
-                        } else {
-                            break
-                        }
-                        q &+= 1
-                    }
+                    if !counted { (m, digits, dot, q) = CSVValueParsers.scanDecimal(base, from: q, end: end) }
                     if digits > 0 && digits <= 15 && terminates(q, last: last) {
                         // Exactly the fast path of CSVValueParsers.parseDouble.
-                        let scale = dot < 0 ? 0 : digits - dot
-                        let x = Double(m)
-                        let v = scale == 0 ? x : x / CSVValueParsers.powersOfTen[scale]
-                        values[slot] = (negative ? -v : v).bitPattern
+                        values[slot] = CSVValueParsers.exactDecimal(mantissa: m, digits: digits, dot: dot, negative: negative).bitPattern
                         missing[slot] = 0
                         t = q
                     } else if q == p && terminates(p, last: last) {

@@ -15,13 +15,9 @@ enum CSVValueParsers {
     static func parseInt64(_ field: UnsafeBufferPointer<UInt8>) -> Int64? {
         let n = field.count
         guard n > 0, let p = field.baseAddress else { return nil }
-        var i = 0
-        var negative = false
-        if p[0] == UInt8(ascii: "-") || p[0] == UInt8(ascii: "+") {
-            negative = p[0] == UInt8(ascii: "-")
-            i = 1
-            guard n > 1 else { return nil }
-        }
+        let (negative, start) = sign(p, at: 0, end: n)
+        guard start < n else { return nil }
+        var i = start
         // Longer inputs can only fit with leading zeros.
         while n - i > 19 && p[i] == UInt8(ascii: "0") { i += 1 }
         guard n - i <= 19 else { return nil }
@@ -50,6 +46,46 @@ enum CSVValueParsers {
         return v
     }
 
+    /// An optional `+` or `-` at `p[i]` (`i < end`): whether it was `-`, and where the digits start.
+    @inline(__always)
+    static func sign(_ p: UnsafePointer<UInt8>, at i: Int, end: Int) -> (negative: Bool, next: Int) {
+        guard i < end, p[i] == UInt8(ascii: "-") || p[i] == UInt8(ascii: "+") else { return (false, i) }
+        return (p[i] == UInt8(ascii: "-"), i &+ 1)
+    }
+
+    /// Digits with at most one `.` from `p[i]` up to the first other byte (or `end`): the
+    /// digits as one integer (exact for up to 19 digits), their count, the number of digits
+    /// before the `.` (`-1` without one) and where the scan stopped.
+    @inline(__always)
+    static func scanDecimal(_ p: UnsafePointer<UInt8>, from i: Int, end: Int) -> (mantissa: UInt64, digits: Int, dot: Int, end: Int) {
+        var j = i, digits = 0, dot = -1
+        var mantissa: UInt64 = 0
+        while j < end {
+            let c = p[j]
+            let d = c &- 48
+            if d < 10 {
+                mantissa = mantissa &* 10 &+ UInt64(d)
+                digits &+= 1
+            } else if c == UInt8(ascii: ".") && dot < 0 {
+                dot = digits
+            } else {
+                break
+            }
+            j &+= 1
+        }
+        return (mantissa, digits, dot, j)
+    }
+
+    /// The value of a scanned decimal of at most 15 digits (``scanDecimal(_:from:end:)``):
+    /// Clinger's fast path, exact because mantissa and power of ten are both exact doubles.
+    @inline(__always)
+    static func exactDecimal(mantissa: UInt64, digits: Int, dot: Int, negative: Bool) -> Double {
+        let scale = dot < 0 ? 0 : digits - dot
+        let m = Double(mantissa)
+        let v = scale == 0 ? m : m / powersOfTen[scale]
+        return negative ? -v : v
+    }
+
     /// Decimal floating point: `[+-](digits[.digits*]|.digits)([eE][+-]digits)?`.
     ///
     /// Clinger's fast path (W. D. Clinger, "How to Read Floating Point Numbers Accurately",
@@ -60,34 +96,13 @@ enum CSVValueParsers {
     static func parseDouble(_ field: UnsafeBufferPointer<UInt8>) -> Double? {
         let n = field.count
         guard n > 0, let p = field.baseAddress else { return nil }
-        var i = 0
-        var negative = false
-        if p[0] == UInt8(ascii: "-") || p[0] == UInt8(ascii: "+") {
-            negative = p[0] == UInt8(ascii: "-")
-            i = 1
-        }
+        let (negative, start) = sign(p, at: 0, end: n)
+        var i = start
         // Fast path: digits with at most one '.', at most 15 digits in all (so the mantissa is
         // exact even with leading zeros) and no exponent.
-        var j = i, digits = 0, dot = -1
-        var fast: UInt64 = 0
-        while j < n {
-            let c = p[j]
-            let d = c &- 48
-            if d < 10 {
-                fast = fast &* 10 &+ UInt64(d)
-                digits &+= 1
-            } else if c == UInt8(ascii: ".") && dot < 0 {
-                dot = digits
-            } else {
-                break
-            }
-            j &+= 1
-        }
-        if j == n && digits > 0 && digits <= 15 {
-            let scale = dot < 0 ? 0 : digits - dot
-            let m = Double(fast)
-            let v = scale == 0 ? m : m / powersOfTen[scale]
-            return negative ? -v : v
+        let fast = scanDecimal(p, from: i, end: n)
+        if fast.end == n && fast.digits > 0 && fast.digits <= 15 {
+            return exactDecimal(mantissa: fast.mantissa, digits: fast.digits, dot: fast.dot, negative: negative)
         }
         var mantissa: UInt64 = 0
         var significantDigits = 0

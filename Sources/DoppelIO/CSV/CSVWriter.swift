@@ -15,11 +15,7 @@ import DoppelTable
 /// `string`.
 public enum CSVWriter {
     public static func write(_ table: Table, to path: String, options: CSVWriteOptions = .init()) throws {
-        var pending: Table? = table
-        try write(schema: table.schema, to: path, options: options) {
-            defer { pending = nil }
-            return pending
-        }
+        try write(schema: table.schema, to: path, options: options, nextChunk: chunkSource([table]))
     }
 
     /// Writes the tables that `nextChunk` returns (until it returns `nil`), in order, as one CSV

@@ -19,11 +19,7 @@ struct IOParallelism: Sendable {
     /// Each index runs exactly once; callers put results in per-index slots, so the outcome does
     /// not depend on which worker ran what.
     func forEach(_ count: Int, _ body: @Sendable (Int) -> Void) {
-        if min(workers, count) <= 1 {
-            for i in 0..<count { body(i) }
-            return
-        }
-        executor.forEach(count, body)
+        _ = map(count, body)
     }
 
     /// `body(i)` for every `i` in `0..<count`, in index order whatever ran where.

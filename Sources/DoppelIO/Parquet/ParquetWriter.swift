@@ -34,11 +34,7 @@ public struct ParquetWriteOptions: Sendable {
 /// encoded in parallel.
 public enum ParquetWriter {
     public static func write(_ table: Table, to path: String, options: ParquetWriteOptions = .init()) throws {
-        var pending: Table? = table
-        try write(schema: table.schema, to: path, options: options) {
-            defer { pending = nil }
-            return pending
-        }
+        try write(schema: table.schema, to: path, options: options, nextChunk: chunkSource([table]))
     }
 
     /// Writes the tables that `nextChunk` returns, in order, as one file, streaming: rows are
