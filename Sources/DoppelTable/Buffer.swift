@@ -210,6 +210,12 @@ public struct BufferBuilder<Element: BitwiseCopyable>: ~Copyable {
         _count += source.count
     }
 
+    /// Drops the last `n` elements (their memory stays reserved).
+    @inlinable public mutating func removeLast(_ n: Int) {
+        precondition(n >= 0 && n <= _count)
+        _count -= n
+    }
+
     /// Reads or writes an element already appended.
     @inlinable public subscript(index: Int) -> Element {
         get { precondition(index < _count); return base![index] }

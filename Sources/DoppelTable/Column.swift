@@ -122,6 +122,21 @@ public struct StringArrayBuilder: ~Copyable {
         s.withUTF8 { append(utf8: $0) }
     }
 
+    /// Appends `count` strings of `byteCount` bytes in all, written by `body`: it gets the
+    /// place of the first new byte (with at least 16 writable bytes after the last one, so that
+    /// short strings can be copied in whole words), the slots of the `count` new end offsets,
+    /// and the offset of the first new byte, which the ends count from.
+    @inlinable public mutating func appendUninitialized(count: Int, byteCount: Int,
+                                                        _ body: (_ bytes: UnsafeMutablePointer<UInt8>, _ ends: UnsafeMutableBufferPointer<Int32>, _ firstOffset: Int32) -> Void) {
+        let first = bytes.count
+        precondition(first + byteCount <= Int(Int32.max), "string column exceeds 2 GiB of text")
+        bytes.reserve(first + byteCount + 16)
+        var target: UnsafeMutablePointer<UInt8>?
+        bytes.appendUninitialized(count: byteCount + 16) { target = $0.baseAddress }
+        offsets.appendUninitialized(count: count) { body(target!, $0, Int32(first)) }
+        bytes.removeLast(16)
+    }
+
     /// Appends an empty string (the slot of a missing value).
     @inlinable public mutating func appendEmpty() {
         offsets.append(Int32(truncatingIfNeeded: bytes.count))

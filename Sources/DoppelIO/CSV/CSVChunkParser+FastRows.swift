@@ -26,7 +26,10 @@ final class FastRowStorage {
 /// when whole, so giving up mid-row leaves no trace. String fields are only delimited here and
 /// parsed by the block path's string loop.
 extension CSVChunkParser {
-    private enum FastKind { case int, float, bool, date, timestamp, text }
+    /// `text` fields are only delimited here (for the block path's loops); `dictionaryText`
+    /// and `plainText` fields of string columns are also looked up in the column's dictionary
+    /// or located for a bulk copy, and committed by ``StringAccumulator/appendFastRows``.
+    private enum FastKind { case int, float, bool, date, timestamp, text, dictionaryText, plainText }
 
     /// Parses simple rows from `position`; returns the committed row count (0 when the first
     /// row is not simple) or the failure of a committed string field.
@@ -40,9 +43,14 @@ extension CSVChunkParser {
             case .bool: return .bool
             case .date: return .date
             case .timestamp: return .timestamp
-            case .string, .empty: return .text
+            case .string: return column.strings.isDictionary ? .dictionaryText : .plainText
+            case .empty: return .text
             }
         }
+        // Lookup views of the dictionary columns; no insertion happens until the commit.
+        let probes = UnsafeMutablePointer<StringDictionaryBuilder.Probe?>.allocate(capacity: n)
+        defer { probes.deallocate() }
+        for c in 0..<n { probes[c] = kinds[c] == .dictionaryText ? columns[c].strings.dictionaryProbe : nil }
         let tokenizer = context.tokenizer()
         let base = self.base, end = context.input.count, stop = chunk.range.upperBound
         let delimiter = context.delimiter, na = self.na
@@ -221,6 +229,32 @@ extension CSVChunkParser {
                         missing[slot] = 0
                     }
                     t = e
+                case .dictionaryText, .plainText:
+                    var start = p, flag: UInt8 = 0
+                    if p < end && base[p] == quote {
+                        var q = p + 1, lines = 0
+                        while q < end && base[q] != quote {
+                            if base[q] == newline { lines &+= 1 }
+                            q &+= 1
+                        }
+                        guard q < end, terminates(q + 1, last: last) else { break rows }
+                        fieldKind = FieldBlock.quoted
+                        currentLine &+= lines
+                        t = q + 1
+                        start = p + 1
+                        flag = 2
+                    } else {
+                        guard let e = plainEnd(p, last: last) else { break rows }
+                        t = e
+                        if e == p || na.matches(UnsafeBufferPointer(start: base + p, count: e - p)) { flag = 1 }
+                    }
+                    missing[slot] = flag
+                    if let probe = probes[c], flag != 1 {
+                        let code = probe.code(of: UnsafeBufferPointer(start: base + start, count: t - start - Int(flag >> 1)))
+                        values[slot] = code >= 0 ? UInt64(code) : StringAccumulator.needsIntern | UInt64(start)
+                    } else {
+                        values[slot] = UInt64(start)
+                    }
                 case .text:
                     if p < end && base[p] == quote {
                         var q = p + 1, lines = 0
@@ -259,7 +293,17 @@ extension CSVChunkParser {
         var failure: (row: Int, error: DataFileError)?
         for c in 0..<n {
             let column = columns[c]
-            if kinds[c] != .text {
+            if kinds[c] == .dictionaryText || kinds[c] == .plainText {
+                let offset = c * capacity
+                column.validity.append(missingFlags: missing + offset, count: row)
+                if let bad = column.strings.appendFastRows(base: base, inputEnd: end, values: values + offset, ends: ends + offset,
+                                                           flags: missing + offset, rows: row) {
+                    if let earlier = failure, earlier.row <= bad {} else {
+                        failure = (bad, DataFileError(file: context.path, line: rowLines[bad], column: context.names[c], message: "invalid UTF-8 in field"))
+                    }
+                }
+                column.strings.checkCardinality()
+            } else if kinds[c] != .text {
                 column.appendParsed(values + c * capacity, missing: missing + c * capacity, count: row)
             } else if !column.abandoned {
                 do {

@@ -17,7 +17,7 @@ public struct CSVReadOptions: Sendable {
     /// Use the row-major fast path for simple rows (internal: tests compare with it off).
     var fastRows = true
     /// Rows per parse block (internal: tests use tiny blocks to reach every path).
-    var blockRows = 4096
+    var blockRows = 1024
 
     public init() {}
 }

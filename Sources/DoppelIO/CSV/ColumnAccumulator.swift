@@ -139,22 +139,7 @@ extension ColumnAccumulator {
     /// Appends `count` values parsed by the fast path: `values` holds one 64-bit slot per row
     /// (the bit pattern of the kind's value), `missing` one byte per row (1 = missing).
     func appendParsed(_ values: UnsafePointer<UInt64>, missing: UnsafePointer<UInt8>, count: Int) {
-        var bits = ValidityWriter()
-        swap(&bits, &validity)
-        // Eight missing-flags (bytes 0/1) become eight validity bits with one multiplication:
-        // byte k's low bit lands in bit 56 + k.
-        var row = 0
-        while row + 8 <= count {
-            let flags = UnsafeRawPointer(missing + row).loadUnaligned(as: UInt64.self)
-            let valid = ~flags & 0x0101_0101_0101_0101
-            bits.append(bits: (valid &* 0x0102_0408_1020_4080) >> 56, count: 8)
-            row += 8
-        }
-        while row < count {
-            bits.append(missing[row] == 0)
-            row += 1
-        }
-        swap(&bits, &validity)
+        validity.append(missingFlags: missing, count: count)
         let raw = UnsafeRawPointer(values)
         switch kind {
         case .int, .timestamp:

@@ -44,24 +44,51 @@ struct StringDictionaryBuilder: ~Copyable {
         return UnsafeBufferPointer(start: bytes + start, count: Int(offsets[code + 1]) - start)
     }
 
+    /// A read-only view for lookups; valid until the next insertion.
+    var probe: Probe { Probe(table: table, mask: mask, offsets: offsets, bytes: bytes) }
+
+    /// Lookups without insertion, so that a caller that may still give up on a value (the CSV
+    /// fast path, which commits a row only when it is whole) leaves no trace in the dictionary.
+    struct Probe {
+        let table: UnsafeMutablePointer<UInt64>
+        let mask: Int
+        let offsets: UnsafeMutablePointer<Int32>
+        let bytes: UnsafeMutablePointer<UInt8>
+
+        /// The code of `value`, or the free slot where it would go as a negative number
+        /// (`-1 - slot`).
+        @inline(__always)
+        func find(_ value: UnsafeBufferPointer<UInt8>, hash h: UInt64) -> Int {
+            let tag = h >> 32
+            var slot = Int(truncatingIfNeeded: h) & mask
+            while true {
+                let entry = table[slot]
+                if entry == 0 { return -1 - slot }
+                if entry >> 32 == tag {
+                    let code = Int(truncatingIfNeeded: entry & 0xFFFF_FFFF) - 1
+                    let start = Int(offsets[code])
+                    let existing = UnsafeBufferPointer(start: bytes + start, count: Int(offsets[code + 1]) - start)
+                    if StringDictionaryBuilder.equal(existing, value) { return code }
+                }
+                slot = (slot + 1) & mask
+            }
+        }
+
+        /// The code of `value`, or -1 when the dictionary does not hold it.
+        @inline(__always)
+        func code(of value: UnsafeBufferPointer<UInt8>) -> Int {
+            max(-1, find(value, hash: StringDictionaryBuilder.hash(value)))
+        }
+    }
+
     /// The code of `value`, adding it when new; `isNew` tells which.
     @inline(__always)
     mutating func intern(_ value: UnsafeBufferPointer<UInt8>) -> (code: Int32, isNew: Bool) {
         let h = StringDictionaryBuilder.hash(value)
+        let found = probe.find(value, hash: h)
+        if found >= 0 { return (Int32(found), false) }
+        let slot = -1 - found
         let tag = h >> 32
-        var slot = Int(truncatingIfNeeded: h) & mask
-        while true {
-            let entry = table[slot]
-            if entry == 0 { break }
-            if entry >> 32 == tag {
-                let code = Int(truncatingIfNeeded: entry & 0xFFFF_FFFF) - 1
-                let existing = string(code)
-                if StringDictionaryBuilder.equal(existing, value) {
-                    return (Int32(code), false)
-                }
-            }
-            slot = (slot + 1) & mask
-        }
         let code = count
         append(value)
         table[slot] = tag << 32 | UInt64(code + 1)
