@@ -129,6 +129,70 @@ import DoppelParallel
         #expect(table.allRows == reference.allRows)
     }
 
+    /// A high-cardinality string column (stored plain after its first rows) with short, long,
+    /// quoted, non-ASCII, missing and NA values, beside a low-cardinality one: the fast path's
+    /// bulk string commit gives the general path's table, and invalid UTF-8 in either column
+    /// gives the general path's error.
+    @Test func fastPathStringColumnsAgree() throws {
+        var rng = SplitMix(seed: 11)
+        var text = "id,key,word\n"
+        for i in 0..<40_000 {
+            let r = rng.next()
+            let key: String
+            switch r % 11 {
+            case 0: key = ""
+            case 1: key = "NA"
+            case 2: key = "\"quoted key \(i), with a comma\""
+            case 3: key = "ünïcödé-\(i)"
+            case 4: key = "a-much-longer-key-than-sixteen-bytes-\(i)"
+            default: key = "k\(i)"
+            }
+            let word = ["alpha", "béta", "", "\"gam,ma\"", "NA", "delta"][Int(r >> 8) % 6]
+            // Row 30,000 (line 30,002) is where the invalid bytes go below.
+            text += i == 30_000 ? "\(i),k\(i),delta\n" : "\(i),\(key),\(word)\n"
+        }
+        var slow = CSVReadOptions()
+        slow.fastRows = false
+        slow.threads = 1
+        let path = try CSVFixture.write(text)
+        let reference = try CSVReader.read(path: path, options: slow)
+        #expect(reference.schema.fields.map(\.type) == [.int64, .string, .string])
+        for threads in [1, 2] {
+            var fast = CSVReadOptions()
+            fast.threads = threads
+            fast.minimumChunkBytes = 200_000
+            let table = try CSVReader.read(path: path, options: fast)
+            #expect(table.allRows == reference.allRows, "threads \(threads)")
+        }
+        // Line 30,002 gets an invalid byte in one column: a stray 0xFF before the key, or a lone
+        // lead byte 0xC3 at the end of the word.
+        let line = 30_002
+        let lineStart = text.utf8.indices.lazy.filter { text.utf8[$0] == UInt8(ascii: "\n") }.dropFirst(line - 2).first!
+        let offset = text.utf8.distance(from: text.utf8.startIndex, to: lineStart) + 1
+        for column in ["key", "word"] {
+            var bytes = Array(text.utf8)
+            if column == "key" {
+                bytes.insert(0xFF, at: bytes[offset...].firstIndex(of: UInt8(ascii: ","))! + 1)
+            } else {
+                bytes.insert(0xC3, at: bytes[offset...].firstIndex(of: UInt8(ascii: "\n"))!)
+            }
+            var messages: [String] = []
+            for fastRows in [false, true] {
+                var options = CSVReadOptions()
+                options.fastRows = fastRows
+                do {
+                    _ = try CSVReader.read(path: CSVFixture.write(bytes), options: options)
+                    Issue.record("expected an error")
+                } catch let error as DataFileError {
+                    #expect(error.line == line)
+                    #expect(error.column == column)
+                    messages.append(error.message)
+                }
+            }
+            #expect(messages.count == 2 && messages[0] == messages[1])
+        }
+    }
+
     @Test func fastPathErrorsMatch() throws {
         var text = "a,b\n"
         for i in 0..<10_000 { text += "\(i),x\(i % 10)\n" }
