@@ -2,9 +2,8 @@
 /// Splits the data rows of a CSV file into chunks that start exactly at row starts, so that
 /// chunks can be parsed independently.
 ///
-/// Two passes: (1) in parallel, count the quotes and line feeds of equal-sized pieces (read with
-/// `pread`, see ``CSVInput/withPieces(of:_:)``)
-/// (32 bytes at a time, SIMD); (2) for each piece boundary, the parity of all quotes before it
+/// Two passes: (1) in parallel, count the quotes and line feeds of equal-sized pieces (32 bytes
+/// at a time, SIMD; pages released as the pass goes, see ``CSVInput/withPieces(of:_:)``); (2) for each piece boundary, the parity of all quotes before it
 /// says whether it lies inside a quoted field (see ``CSVTokenizer`` for why parity is exact), and
 /// the chunk starts after the first line feed outside quotes from there. The line feed counts give
 /// each chunk's first physical line number and an upper bound of its rows.
