@@ -39,6 +39,10 @@ struct ChunkOutcome: Sendable {
         case needsText
     }
     var rowCount = 0
+    /// Where the parse stopped (after the chunk's last whole row) and the line feeds it
+    /// passed, which is how the reader checks the chunk starts and finds their lines.
+    var end = 0
+    var lineFeeds = 0
     var parts: [Part] = []
     var failure: DataFileError?
 }
@@ -62,7 +66,9 @@ final class CSVChunkParser: @unchecked Sendable {
     static let releaseBytes = 16 << 20
 
     let context: CSVParseContext
-    let chunk: CSVChunker.Chunk
+    /// The chunk; its first line is corrected by the reader once the chunks before it are
+    /// parsed (it only matters for errors of the text re-read).
+    var chunk: CSVChunker.Chunk
     /// Position of the chunk in the file, and the shared column memory its values go to.
     let chunkIndex: Int
     let regions: CSVColumnRegions?
@@ -87,7 +93,7 @@ final class CSVChunkParser: @unchecked Sendable {
 
     func parse() -> ChunkOutcome {
         let columnCount = context.columnCount
-        let hint = chunk.lineFeeds + 1
+        let hint = chunk.expectedRows + 1
         let columns = (0..<columnCount).map { c in
             ColumnAccumulator(forced: context.forcedKinds[c], capacityHint: hint,
                               target: regions.map { ColumnAccumulator.Target(regions: $0, column: c, chunk: chunkIndex) })
@@ -145,6 +151,8 @@ final class CSVChunkParser: @unchecked Sendable {
             if let values = column.finish() { return .values(values, column.kind) }
             return .allMissing
         }
+        outcome.end = position
+        outcome.lineFeeds = line - chunk.firstLine
         return outcome
     }
 
@@ -245,7 +253,7 @@ final class CSVChunkParser: @unchecked Sendable {
     /// Reads the given columns of the chunk again as strings (after the typed parse found that
     /// they are string columns). The chunk already tokenized without error once.
     func readStrings(columns wanted: [Int]) -> Result<[Int: Column], DataFileError> {
-        var accumulators = wanted.map { _ in (StringAccumulatorBox(capacity: chunk.lineFeeds + 1)) }
+        var accumulators = wanted.map { _ in (StringAccumulatorBox(capacity: chunk.expectedRows + 1)) }
         let tokenizer = context.tokenizer()
         var position = chunk.range.lowerBound
         var line = chunk.firstLine

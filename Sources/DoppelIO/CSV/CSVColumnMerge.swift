@@ -4,28 +4,31 @@ import DoppelTable
 enum CSVColumnMerge {
     /// Joins parts of one type in order: values and string bytes are copied in bulk, validity
     /// 64 bits at a time, dictionaries merged (a mix of dictionary and plain parts gives plain).
-    static func concatenate(_ parts: [Column]) -> Column {
-        guard parts.count > 1 else { return parts[0] }
+    /// With `regions`, parts that lie in order in one of its blocks are joined in place
+    /// (``CSVColumnRegions/compact(_:)``).
+    static func concatenate(_ parts: [Column], regions: CSVColumnRegions? = nil) -> Column {
+        guard parts.count > 1 || regions != nil else { return parts[0] }
         let rows = parts.reduce(0) { $0 + $1.count }
         var bits = ValidityWriter(capacity: rows)
         for part in parts { bits.append(part.validity, rows: part.count) }
         let validity = bits.finish()
         switch parts[0] {
-        case .int64: return .int64(PrimitiveColumn(values: joinValues(parts.map { if case .int64(let c) = $0 { c.values } else { Buffer() } }), validity: validity))
-        case .int8: return .int8(PrimitiveColumn(values: joinValues(parts.map { if case .int8(let c) = $0 { c.values } else { Buffer() } }), validity: validity))
-        case .int16: return .int16(PrimitiveColumn(values: joinValues(parts.map { if case .int16(let c) = $0 { c.values } else { Buffer() } }), validity: validity))
-        case .int32: return .int32(PrimitiveColumn(values: joinValues(parts.map { if case .int32(let c) = $0 { c.values } else { Buffer() } }), validity: validity))
-        case .timestamp: return .timestamp(PrimitiveColumn(values: joinValues(parts.map { if case .timestamp(let c) = $0 { c.values } else { Buffer() } }), validity: validity))
-        case .float64: return .float64(PrimitiveColumn(values: joinValues(parts.map { if case .float64(let c) = $0 { c.values } else { Buffer() } }), validity: validity))
-        case .bool: return .bool(PrimitiveColumn(values: joinValues(parts.map { if case .bool(let c) = $0 { c.values } else { Buffer() } }), validity: validity))
-        case .date: return .date(PrimitiveColumn(values: joinValues(parts.map { if case .date(let c) = $0 { c.values } else { Buffer() } }), validity: validity))
+        case .int64: return .int64(PrimitiveColumn(values: joinValues(regions, parts.map { if case .int64(let c) = $0 { c.values } else { Buffer() } }), validity: validity))
+        case .int8: return .int8(PrimitiveColumn(values: joinValues(regions, parts.map { if case .int8(let c) = $0 { c.values } else { Buffer() } }), validity: validity))
+        case .int16: return .int16(PrimitiveColumn(values: joinValues(regions, parts.map { if case .int16(let c) = $0 { c.values } else { Buffer() } }), validity: validity))
+        case .int32: return .int32(PrimitiveColumn(values: joinValues(regions, parts.map { if case .int32(let c) = $0 { c.values } else { Buffer() } }), validity: validity))
+        case .timestamp: return .timestamp(PrimitiveColumn(values: joinValues(regions, parts.map { if case .timestamp(let c) = $0 { c.values } else { Buffer() } }), validity: validity))
+        case .float64: return .float64(PrimitiveColumn(values: joinValues(regions, parts.map { if case .float64(let c) = $0 { c.values } else { Buffer() } }), validity: validity))
+        case .bool: return .bool(PrimitiveColumn(values: joinValues(regions, parts.map { if case .bool(let c) = $0 { c.values } else { Buffer() } }), validity: validity))
+        case .date: return .date(PrimitiveColumn(values: joinValues(regions, parts.map { if case .date(let c) = $0 { c.values } else { Buffer() } }), validity: validity))
         case .string:
             let strings = parts.compactMap { if case .string(let c) = $0 { c } else { nil } }
             return .string(joinStrings(strings, rows: rows, validity: validity))
         }
     }
 
-    private static func joinValues<T>(_ parts: [Buffer<T>]) -> Buffer<T> {
+    private static func joinValues<T>(_ regions: CSVColumnRegions?, _ parts: [Buffer<T>]) -> Buffer<T> {
+        if let regions, let joined = regions.compact(parts) { return joined }
         if let joined = Buffer.contiguousJoin(parts) { return joined }
         var out = BufferBuilder<T>(capacity: parts.reduce(0) { $0 + $1.count })
         for part in parts { part.withUnsafeBufferPointer { out.append(contentsOf: $0) } }

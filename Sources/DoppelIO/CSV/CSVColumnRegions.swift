@@ -5,14 +5,14 @@ import Synchronization
 import DoppelTable
 
 /// Shared memory that the chunk parsers of one read write their fixed-width values into, so
-/// that joining the chunks' parts of a column needs no copy.
+/// that joining the chunks' parts of a column needs no copy into new memory.
 ///
-/// Chunk `i` owns rows `start_i ..< start_i + capacity_i` of every column. Its capacity is its
-/// line-feed count, plus one for the last chunk: an upper bound of its rows, because every row
-/// but the file's last ends with a line feed and every chunk but the last ends right after one.
-/// `start_i` is the sum of the capacities before it. When every chunk fills its window exactly
-/// (no blank lines, no line feeds inside quoted fields) the parts of a column lie back to back
-/// and join as one view (``Buffer/contiguousJoin(_:)``); otherwise the join copies them.
+/// Chunk `i` owns rows `start_i ..< start_i + capacity_i` of every column, where the capacity is
+/// its expected row count (``CSVChunker/Chunk/expectedRows``) plus a quarter and 64 rows, and
+/// `start_i` the sum of the capacities before it. Rows are known only after the parse, so the
+/// parts lie in order with gaps between them; ``compact(_:)`` closes the gaps in place, one
+/// move per part. A chunk with more rows than its window continues in memory of its own and
+/// its column is then copied at the join.
 ///
 /// Each column has one block per element width (1, 4 or 8 bytes), mapped on first use as
 /// zeroed pages that cost memory only once written; chunks that read a column as different
@@ -22,6 +22,7 @@ final class CSVColumnRegions: Sendable {
     struct Window: Sendable {
         var start: Int
         var capacity: Int
+        var expected: Int
     }
 
     let windows: [Window]
@@ -32,9 +33,9 @@ final class CSVColumnRegions: Sendable {
     init(chunks: [CSVChunker.Chunk]) {
         var start = 0
         var windows: [Window] = []
-        for (i, chunk) in chunks.enumerated() {
-            let capacity = chunk.lineFeeds + (i == chunks.count - 1 ? 1 : 0)
-            windows.append(Window(start: start, capacity: capacity))
+        for chunk in chunks {
+            let capacity = chunk.expectedRows + chunk.expectedRows / 4 + 64
+            windows.append(Window(start: start, capacity: capacity, expected: chunk.expectedRows))
             start += capacity
         }
         self.windows = windows
@@ -50,9 +51,10 @@ final class CSVColumnRegions: Sendable {
         }
     }
 
-    /// A builder that fills chunk `chunk`'s window of `column`. The window's pages are mapped
-    /// in one call (`MADV_POPULATE_WRITE`, Linux 5.14) rather than one page fault per 4 KiB as
-    /// the values arrive; where that is not supported the faults simply happen as before.
+    /// A builder that fills chunk `chunk`'s window of `column`. The pages of the window's
+    /// expected rows are mapped in one call (`MADV_POPULATE_WRITE`, Linux 5.14) rather than one
+    /// page fault per 4 KiB as the values arrive; where that is not supported the faults simply
+    /// happen as before.
     func builder<T: BitwiseCopyable>(column: Int, chunk: Int, of type: T.Type) -> BufferBuilder<T> {
         let width = MemoryLayout<T>.stride
         let window = windows[chunk]
@@ -60,7 +62,7 @@ final class CSVColumnRegions: Sendable {
         #if os(Linux)
         let page = CSVInput.pageSize
         let first = (window.start * width + page - 1) / page * page
-        let last = min(block.byteCount, (window.start + window.capacity) * width) / page * page
+        let last = min(block.byteCount, (window.start + window.expected) * width) / page * page
         if last > first { _ = madvise(UnsafeMutableRawPointer(mutating: block.baseAddress + first), last - first, 23) }
         #endif
         return BufferBuilder(window: block, byteOffset: window.start * width, capacity: window.capacity)
@@ -73,5 +75,37 @@ final class CSVColumnRegions: Sendable {
         let window = windows[chunk]
         guard rows <= window.capacity, let block = blocks.withLock({ $0[column &* 16 &+ width] }) else { return nil }
         return Buffer(storage: block, start: (block.baseAddress + window.start * width).assumingMemoryBound(to: T.self), count: rows)
+    }
+
+    /// Joins the parts of one column that lie in order in one of this read's blocks by moving
+    /// each part down to follow the one before it (no part is overwritten before it moves,
+    /// since every part starts at or after the end of the joined rows before it), and gives
+    /// the pages after the joined rows back. `nil` when the parts are not laid out that way
+    /// (a part in memory of its own); the caller then copies.
+    ///
+    /// The parts must be the only users of their windows: the chunk parts of one column at its
+    /// join, which are dropped afterwards.
+    func compact<T: BitwiseCopyable>(_ parts: [Buffer<T>]) -> Buffer<T>? {
+        let present = parts.filter { $0.count > 0 }.compactMap { part in part.withUnsafeBufferPointer { $0.baseAddress.map { (part, $0) } } }
+        guard let (first, target) = present.first.map({ ($0.0, UnsafeMutablePointer(mutating: $0.1)) }) else { return nil }
+        let storage = first.storage
+        guard blocks.withLock({ $0.values.contains { $0 === storage } }) else { return nil }
+        var previousEnd = UnsafePointer(target)
+        for (part, start) in present {
+            guard part.storage === storage, start >= previousEnd else { return nil }
+            previousEnd = start + part.count
+        }
+        var rows = 0
+        for (part, start) in present {
+            if start != target + rows { (target + rows).update(from: start, count: part.count) }
+            rows += part.count
+        }
+        #if os(Linux)
+        let page = CSVInput.pageSize
+        let used = UnsafeRawPointer(target + rows) - storage.baseAddress
+        let from = (used + page - 1) / page * page
+        if from < storage.byteCount { _ = madvise(UnsafeMutableRawPointer(mutating: storage.baseAddress + from), storage.byteCount - from, MADV_DONTNEED) }
+        #endif
+        return Buffer(storage: storage, start: UnsafePointer(target), count: rows)
     }
 }

@@ -45,22 +45,5 @@ struct CSVInput: @unchecked Sendable {
         _ = madvise(UnsafeMutableRawPointer(mutating: storage.baseAddress + start), end - start, MADV_DONTNEED)
     }
 
-    /// Calls `body` with consecutive pieces of `range`, for a pass that only looks at the bytes
-    /// (the chunker's pre-scan). A mapped file's pieces are released after the pass has read
-    /// them, so the pass does not keep the file resident; the parse maps them again. Measured
-    /// on 1 GB: mapping and releasing costs about a third of the kernel time of reading the
-    /// same bytes with `pread` into a buffer (a copy), see BENCHMARKS.md.
-    func withPieces(of range: Range<Int>, _ body: (UnsafePointer<UInt8>, Range<Int>) -> Void) {
-        let pieceSize = CSVInput.pieceBytes
-        var offset = range.lowerBound
-        while offset < range.upperBound {
-            let upper = min(range.upperBound, offset + pieceSize)
-            body(base, offset..<upper)
-            release(offset..<upper)
-            offset = upper
-        }
-    }
-
-    static let pieceBytes = 4 << 20
     static let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
 }

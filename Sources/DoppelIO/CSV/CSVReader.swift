@@ -9,13 +9,13 @@ import DoppelTable
 /// Reads CSV files (RFC 4180) into typed, columnar ``Table``s.
 ///
 /// Plain files are memory-mapped, `.csv.gz` files are inflated into memory. The data rows are
-/// split into chunks at exact row starts (``CSVChunker``), chunks are parsed on all cores
+/// split into chunks at guessed row starts (``CSVChunker``; the guesses are checked after the
+/// parse and a wrong one is parsed again), chunks are parsed on all cores
 /// (``CSVChunkParser``: block-wise column loops that infer and widen each column's kind, and a
 /// row-major fast path for simple rows once the kinds are known), each column's kind is the join
 /// of the chunks' kinds (``InferredKind``), string columns that a chunk parsed as something else
 /// are read again as text, and the parts are joined in file order. Fixed-width values go straight
-/// into adjacent windows of one block per column (``CSVColumnRegions``), so their parts join as
-/// one view without a copy. The result does not depend on the number of threads.
+/// into windows of one block per column (``CSVColumnRegions``), so their parts join in place. The result does not depend on the number of threads.
 ///
 /// String columns are dictionary-encoded while a chunk sees few distinct values; the joined
 /// column stays a dictionary while it has at most `max(1000, rows / 2)` entries. (A chunk that
@@ -50,20 +50,50 @@ public enum CSVReader {
         let threads = parallelism.workers
         let dataBytes = input.count - header.dataStart
         let chunkCount = threads == 1 ? 1 : max(1, min(2 * threads, dataBytes / max(1, options.minimumChunkBytes)))
-        let chunks = CSVChunker.split(input, dataStart: header.dataStart, firstLine: header.dataLine, chunkCount: chunkCount, parallelism: parallelism)
+        var chunks = CSVChunker.split(input, dataStart: header.dataStart, firstLine: header.dataLine, chunkCount: chunkCount)
 
-        // Phase 1: typed parse of every chunk.
+        // Phase 1: typed parse of every chunk, then the check of the speculative chunk starts.
         let regions = CSVColumnRegions(chunks: chunks)
-        let parsers = chunks.enumerated().map { CSVChunkParser(context: context, chunk: $1, index: $0, regions: regions) }
+        var parsers = chunks.enumerated().map { CSVChunkParser(context: context, chunk: $1, index: $0, regions: regions) }
         let outcomes = ParallelSlots<ChunkOutcome>(count: chunks.count, initial: ChunkOutcome())
-        parallelism.forEach(chunks.count) { i in outcomes[i] = parsers[i].parse() }
-        if let failure = (0..<chunks.count).lazy.compactMap({ outcomes[$0].failure }).first { throw failure }
+        let firstParsers = parsers
+        parallelism.forEach(chunks.count) { i in outcomes[i] = firstParsers[i].parse() }
+        try confirmChunkStarts(&chunks, &parsers, outcomes, firstLine: header.dataLine)
 
         let kinds = columnKinds(outcomes, forced: context.forcedKinds)
         // Phase 2: string columns whose text some chunk did not keep are read again there.
         let texts = try rereadStrings(parsers, outcomes, kinds: kinds, parallelism: parallelism)
         let columns = joinColumns(outcomes, texts: texts, kinds: kinds, regions: regions, parallelism: parallelism)
         return try Table(schema: Schema(zip(header.names, kinds).map { Field($0, $1.dataType) }), columns: columns)
+    }
+
+    /// Walks the chunks in file order. Chunk 0 starts at a row start; when chunk `i` does, its
+    /// parse is right, and chunk `i + 1` starts at a row start exactly when chunk `i` ended where
+    /// it begins. Otherwise (a quoted field with a line feed at the guessed start) chunk `i + 1`
+    /// is parsed again, on this thread, from where chunk `i` ended. On the way each chunk gets its
+    /// first line (the line feeds of the chunks before it), which also moves the lines of its
+    /// errors; the first error in file order is thrown.
+    private static func confirmChunkStarts(_ chunks: inout [CSVChunker.Chunk], _ parsers: inout [CSVChunkParser],
+                                           _ outcomes: ParallelSlots<ChunkOutcome>, firstLine: Int) throws(DataFileError) {
+        var line = firstLine
+        for i in chunks.indices {
+            let shift = line - chunks[i].firstLine
+            chunks[i].firstLine = line
+            parsers[i].chunk.firstLine = line
+            if var failure = outcomes[i].failure {
+                failure.line = failure.line.map { $0 + shift }
+                throw failure
+            }
+            line += outcomes[i].lineFeeds
+            let end = outcomes[i].end
+            if i + 1 < chunks.count && end != chunks[i + 1].range.lowerBound {
+                chunks[i + 1].range = end..<max(end, chunks[i + 1].range.upperBound)
+                chunks[i + 1].firstLine = line
+                let context = parsers[i + 1].context, regions = parsers[i + 1].regions
+                parsers[i + 1] = CSVChunkParser(context: context, chunk: chunks[i + 1], index: i + 1, regions: regions)
+                outcomes[i + 1] = parsers[i + 1].parse()
+            }
+        }
     }
 
     /// Each column's kind: forced, else the join of the chunks' kinds.
@@ -129,7 +159,7 @@ public enum CSVReader {
             }
             let present = columnParts.compactMap { $0 }
             columnParts.removeAll()
-            var column = present.isEmpty ? CSVColumnMerge.allMissing(kind.dataType, rows: 0, like: nil) : CSVColumnMerge.concatenate(present)
+            var column = present.isEmpty ? CSVColumnMerge.allMissing(kind.dataType, rows: 0, like: nil) : CSVColumnMerge.concatenate(present, regions: regions)
             if case .string(let strings) = column { column = .string(CSVStringStorage.choose(strings)) }
             return column
         }
