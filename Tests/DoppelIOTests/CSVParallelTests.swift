@@ -166,7 +166,9 @@ import DoppelParallel
             case 4: key = "a-much-longer-key-than-sixteen-bytes-\(i)"
             default: key = "k\(i)"
             }
-            let word = ["alpha", "béta", "", "\"gam,ma\"", "NA", "delta"][Int(r >> 8) % 6]
+            // A quoted "NA" is a value: the dictionary then holds the token's text, and an
+            // unquoted NA must still read as missing.
+            let word = ["alpha", "béta", "", "\"gam,ma\"", "NA", "delta", "\"NA\""][Int(r >> 8) % 7]
             // Row 30,000 (line 30,002) is where the invalid bytes go below.
             text += i == 30_000 ? "\(i),k\(i),delta\n" : "\(i),\(key),\(word)\n"
         }
@@ -176,6 +178,8 @@ import DoppelParallel
         let path = try CSVFixture.write(text)
         let reference = try CSVReader.read(path: path, options: slow)
         #expect(reference.schema.fields.map(\.type) == [.int64, .string, .string])
+        let words = reference.values("word")
+        #expect(words.contains(.string("NA")) && words.contains(nil))
         for threads in [1, 2] {
             var fast = CSVReadOptions()
             fast.threads = threads

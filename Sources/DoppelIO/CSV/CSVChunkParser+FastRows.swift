@@ -47,10 +47,22 @@ extension CSVChunkParser {
             case .empty: return .text
             }
         }
+        let kindOf = UnsafeMutablePointer<FastKind>.allocate(capacity: n)
+        defer { kindOf.deallocate() }
+        for c in 0..<n { kindOf[c] = kinds[c] }
+        // Field ends are needed only by string fields: those committed here, and those of the
+        // block path's loops, which find a field's start from the end of the field before it.
+        let allEnds = kinds.contains(.text)
         // Lookup views of the dictionary columns; no insertion happens until the commit.
         let probes = UnsafeMutablePointer<StringDictionaryBuilder.Probe?>.allocate(capacity: n)
         defer { probes.deallocate() }
-        for c in 0..<n { probes[c] = kinds[c] == .dictionaryText ? columns[c].strings.dictionaryProbe : nil }
+        let dictionaryHoldsNA = UnsafeMutablePointer<Bool>.allocate(capacity: n)
+        defer { dictionaryHoldsNA.deallocate() }
+        for c in 0..<n {
+            probes[c] = kinds[c] == .dictionaryText ? columns[c].strings.dictionaryProbe : nil
+            // A quoted "NA" is a value, so a dictionary can hold a token's text.
+            dictionaryHoldsNA[c] = probes[c].map { probe in self.na.tokens.contains { token in token.withUnsafeBufferPointer { probe.code(of: $0) >= 0 } } } ?? false
+        }
         let tokenizer = context.tokenizer()
         let base = self.base, end = context.input.count, stop = chunk.range.upperBound
         let delimiter = context.delimiter, na = self.na
@@ -114,7 +126,8 @@ extension CSVChunkParser {
                 let slot = c &* capacity &+ row
                 var t = p
                 var fieldKind = FieldBlock.plain
-                switch kinds[c] {
+                let kind = kindOf[c]
+                switch kind {
                 case .int:
                     var (negative, q) = CSVValueParsers.sign(base, at: p, end: end)
                     let digitsStart = q
@@ -202,8 +215,8 @@ extension CSVChunkParser {
                         t = e
                     }
                 case .date, .timestamp, .bool:
-                    if fixedWidthForms, let width = fixedWidth(kinds[c], at: p), terminates(p &+ width, last: last),
-                       let bits = parseFixed(kinds[c], UnsafeBufferPointer(start: base + p, count: width)) {
+                    if fixedWidthForms, let width = fixedWidth(kind, at: p), terminates(p &+ width, last: last),
+                       let bits = parseFixed(kind, UnsafeBufferPointer(start: base + p, count: width)) {
                         values[slot] = bits
                         missing[slot] = 0
                         t = p &+ width
@@ -215,7 +228,7 @@ extension CSVChunkParser {
                         values[slot] = 0
                         missing[slot] = 1
                     } else {
-                        switch kinds[c] {
+                        switch kind {
                         case .date:
                             guard let d = CSVValueParsers.parseDate(field) else { break rows }
                             values[slot] = UInt64(bitPattern: Int64(d))
@@ -246,15 +259,27 @@ extension CSVChunkParser {
                     } else {
                         guard let e = plainEnd(p, last: last) else { break rows }
                         t = e
-                        if e == p || na.matches(UnsafeBufferPointer(start: base + p, count: e - p)) { flag = 1 }
+                        if e == p { flag = 1 }
+                    }
+                    if flag != 1 {
+                        // A value found in a dictionary that holds no NA token is no NA token:
+                        // the token check is needed only for the others.
+                        let field = UnsafeBufferPointer(start: base + start, count: t - start - Int(flag >> 1))
+                        if let probe = probes[c] {
+                            let code = probe.code(of: field)
+                            if code >= 0 && (flag == 2 || !dictionaryHoldsNA[c] || !na.matches(field)) {
+                                values[slot] = UInt64(code)
+                            } else if flag == 0 && na.matches(field) {
+                                flag = 1
+                            } else {
+                                values[slot] = StringAccumulator.needsIntern | UInt64(start)
+                            }
+                        } else {
+                            if flag == 0 && na.matches(field) { flag = 1 }
+                            values[slot] = UInt64(start)
+                        }
                     }
                     missing[slot] = flag
-                    if let probe = probes[c], flag != 1 {
-                        let code = probe.code(of: UnsafeBufferPointer(start: base + start, count: t - start - Int(flag >> 1)))
-                        values[slot] = code >= 0 ? UInt64(code) : StringAccumulator.needsIntern | UInt64(start)
-                    } else {
-                        values[slot] = UInt64(start)
-                    }
                 case .text:
                     if p < end && base[p] == quote {
                         var q = p + 1, lines = 0
@@ -271,7 +296,7 @@ extension CSVChunkParser {
                         t = e
                     }
                 }
-                ends[slot] = t | fieldKind &<< FieldBlock.kindShift
+                if allEnds || kind == .dictionaryText || kind == .plainText { ends[slot] = t | fieldKind &<< FieldBlock.kindShift }
                 if !last {
                     p = t &+ 1
                 } else if t < end {

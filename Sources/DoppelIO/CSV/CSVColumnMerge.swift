@@ -4,9 +4,9 @@ import DoppelTable
 enum CSVColumnMerge {
     /// Joins parts of one type in order: values and string bytes are copied in bulk, validity
     /// 64 bits at a time, dictionaries merged (a mix of dictionary and plain parts gives plain).
-    /// With `regions`, parts that lie in order in one of its blocks are joined in place
-    /// (``CSVColumnRegions/compact(_:)``).
-    static func concatenate(_ parts: [Column], regions: CSVColumnRegions? = nil) -> Column {
+    /// With `regions` (and the column's index), parts that lie in order in the column's block
+    /// are joined in place (``CSVColumnRegions/compact(_:column:)``).
+    static func concatenate(_ parts: [Column], regions: (CSVColumnRegions, column: Int)? = nil) -> Column {
         guard parts.count > 1 || regions != nil else { return parts[0] }
         let rows = parts.reduce(0) { $0 + $1.count }
         var bits = ValidityWriter(capacity: rows)
@@ -27,8 +27,8 @@ enum CSVColumnMerge {
         }
     }
 
-    private static func joinValues<T>(_ regions: CSVColumnRegions?, _ parts: [Buffer<T>]) -> Buffer<T> {
-        if let regions, let joined = regions.compact(parts) { return joined }
+    private static func joinValues<T>(_ regions: (CSVColumnRegions, column: Int)?, _ parts: [Buffer<T>]) -> Buffer<T> {
+        if let (regions, column) = regions, let joined = regions.compact(parts, column: column) { return joined }
         if let joined = Buffer.contiguousJoin(parts) { return joined }
         var out = BufferBuilder<T>(capacity: parts.reduce(0) { $0 + $1.count })
         for part in parts { part.withUnsafeBufferPointer { out.append(contentsOf: $0) } }

@@ -10,7 +10,7 @@ import DoppelTable
 /// Chunk `i` owns rows `start_i ..< start_i + capacity_i` of every column, where the capacity is
 /// its expected row count (``CSVChunker/Chunk/expectedRows``) plus a quarter and 64 rows, and
 /// `start_i` the sum of the capacities before it. Rows are known only after the parse, so the
-/// parts lie in order with gaps between them; ``compact(_:)`` closes the gaps in place, one
+/// parts lie in order with gaps between them; ``compact(_:column:)`` closes the gaps in place, one
 /// move per part. A chunk with more rows than its window continues in memory of its own and
 /// its column is then copied at the join.
 ///
@@ -85,11 +85,11 @@ final class CSVColumnRegions: Sendable {
     ///
     /// The parts must be the only users of their windows: the chunk parts of one column at its
     /// join, which are dropped afterwards.
-    func compact<T: BitwiseCopyable>(_ parts: [Buffer<T>]) -> Buffer<T>? {
+    func compact<T: BitwiseCopyable>(_ parts: [Buffer<T>], column: Int) -> Buffer<T>? {
         let present = parts.filter { $0.count > 0 }.compactMap { part in part.withUnsafeBufferPointer { $0.baseAddress.map { (part, $0) } } }
         guard let (first, target) = present.first.map({ ($0.0, UnsafeMutablePointer(mutating: $0.1)) }) else { return nil }
         let storage = first.storage
-        guard blocks.withLock({ $0.values.contains { $0 === storage } }) else { return nil }
+        guard blocks.withLock({ $0[column &* 16 &+ MemoryLayout<T>.stride] }) === storage else { return nil }
         var previousEnd = UnsafePointer(target)
         for (part, start) in present {
             guard part.storage === storage, start >= previousEnd else { return nil }

@@ -146,7 +146,16 @@ public enum CSVReader {
             parts[c] = (0..<chunkCount).map { i in texts[i][c].map { .values($0, .string) } ?? outcomes[i].parts[c] }
         }
         for i in 0..<chunkCount { outcomes[i] = ChunkOutcome() }
-        return parallelism.map(columnCount) { c in
+        // The costliest joins first (plain strings copy their bytes), so that the last task to
+        // start is a short one.
+        let cost = (0..<columnCount).map { c in parts[c].reduce(0) { total, part in
+            guard case .values(let column, _) = part else { return total }
+            if case .string(let strings) = column, case .plain(let array) = strings.storage { return total + array.bytes.count + 4 * array.count }
+            return total + column.count * 4
+        } }
+        let order = (0..<columnCount).sorted { cost[$0] > cost[$1] }
+        let joined = parallelism.map(columnCount) { k in
+            let c = order[k]
             let kind = kinds[c]
             var columnParts: [Column?] = parts[c].map { part in
                 if case .values(let column, let partKind) = part { return CSVColumnMerge.convert(column, from: partKind, to: kind) }
@@ -159,9 +168,12 @@ public enum CSVReader {
             }
             let present = columnParts.compactMap { $0 }
             columnParts.removeAll()
-            var column = present.isEmpty ? CSVColumnMerge.allMissing(kind.dataType, rows: 0, like: nil) : CSVColumnMerge.concatenate(present, regions: regions)
+            var column = present.isEmpty ? CSVColumnMerge.allMissing(kind.dataType, rows: 0, like: nil) : CSVColumnMerge.concatenate(present, regions: (regions, c))
             if case .string(let strings) = column { column = .string(CSVStringStorage.choose(strings)) }
             return column
         }
+        var columns = joined
+        for (k, c) in order.enumerated() { columns[c] = joined[k] }
+        return columns
     }
 }

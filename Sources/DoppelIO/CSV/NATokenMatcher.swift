@@ -1,7 +1,8 @@
 /// Recognises the missing-value tokens of an unquoted field with a cheap first check (length
 /// and first byte) so that ordinary values cost two comparisons.
 struct NATokenMatcher: Sendable {
-    private let tokens: [[UInt8]]
+    /// The tokens' bytes (empty tokens left out).
+    let tokens: [[UInt8]]
     private let maxLength: Int
     /// Bit sets of the tokens' ASCII first bytes (0–63 and 64–127).
     private let lowFirstBytes: UInt64
