@@ -91,24 +91,25 @@ extension CSVChunkParser {
         // is never part of these forms), so it only falls back to the general way; that holds
         // only when the delimiter itself cannot be part of the forms.
         let fixedWidthForms = !(delimiter &- 48 < 10 || (delimiter | 0x20) &- 97 < 26 || "-:. +".utf8.contains(delimiter))
-        @inline(__always) func fixedWidth(_ kind: FastKind, at p: Int) -> Int? {
-            let width: Int
+        /// The value of a fixed-width form at `p` and its width, when it is one and is followed
+        /// by the field's proper end. Written out per kind so that each stays inline.
+        @inline(__always) func fixedWidth(_ kind: FastKind, at p: Int, last: Bool) -> (bits: UInt64, width: Int)? {
+            guard fixedWidthForms else { return nil }
             switch kind {
-            case .date: width = 10
-            case .timestamp: width = 19
+            case .date:
+                guard p &+ 10 <= end, terminates(p &+ 10, last: last), let d = CSVValueParsers.parseDate(UnsafeBufferPointer(start: base + p, count: 10)) else { return nil }
+                return (UInt64(bitPattern: Int64(d)), 10)
+            case .timestamp:
+                guard p &+ 19 <= end, terminates(p &+ 19, last: last), let micros = CSVValueParsers.parseTimestamp19(base + p) else { return nil }
+                return (UInt64(bitPattern: micros), 19)
             default:
                 guard p < end else { return nil }
                 let first = base[p] | 0x20
                 guard first == UInt8(ascii: "t") || first == UInt8(ascii: "f") else { return nil }
-                width = first == UInt8(ascii: "t") ? 4 : 5
-            }
-            return p &+ width <= end ? width : nil
-        }
-        @inline(__always) func parseFixed(_ kind: FastKind, _ field: UnsafeBufferPointer<UInt8>) -> UInt64? {
-            switch kind {
-            case .date: CSVValueParsers.parseDate(field).map { UInt64(bitPattern: Int64($0)) }
-            case .timestamp: CSVValueParsers.parseTimestamp19(field.baseAddress!).map { UInt64(bitPattern: $0) }
-            default: CSVValueParsers.parseBool(field).map { UInt64($0) }
+                let width = first == UInt8(ascii: "t") ? 4 : 5
+                guard p &+ width <= end, terminates(p &+ width, last: last),
+                      let b = CSVValueParsers.parseBool(UnsafeBufferPointer(start: base + p, count: width)) else { return nil }
+                return (UInt64(b), width)
             }
         }
 
@@ -215,8 +216,7 @@ extension CSVChunkParser {
                         t = e
                     }
                 case .date, .timestamp, .bool:
-                    if fixedWidthForms, let width = fixedWidth(kind, at: p), terminates(p &+ width, last: last),
-                       let bits = parseFixed(kind, UnsafeBufferPointer(start: base + p, count: width)) {
+                    if let (bits, width) = fixedWidth(kind, at: p, last: last) {
                         values[slot] = bits
                         missing[slot] = 0
                         t = p &+ width

@@ -226,12 +226,16 @@ enum CSVValueParsers {
         let month = lane(5) * 10 + lane(6)
         let day = Int(d10) * 10 + Int(d1)
         guard month >= 1, month <= 12, day >= 1 else { return nil }
-        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        // Branch-free Gregorian leap rule and month tables: months are random in real data, so
+        // a branch per month would be mispredicted often.
+        let leap = (year & 3 == 0 ? 1 : 0) & ((year % 100 != 0 ? 1 : 0) | (year % 400 == 0 ? 1 : 0))
+        let february = month == 2 ? 1 : 0
         // Month lengths minus 28, two bits per month from January.
-        let length = 28 + ((0xEE_FBB3 >> (2 * (month - 1))) & 3) + (month == 2 && leap ? 1 : 0)
+        let length = 28 + ((0xEE_FBB3 >> (2 * (month - 1))) & 3) + (february & leap)
         guard day <= length else { return nil }
         guard year >= 1 else { return TemporalFormat.daysFromCivil(year: year, month: month, day: day) }
-        return daysBeforeYear(year) + daysBeforeMonth(month, leap: leap) + day - 1
+        let afterFebruary = month > 2 ? 1 : 0
+        return daysBeforeYear(year) + daysBeforeMonth(month) + (afterFebruary & leap) + day - 1
     }
 
     /// Days from 1970-01-01 to January 1 of `year` (≥ 1), counting leap days by the Gregorian rule.
@@ -241,15 +245,16 @@ enum CSVValueParsers {
         return 365 * (year - 1970) + (y / 4 - y / 100 + y / 400) - 477
     }
 
-    /// Days of the year before the first of `month` (1...12).
+    /// Days of a common year before the first of `month` (1...12): a table packed into two
+    /// words, 9 bits per month (the largest, 334, fits), so that no memory table is needed.
     @inline(__always)
-    private static func daysBeforeMonth(_ month: Int, leap: Bool) -> Int {
-        switch month {
-        case 1: 0
-        case 2: 31
-        // From March on, month lengths repeat 31, 30, 31, 30, 31 (Hinnant's (153·m + 2) / 5).
-        default: (153 * (month - 3) + 2) / 5 + 59 + (leap ? 1 : 0)
-        }
+    private static func daysBeforeMonth(_ month: Int) -> Int {
+        // January … June in the first word, July … December in the second.
+        let low: UInt64 = 0 | 31 << 9 | 59 << 18 | 90 << 27 | 120 << 36 | 151 << 45
+        let high: UInt64 = 181 | 212 << 9 | 243 << 18 | 273 << 27 | 304 << 36 | 334 << 45
+        let k = month - 1
+        let word = k < 6 ? low : high
+        return Int(truncatingIfNeeded: (word >> UInt64(9 * (k < 6 ? k : k - 6))) & 0x1FF)
     }
 
     /// `YYYY-MM-DD`, as days since 1970-01-01.
