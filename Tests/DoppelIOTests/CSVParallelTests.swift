@@ -287,6 +287,13 @@ import DoppelParallel
             #expect(start == storage.baseAddress)
             #expect(storage.byteCount > rows * width)
         }
+        // The dictionary codes of the string column too.
+        guard case .string(let notes) = table.columns[3], case .dictionary(let codes, _) = notes.storage else {
+            Issue.record("expected a dictionary column")
+            return
+        }
+        #expect(codes.rawBytes.baseAddress == codes.storage.baseAddress)
+        #expect(codes.storage.byteCount > rows * 4)
         // With one thread there is one chunk and nothing to join either.
         options.threads = 1
         #expect(try CSVReader.read(path: path, options: options).allRows == table.allRows)

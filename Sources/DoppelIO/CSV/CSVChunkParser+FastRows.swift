@@ -327,7 +327,7 @@ extension CSVChunkParser {
                         failure = (bad, DataFileError(file: context.path, line: rowLines[bad], column: context.names[c], message: "invalid UTF-8 in field"))
                     }
                 }
-                column.strings.checkCardinality()
+                column.checkStringCardinality()
             } else if kinds[c] != .text {
                 column.appendParsed(values + c * capacity, missing: missing + c * capacity, count: row)
             } else if !column.abandoned {
@@ -339,7 +339,7 @@ extension CSVChunkParser {
                         failure = (error.row, DataFileError(file: context.path, line: rowLines[error.row], column: context.names[c], message: error.message))
                     }
                 }
-                column.strings.checkCardinality()
+                column.checkStringCardinality()
             }
         }
         return (row, failure?.error)

@@ -129,7 +129,7 @@ final class CSVChunkParser: @unchecked Sendable {
                     if let earlier = firstFailure, earlier.row <= error.row { continue }
                     firstFailure = (error.row, c, error.message)
                 }
-                if columns[c].kind == .string && !columns[c].abandoned { columns[c].strings.checkCardinality() }
+                if columns[c].kind == .string && !columns[c].abandoned { columns[c].checkStringCardinality() }
             }
             outcome.rowCount += block.rowCount
             if let f = firstFailure {

@@ -23,7 +23,7 @@ enum CSVColumnMerge {
         case .date: return .date(PrimitiveColumn(values: joinValues(regions, parts.map { if case .date(let c) = $0 { c.values } else { Buffer() } }), validity: validity))
         case .string:
             let strings = parts.compactMap { if case .string(let c) = $0 { c } else { nil } }
-            return .string(joinStrings(strings, rows: rows, validity: validity))
+            return .string(joinStrings(strings, rows: rows, validity: validity, regions: regions))
         }
     }
 
@@ -35,8 +35,29 @@ enum CSVColumnMerge {
         return out.finish()
     }
 
-    private static func joinStrings(_ parts: [StringColumn], rows: Int, validity: ValidityBitmap?) -> StringColumn {
+    private static func joinStrings(_ parts: [StringColumn], rows: Int, validity: ValidityBitmap?,
+                                    regions: (CSVColumnRegions, column: Int)?) -> StringColumn {
         let allDictionary = parts.allSatisfy { if case .dictionary = $0.storage { true } else { false } }
+        if allDictionary, let (regions, column) = regions {
+            // Codes that lie in the column's block are translated where they are and then
+            // joined in place.
+            let codeParts: [Buffer<Int32>] = parts.map { if case .dictionary(let codes, _) = $0.storage { codes } else { Buffer() } }
+            if regions.holdsInOrder(codeParts, column: column) {
+                var dictionary = StringDictionaryBuilder()
+                for (part, codes) in zip(parts, codeParts) {
+                    guard case .dictionary(_, let partDictionary) = part.storage else { continue }
+                    let remap = (0..<partDictionary.count).map { dictionary.intern(partDictionary.utf8($0)).code }
+                    guard let start = codes.rawBytes.baseAddress else { continue }
+                    let target = UnsafeMutableRawPointer(mutating: start).assumingMemoryBound(to: Int32.self)
+                    remap.withUnsafeBufferPointer { map in
+                        for i in 0..<codes.count { target[i] = map.isEmpty ? 0 : map[Int(target[i])] }
+                    }
+                }
+                if let joined = regions.compact(codeParts, column: column) {
+                    return StringColumn(storage: .dictionary(codes: joined, dictionary: dictionary.finish()), validity: validity)
+                }
+            }
+        }
         if allDictionary {
             var dictionary = StringDictionaryBuilder()
             var codes = BufferBuilder<Int32>(capacity: rows)

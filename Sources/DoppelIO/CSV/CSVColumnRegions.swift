@@ -68,6 +68,18 @@ final class CSVColumnRegions: Sendable {
         return BufferBuilder(window: block, byteOffset: window.start * width, capacity: window.capacity)
     }
 
+    /// Gives the pages of chunk `chunk`'s window of `column` in the block of `width` back (its
+    /// values are no longer needed; reads would see zeros).
+    func release(column: Int, chunk: Int, width: Int) {
+        #if os(Linux)
+        guard let block = blocks.withLock({ $0[column &* 16 &+ width] }) else { return }
+        let window = windows[chunk], page = CSVInput.pageSize
+        let first = (window.start * width + page - 1) / page * page
+        let last = min(block.byteCount, (window.start + window.capacity) * width) / page * page
+        if last > first { _ = madvise(UnsafeMutableRawPointer(mutating: block.baseAddress + first), last - first, MADV_DONTNEED) }
+        #endif
+    }
+
     /// `rows` zeros in chunk `chunk`'s window of `column`, when that column has a block of `T`'s
     /// width (a chunk that saw only missing values in a column never writes its window there).
     func zeros<T: BitwiseCopyable>(column: Int, chunk: Int, rows: Int, of type: T.Type) -> Buffer<T>? {
@@ -75,6 +87,20 @@ final class CSVColumnRegions: Sendable {
         let window = windows[chunk]
         guard rows <= window.capacity, let block = blocks.withLock({ $0[column &* 16 &+ width] }) else { return nil }
         return Buffer(storage: block, start: (block.baseAddress + window.start * width).assumingMemoryBound(to: T.self), count: rows)
+    }
+
+    /// True when the non-empty `parts` all lie in `column`'s block of their element width, in
+    /// order and without overlap (as the chunks' parts do): then they may be changed in place
+    /// and ``compact(_:column:)`` joins them.
+    func holdsInOrder<T: BitwiseCopyable>(_ parts: [Buffer<T>], column: Int) -> Bool {
+        guard let block = blocks.withLock({ $0[column &* 16 &+ MemoryLayout<T>.stride] }) else { return false }
+        var previousEnd: UnsafeRawPointer?
+        for part in parts where part.count > 0 {
+            guard part.storage === block, let start = part.rawBytes.baseAddress else { return false }
+            if let previousEnd, start < previousEnd { return false }
+            previousEnd = start + part.rawBytes.count
+        }
+        return previousEnd != nil
     }
 
     /// Joins the parts of one column that lie in order in one of this read's blocks by moving
@@ -86,15 +112,10 @@ final class CSVColumnRegions: Sendable {
     /// The parts must be the only users of their windows: the chunk parts of one column at its
     /// join, which are dropped afterwards.
     func compact<T: BitwiseCopyable>(_ parts: [Buffer<T>], column: Int) -> Buffer<T>? {
+        guard holdsInOrder(parts, column: column) else { return nil }
         let present = parts.filter { $0.count > 0 }.compactMap { part in part.withUnsafeBufferPointer { $0.baseAddress.map { (part, $0) } } }
         guard let (first, target) = present.first.map({ ($0.0, UnsafeMutablePointer(mutating: $0.1)) }) else { return nil }
         let storage = first.storage
-        guard blocks.withLock({ $0[column &* 16 &+ MemoryLayout<T>.stride] }) === storage else { return nil }
-        var previousEnd = UnsafePointer(target)
-        for (part, start) in present {
-            guard part.storage === storage, start >= previousEnd else { return nil }
-            previousEnd = start + part.count
-        }
         var rows = 0
         for (part, start) in present {
             if start != target + rows { (target + rows).update(from: start, count: part.count) }

@@ -36,7 +36,7 @@ final class ColumnAccumulator {
         self.target = target
         kind = forced ?? .empty
         validity = ValidityWriter(capacity: capacityHint)
-        strings = StringAccumulator(capacity: forced == .string ? capacityHint : 0)
+        strings = StringAccumulator(capacity: 0)
         reserve(kind)
     }
 
@@ -55,8 +55,19 @@ final class ColumnAccumulator {
         case .float: doubles = makeBuilder(Double.self)
         case .bool: bools = makeBuilder(UInt8.self)
         case .date: days = makeBuilder(Int32.self)
-        case .string, .empty: break
+        case .string:
+            // Dictionary codes go to the chunk's 4-byte window of the column.
+            var fresh = StringAccumulator(capacity: capacityHint, codes: target == nil ? nil : makeBuilder(Int32.self))
+            swap(&strings, &fresh)
+        case .empty: break
         }
+    }
+
+    /// Lets the strings switch to plain storage when they look high-cardinality
+    /// (``StringAccumulator/checkCardinality()``); the codes' window is then given back.
+    func checkStringCardinality() {
+        guard strings.checkCardinality(), let target else { return }
+        target.regions.release(column: target.column, chunk: target.chunk, width: 4)
     }
 
     /// Moves to `newKind` (the join of the current kind and a new value's kind).
@@ -71,9 +82,7 @@ final class ColumnAccumulator {
             case .bool: bools.append(repeating: 0, count: rows)
             case .date: days.append(repeating: 0, count: rows)
             case .string:
-                var fresh = StringAccumulator(capacity: capacityHint)
-                for _ in 0..<rows { fresh.appendMissing() }
-                swap(&strings, &fresh)
+                for _ in 0..<rows { strings.appendMissing() }
             case .empty: break
             }
         case (.int, .float):

@@ -12,8 +12,14 @@ struct StringAccumulator: ~Copyable {
     private(set) var isDictionary = true
     private(set) var count = 0
 
-    init(capacity: Int) {
-        codes.reserve(capacity)
+    /// `codes`: where the dictionary codes go (a window of the read's shared column memory),
+    /// else memory of the accumulator's own.
+    init(capacity: Int, codes window: consuming BufferBuilder<Int32>? = nil) {
+        if var window = window.take() {
+            swap(&codes, &window)
+        } else {
+            codes.reserve(capacity)
+        }
     }
 
     /// Appends a present value; false when it is not valid UTF-8.
@@ -117,8 +123,10 @@ struct StringAccumulator: ~Copyable {
 
     /// Switches to plain storage when the dictionary holds more than 1000 strings and more than
     /// half of the (at least 16 Ki) rows seen are distinct.
-    mutating func checkCardinality() {
-        guard isDictionary, count >= 16_384, interner.count > 1000, interner.count * 2 > count else { return }
+    /// True when it switched.
+    @discardableResult
+    mutating func checkCardinality() -> Bool {
+        guard isDictionary, count >= 16_384, interner.count > 1000, interner.count * 2 > count else { return false }
         var newPlain = StringArrayBuilder(capacity: count)
         codes.withUnsafeBufferPointer { all in
             for code in all { newPlain.append(utf8: interner.string(Int(code))) }
@@ -129,6 +137,7 @@ struct StringAccumulator: ~Copyable {
         var emptyCodes = BufferBuilder<Int32>()
         swap(&codes, &emptyCodes)
         isDictionary = false
+        return true
     }
 
     /// The finished storage. A dictionary with no strings (only missing values) becomes plain,
