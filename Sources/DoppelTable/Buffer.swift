@@ -37,7 +37,8 @@ public final class BufferStorage: @unchecked Sendable {
     /// lets several builders fill disjoint windows of it.
     public static func zeroedPages(byteCount: Int) -> BufferStorage {
         guard byteCount > 0 else { return .empty }
-        guard let raw = mmap(nil, byteCount, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), raw != MAP_FAILED else {
+        // MAP_NORESERVE: such blocks are often reserved generously and written only in part.
+        guard let raw = mmap(nil, byteCount, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0), raw != MAP_FAILED else {
             fatalError("out of memory mapping \(byteCount) bytes")
         }
         return BufferStorage(borrowing: UnsafeRawPointer(raw), byteCount: byteCount) { pointer, count in

@@ -108,6 +108,14 @@ public struct StringArrayBuilder: ~Copyable {
         offsets.append(0)
     }
 
+    /// A builder that writes into the given (empty) builders, e.g. windows of shared memory.
+    public init(offsets: consuming BufferBuilder<Int32>, bytes: consuming BufferBuilder<UInt8>) {
+        precondition(offsets.count == 0 && bytes.count == 0, "string builders must start empty")
+        self.offsets = offsets
+        self.bytes = bytes
+        self.offsets.append(0)
+    }
+
     public var count: Int { offsets.count - 1 }
     public var byteCount: Int { bytes.count }
 

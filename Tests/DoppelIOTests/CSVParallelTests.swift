@@ -298,4 +298,26 @@ import DoppelParallel
         options.threads = 1
         #expect(try CSVReader.read(path: path, options: options).allRows == table.allRows)
     }
+
+    /// A high-cardinality string column (each chunk switches it to plain storage) is joined in
+    /// place too: offsets and bytes are views of the shared blocks, and the values are those of
+    /// a one-chunk read.
+    @Test func plainStringPartsJoinInPlace() throws {
+        var text = "id,key\n"
+        for i in 0..<80_000 { text += i % 13 == 0 ? "\(i),\n" : (i % 17 == 0 ? "\(i),\"quoted, key \(i)\"\n" : "\(i),key-\(i * 7919 % 100_003)\n") }
+        let path = try CSVFixture.write(text)
+        var options = CSVReadOptions()
+        options.threads = 2
+        options.minimumChunkBytes = 100_000
+        let table = try CSVReader.read(path: path, options: options)
+        guard case .string(let keys) = table.columns[1], case .plain(let array) = keys.storage else {
+            Issue.record("expected a plain string column")
+            return
+        }
+        #expect(array.offsets.rawBytes.baseAddress == array.offsets.storage.baseAddress)
+        #expect(array.bytes.rawBytes.baseAddress == array.bytes.storage.baseAddress)
+        #expect(array.offsets.storage.byteCount > (table.rowCount + 1) * 4)
+        options.threads = 1
+        #expect(try CSVReader.read(path: path, options: options).allRows == table.allRows)
+    }
 }

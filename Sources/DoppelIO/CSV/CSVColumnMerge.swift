@@ -58,6 +58,10 @@ enum CSVColumnMerge {
                 }
             }
         }
+        let plainArrays = parts.compactMap { if case .plain(let array) = $0.storage { array } else { nil } }
+        if plainArrays.count == parts.count, let (regions, column) = regions, let joined = regions.joinPlain(plainArrays, column: column) {
+            return StringColumn(storage: .plain(joined), validity: validity)
+        }
         if allDictionary {
             var dictionary = StringDictionaryBuilder()
             var codes = BufferBuilder<Int32>(capacity: rows)

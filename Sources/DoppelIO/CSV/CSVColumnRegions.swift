@@ -27,28 +27,88 @@ final class CSVColumnRegions: Sendable {
 
     let windows: [Window]
     private let totalRows: Int
+    /// Where chunk `i`'s text bytes start in a column's byte block: a chunk's strings never
+    /// hold more bytes than the chunk itself (plus the 16 bytes a bulk copy may write beyond).
+    private let byteStarts: [Int]
+    private let totalBytes: Int
     private let blocks = Mutex<[Int: BufferStorage]>([:])
+
+    /// Blocks of a column: values of width 1, 4 or 8 (their width is the key), plain strings'
+    /// offsets and bytes.
+    private static let offsetsSlot = 12, bytesSlot = 13
 
     /// Windows for `chunks` in file order.
     init(chunks: [CSVChunker.Chunk]) {
-        var start = 0
-        var windows: [Window] = []
+        var start = 0, byteStart = 0
+        var windows: [Window] = [], byteStarts: [Int] = []
         for chunk in chunks {
             let capacity = chunk.expectedRows + chunk.expectedRows / 4 + 64
             windows.append(Window(start: start, capacity: capacity, expected: chunk.expectedRows))
             start += capacity
+            byteStarts.append(byteStart)
+            byteStart += chunk.range.count + 64
         }
         self.windows = windows
         totalRows = start
+        self.byteStarts = byteStarts
+        totalBytes = byteStart
     }
 
-    private func block(column: Int, width: Int) -> BufferStorage {
+    private func block(column: Int, width: Int) -> BufferStorage { block(column: column, slot: width, byteCount: max(1, totalRows) * width) }
+
+    private func block(column: Int, slot: Int, byteCount: Int) -> BufferStorage {
         blocks.withLock { blocks in
-            if let block = blocks[column &* 16 &+ width] { return block }
-            let block = BufferStorage.zeroedPages(byteCount: max(1, totalRows) * width)
-            blocks[column &* 16 &+ width] = block
+            if let block = blocks[column &* 16 &+ slot] { return block }
+            let block = BufferStorage.zeroedPages(byteCount: byteCount)
+            blocks[column &* 16 &+ slot] = block
             return block
         }
+    }
+
+    /// A string builder that fills chunk `chunk`'s windows of `column`'s offset and byte blocks
+    /// (pages are mapped as they are written: a column only becomes plain after its first rows).
+    /// Chunk `i`'s offsets start at row `start_i + i` (one more slot per chunk than rows).
+    func stringBuilder(column: Int, chunk: Int) -> StringArrayBuilder {
+        let window = windows[chunk]
+        let offsets = block(column: column, slot: Self.offsetsSlot, byteCount: (totalRows + windows.count) * 4)
+        let bytes = block(column: column, slot: Self.bytesSlot, byteCount: max(1, totalBytes))
+        let byteCapacity = (chunk + 1 < byteStarts.count ? byteStarts[chunk + 1] : totalBytes) - byteStarts[chunk]
+        return StringArrayBuilder(offsets: BufferBuilder(window: offsets, byteOffset: (window.start + chunk) * 4, capacity: window.capacity + 1),
+                                  bytes: BufferBuilder(window: bytes, byteOffset: byteStarts[chunk], capacity: byteCapacity))
+    }
+
+    /// Joins plain string parts whose offsets and bytes lie in order in `column`'s blocks, in
+    /// place: the bytes are moved down like ``compact(_:column:)`` moves values, each part's
+    /// offsets are shifted by the bytes before it where they lie, and then joined the same way
+    /// (without the leading zero of every part but the first). `nil` when the parts are not laid
+    /// out that way.
+    func joinPlain(_ parts: [StringArray], column: Int) -> StringArray? {
+        guard let offsetBlock = blocks.withLock({ $0[column &* 16 &+ Self.offsetsSlot] }),
+              let byteBlock = blocks.withLock({ $0[column &* 16 &+ Self.bytesSlot] }),
+              parts.allSatisfy({ $0.offsets.storage === offsetBlock && ($0.bytes.count == 0 || $0.bytes.storage === byteBlock) && $0.offsets[0] == 0 }),
+              holdsInOrder(parts.map(\.offsets), slot: Self.offsetsSlot, column: column),
+              holdsInOrder(parts.map(\.bytes), slot: Self.bytesSlot, column: column) else { return nil }
+        // Each part's bytes end at its last offset (the window may hold 16 bytes of a bulk
+        // copy's spill beyond it).
+        let byteParts = parts.map { $0.bytes.slice(0..<Int($0.offsets[$0.count])) }
+        // Checked before anything moves, so that `nil` leaves the parts as they were.
+        guard byteParts.reduce(0, { $0 + $1.count }) <= Int(Int32.max) else { return nil }
+        var before = 0
+        var offsetParts: [Buffer<Int32>] = []
+        for (i, part) in parts.enumerated() {
+            let used = Int(part.offsets[part.count])
+            if let start = part.offsets.rawBytes.baseAddress, before > 0 && part.count > 0 {
+                let offsets = UnsafeMutableRawPointer(mutating: start).assumingMemoryBound(to: Int32.self)
+                let shift = Int32(before)
+                for k in 1...part.count { offsets[k] &+= shift }
+            }
+            offsetParts.append(i == 0 ? part.offsets : part.offsets.slice(1..<(part.count + 1)))
+            before += used
+        }
+        guard let offsets = compact(offsetParts, slot: Self.offsetsSlot, column: column) else { return nil }
+        let bytes = byteParts.allSatisfy({ $0.count == 0 }) ? Buffer<UInt8>() : compact(byteParts, slot: Self.bytesSlot, column: column)
+        guard let bytes else { return nil }
+        return StringArray(offsets: offsets, bytes: bytes)
     }
 
     /// A builder that fills chunk `chunk`'s window of `column`. The pages of the window's
@@ -92,8 +152,8 @@ final class CSVColumnRegions: Sendable {
     /// True when the non-empty `parts` all lie in `column`'s block of their element width, in
     /// order and without overlap (as the chunks' parts do): then they may be changed in place
     /// and ``compact(_:column:)`` joins them.
-    func holdsInOrder<T: BitwiseCopyable>(_ parts: [Buffer<T>], column: Int) -> Bool {
-        guard let block = blocks.withLock({ $0[column &* 16 &+ MemoryLayout<T>.stride] }) else { return false }
+    func holdsInOrder<T: BitwiseCopyable>(_ parts: [Buffer<T>], slot: Int? = nil, column: Int) -> Bool {
+        guard let block = blocks.withLock({ $0[column &* 16 &+ (slot ?? MemoryLayout<T>.stride)] }) else { return false }
         var previousEnd: UnsafeRawPointer?
         for part in parts where part.count > 0 {
             guard part.storage === block, let start = part.rawBytes.baseAddress else { return false }
@@ -111,8 +171,8 @@ final class CSVColumnRegions: Sendable {
     ///
     /// The parts must be the only users of their windows: the chunk parts of one column at its
     /// join, which are dropped afterwards.
-    func compact<T: BitwiseCopyable>(_ parts: [Buffer<T>], column: Int) -> Buffer<T>? {
-        guard holdsInOrder(parts, column: column) else { return nil }
+    func compact<T: BitwiseCopyable>(_ parts: [Buffer<T>], slot: Int? = nil, column: Int) -> Buffer<T>? {
+        guard holdsInOrder(parts, slot: slot, column: column) else { return nil }
         let present = parts.filter { $0.count > 0 }.compactMap { part in part.withUnsafeBufferPointer { $0.baseAddress.map { (part, $0) } } }
         guard let (first, target) = present.first.map({ ($0.0, UnsafeMutablePointer(mutating: $0.1)) }) else { return nil }
         let storage = first.storage

@@ -66,7 +66,13 @@ final class ColumnAccumulator {
     /// Lets the strings switch to plain storage when they look high-cardinality
     /// (``StringAccumulator/checkCardinality()``); the codes' window is then given back.
     func checkStringCardinality() {
-        guard strings.checkCardinality(), let target else { return }
+        let target = self.target
+        let switched = strings.checkCardinality {
+            // Plain strings go to the chunk's windows of the column's offset and byte blocks.
+            if let target { return target.regions.stringBuilder(column: target.column, chunk: target.chunk) }
+            return StringArrayBuilder(capacity: capacityHint)
+        }
+        guard switched, let target else { return }
         target.regions.release(column: target.column, chunk: target.chunk, width: 4)
     }
 

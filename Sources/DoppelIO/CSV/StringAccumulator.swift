@@ -123,11 +123,11 @@ struct StringAccumulator: ~Copyable {
 
     /// Switches to plain storage when the dictionary holds more than 1000 strings and more than
     /// half of the (at least 16 Ki) rows seen are distinct.
-    /// True when it switched.
+    /// True when it switched. `plain` makes the (empty) builder of the plain strings.
     @discardableResult
-    mutating func checkCardinality() -> Bool {
+    mutating func checkCardinality(plain makePlain: () -> StringArrayBuilder = { StringArrayBuilder() }) -> Bool {
         guard isDictionary, count >= 16_384, interner.count > 1000, interner.count * 2 > count else { return false }
-        var newPlain = StringArrayBuilder(capacity: count)
+        var newPlain = makePlain()
         codes.withUnsafeBufferPointer { all in
             for code in all { newPlain.append(utf8: interner.string(Int(code))) }
         }
