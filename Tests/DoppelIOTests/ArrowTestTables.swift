@@ -68,8 +68,5 @@ enum ArrowTestTables {
         }
     }
 
-    static func isDictionary(_ column: Column) -> Bool {
-        if case .string(let s) = column, case .dictionary = s.storage { return true }
-        return false
-    }
+    static func isDictionary(_ column: Column) -> Bool { ArrowExpectation.isDictionary(column) }
 }
