@@ -24,7 +24,7 @@ import DoppelTestSupport
     static func expectEngineReads(_ engine: String, _ label: String) throws {
         let python = try #require(TestSupport.python)
         let (path, expectedPath) = try ArrowInteropTests.writeCase(label)
-        let (status, output) = try ArrowExpectation.check(engine: engine, python: python, file: path, expected: expectedPath)
+        let (status, output) = try ArrowExpectation.check(engine: engine, python: python, [(path, expectedPath)])
         #expect(status == 0, "\(engine) on \(label): \(output)")
     }
 }

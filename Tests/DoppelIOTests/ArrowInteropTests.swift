@@ -4,7 +4,7 @@ import Testing
 import DoppelTestSupport
 
 /// Our files read by pyarrow, and pyarrow's files read by us (needs a Python with pyarrow).
-@Suite(.enabled(if: TestSupport.python != nil, "needs a Python with pyarrow (DOPPEL_PYTHON)"))
+@Suite(.enabled(if: TestSupport.pythonHas("pyarrow"), "needs a Python with pyarrow (DOPPEL_PYTHON)"))
 struct ArrowInteropTests {
     static func script(_ name: String) -> String {
         TestSupport.repositoryRoot.appendingPathComponent("scripts/interop/\(name)").path
@@ -42,7 +42,7 @@ struct ArrowInteropTests {
     func pyarrowReadsOurFiles(label: String) throws {
         let python = try #require(TestSupport.python)
         let (path, expectedPath) = try ArrowInteropTests.writeCase(label)
-        let (status, output) = try ArrowExpectation.check(engine: "pyarrow", python: python, file: path, expected: expectedPath)
+        let (status, output) = try ArrowExpectation.check(engine: "pyarrow", python: python, [(path, expectedPath)])
         #expect(status == 0, "\(label): \(output)")
     }
 

@@ -27,13 +27,15 @@ public enum ArrowExpectation {
         return try JSONSerialization.data(withJSONObject: ["rows": table.rowCount, "metadata": metadata, "columns": columns])
     }
 
-    /// Runs the checker of `engine` (`pyarrow`, `polars` or `duckdb`) with `python` on `file` and
-    /// its expectation; returns the exit status (0: the engine read what was expected) and output.
-    public static func check(engine: String, python: String, file: String, expected: String) throws -> (status: Int32, output: String) {
+    /// Runs the checker of `engine` (`pyarrow`, `polars` or `duckdb`) with `python` on `pairs` of
+    /// a file and its expectation, in one process; returns the exit status (0: the engine read
+    /// every file as expected) and the output, which names each mismatch and its file.
+    public static func check(engine: String, python: String, _ pairs: [(file: String, expected: String)]) throws -> (status: Int32, output: String) {
         let scripts = TestSupport.repositoryRoot.appendingPathComponent("scripts/interop")
+        let files = pairs.flatMap { [$0.file, $0.expected] }
         let arguments = engine == "pyarrow"
-            ? [scripts.appendingPathComponent("arrow_check.py").path, file, expected]
-            : [scripts.appendingPathComponent("arrow_check_engines.py").path, engine, file, expected]
+            ? [scripts.appendingPathComponent("arrow_check.py").path] + files
+            : [scripts.appendingPathComponent("arrow_check_engines.py").path, engine] + files
         return try TestSupport.run(python, arguments)
     }
 

@@ -1,6 +1,6 @@
 """Checks that Polars or DuckDB reads an Arrow IPC file written by Doppel with the expected types and values.
 
-Usage: arrow_check_engines.py polars|duckdb FILE EXPECTED_JSON
+Usage: arrow_check_engines.py polars|duckdb FILE EXPECTED_JSON [FILE EXPECTED_JSON ...]
 
 EXPECTED_JSON is the expectation that arrow_check.py reads (written by the Swift tests):
 {"rows": n, "metadata": {...}, "columns": [{"name", "type", "dictionary", "values"}]} with type one of
@@ -210,18 +210,20 @@ def check_duckdb(path, expected):
 
 
 def main():
-    if len(sys.argv) != 4 or sys.argv[1] not in ("polars", "duckdb"):
+    if len(sys.argv) < 4 or len(sys.argv) % 2 or sys.argv[1] not in ("polars", "duckdb"):
         sys.exit(__doc__)
-    engine, path, expected_path = sys.argv[1:]
-    with open(expected_path) as f:
-        expected = json.load(f)
-    unknown = [c["type"] for c in expected["columns"] if c["type"] not in TYPES]
-    if unknown:
-        sys.exit(f"unknown types in the expectation: {unknown}")
-    problems = check_polars(path, expected) if engine == "polars" else check_duckdb(path, expected)
-    for p in problems:
-        print("MISMATCH", p)
-    if problems:
+    engine = sys.argv[1]
+    check = check_polars if engine == "polars" else check_duckdb
+    failed = False
+    for path, expected_path in zip(sys.argv[2::2], sys.argv[3::2]):
+        with open(expected_path) as f:
+            expected = json.load(f)
+        unknown = [c["type"] for c in expected["columns"] if c["type"] not in TYPES]
+        problems = [f"unknown types in the expectation: {unknown}"] if unknown else check(path, expected)
+        for p in problems:
+            print("MISMATCH", path, p)
+        failed = failed or bool(problems)
+    if failed:
         sys.exit(1)
     print("ok")
 
