@@ -17,8 +17,12 @@ def open_folder(engine, folder):
     """(rows, column names) of all partition files in `folder`, read as one table."""
     if engine == "pandas":
         import pandas as pd
+        import pyarrow.dataset as ds
 
         frame = pd.concat([pd.read_feather(f) for f in sorted(glob.glob(f"{folder}/*.arrow"))])
+        whole = ds.dataset(folder, format="ipc").to_table().to_pandas()
+        if len(whole) != len(frame) or list(whole.columns) != list(frame.columns):
+            raise ValueError(f"to_pandas gives {whole.shape}, read_feather per file {frame.shape}")
         return len(frame), list(frame.columns)
     if engine == "pyarrow":
         import pyarrow.dataset as ds
