@@ -11,9 +11,10 @@ struct ArrowInteropTests {
     }
 
     /// The files that every reader (pyarrow, Polars, DuckDB) is checked on: every type
-    /// (`ArrowTestTables.allTypes`), a slice of it, no rows, only missing values, and the table
-    /// streamed as three record batches (strings then stored plain).
-    static let caseLabels = ["full", "slice", "empty", "missing", "batches"]
+    /// (`ArrowTestTables.allTypes`), a slice of it, no rows, only missing values, the table
+    /// streamed as three record batches (strings then stored plain), and a slice at an odd
+    /// offset of 1,000 seeded random rows (`ArrowTestTables.longRandom`).
+    static let caseLabels = ["full", "slice", "empty", "missing", "batches", "random"]
 
     /// Writes case `label` with our writer and its JSON expectation beside it; returns both paths.
     static func writeCase(_ label: String) throws -> (file: String, expected: String) {
@@ -25,6 +26,7 @@ struct ArrowInteropTests {
         case "slice": written = table.slice(1..<6)
         case "empty": written = table.slice(0..<0)
         case "missing": written = try ArrowTestTables.allMissing()
+        case "random": written = try ArrowTestTables.longRandom().slice(13..<997)
         default: break
         }
         if label == "batches" {
