@@ -19,7 +19,7 @@ struct ArrowInteropTests {
     /// Writes case `label` with our writer and its JSON expectation beside it; returns both paths.
     static func writeCase(_ label: String) throws -> (file: String, expected: String) {
         let table = try ArrowTestTables.allTypes()
-        let metadata = ["doppel.kind": "partition", "rows": "7"]
+        let metadata = ["doppel.kind": "partition", "case": label]
         let path = try ArrowTestTables.temporaryPath("\(label).arrow")
         var written = table
         switch label {
