@@ -4,8 +4,8 @@ import DoppelTable
 ///
 /// Files are uncompressed with 64-byte aligned buffers, so reading maps the file and points
 /// fixed-width columns and strings straight into the mapping; pandas, pyarrow and Polars open them
-/// directly, DuckDB through pyarrow or its `nanoarrow` extension (docs/workspace.md, tested in the
-/// interop tests). See ``ArrowFileWriter`` for the layout and ``ArrowColumnDecoder`` for the types
+/// directly, DuckDB through pyarrow (its `nanoarrow` extension is a download, not tested; see
+/// docs/workspace.md). See ``ArrowFileWriter`` for the layout and ``ArrowColumnDecoder`` for the types
 /// read from other writers.
 public enum ArrowIPC {
     /// Writes `table` as an Arrow IPC file, atomically. `metadata` goes into the schema's custom_metadata.
