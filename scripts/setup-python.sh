@@ -1,8 +1,22 @@
 #!/usr/bin/env bash
-# Creates .venv with pyarrow and pandas, used only by interoperability tests and benchmarks.
+# Creates .venv for the interoperability tests and benchmarks: pyarrow and pandas (required), and
+# polars and duckdb (optional: each one that cannot be installed only skips its own tests).
 # Doppel itself never needs Python. Failure here only skips those tests.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-if [ -x .venv/bin/python ] && .venv/bin/python -c "import pyarrow, pandas" 2>/dev/null; then exit 0; fi
-python3 -m venv .venv && .venv/bin/pip install -q --disable-pip-version-check pyarrow pandas \
-  || { echo "warning: could not set up .venv with pyarrow; interoperability tests will be skipped" >&2; rm -rf .venv; exit 0; }
+if [ -x .venv/bin/python ] && .venv/bin/python -c "import pyarrow, pandas, polars, duckdb" 2>/dev/null; then exit 0; fi
+pip_install() { .venv/bin/pip install -q --disable-pip-version-check "$@"; }
+if ! { [ -x .venv/bin/python ] && .venv/bin/python -c "import pyarrow, pandas" 2>/dev/null; }; then
+  rm -rf .venv
+  python3 -m venv .venv && pip_install pyarrow pandas \
+    || { echo "warning: could not set up .venv with pyarrow; interoperability tests will be skipped" >&2; rm -rf .venv; exit 0; }
+fi
+# An optional package that failed once is not tried again (no waiting on an offline index at every
+# run); delete .venv/optional-unavailable to try again.
+for package in polars duckdb; do
+  .venv/bin/python -c "import $package" 2>/dev/null && continue
+  grep -qx "$package" .venv/optional-unavailable 2>/dev/null && continue
+  pip_install --timeout 15 --retries 1 "$package" \
+    || { echo "warning: could not install $package into .venv; its interoperability tests will be skipped" >&2; echo "$package" >> .venv/optional-unavailable; }
+done
+exit 0

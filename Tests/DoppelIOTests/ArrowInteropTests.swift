@@ -4,25 +4,48 @@ import Testing
 import DoppelTestSupport
 
 /// Our files read by pyarrow, and pyarrow's files read by us (needs a Python with pyarrow).
-@Suite(.enabled(if: TestSupport.python != nil, "needs a Python with pyarrow (DOPPEL_PYTHON)"))
+@Suite(.enabled(if: TestSupport.pythonHas("pyarrow"), "needs a Python with pyarrow (DOPPEL_PYTHON)"))
 struct ArrowInteropTests {
     static func script(_ name: String) -> String {
         TestSupport.repositoryRoot.appendingPathComponent("scripts/interop/\(name)").path
     }
 
+    /// The files that every reader (pyarrow, Polars, DuckDB) is checked on: every type
+    /// (`ArrowTestTables.allTypes`), a slice of it, no rows, only missing values, the table
+    /// streamed as three record batches (strings then stored plain), and a slice at an odd
+    /// offset of 1,000 seeded random rows (`ArrowTestTables.longRandom`).
+    static let caseLabels = ["full", "slice", "empty", "missing", "batches", "random"]
+
+    /// Writes case `label` with our writer and its JSON expectation beside it; returns both paths.
+    static func writeCase(_ label: String) throws -> (file: String, expected: String) {
+        let table = try ArrowTestTables.allTypes()
+        let metadata = ["doppel.kind": "partition", "case": label]
+        let path = try ArrowTestTables.temporaryPath("\(label).arrow")
+        var written = table
+        switch label {
+        case "slice": written = table.slice(1..<6)
+        case "empty": written = table.slice(0..<0)
+        case "missing": written = try ArrowTestTables.allMissing()
+        case "random": written = try ArrowTestTables.longRandom().slice(13..<997)
+        default: break
+        }
+        if label == "batches" {
+            var chunks = [table.slice(0..<3), table.slice(3..<6), table.slice(6..<7)][...]
+            try ArrowIPC.write(schema: table.schema, to: path, metadata: metadata) { chunks.popFirst() }
+        } else {
+            try ArrowIPC.write(written, to: path, metadata: metadata)
+        }
+        let expectedPath = path + ".json"
+        try ArrowExpectation.json(written, metadata: metadata, storedPlain: label == "batches").write(to: URL(fileURLWithPath: expectedPath))
+        return (path, expectedPath)
+    }
+
+    /// Every case checked in one Python process; its output names the file (the case) of each mismatch.
     @Test func pyarrowReadsOurFiles() throws {
         let python = try #require(TestSupport.python)
-        let table = try ArrowTestTables.allTypes()
-        let metadata = ["doppel.kind": "partition", "rows": "7"]
-        let cases = [("full", table), ("slice", table.slice(1..<6)), ("empty", table.slice(0..<0)), ("missing", try ArrowTestTables.allMissing())]
-        for (label, candidate) in cases {
-            let path = try ArrowTestTables.temporaryPath("\(label).arrow")
-            try ArrowIPC.write(candidate, to: path, metadata: metadata)
-            let expectedPath = path + ".json"
-            try ArrowInteropTests.expectation(candidate, metadata: metadata).write(to: URL(fileURLWithPath: expectedPath))
-            let (status, output) = try TestSupport.run(python, [ArrowInteropTests.script("arrow_check.py"), path, expectedPath])
-            #expect(status == 0, "\(label): \(output)")
-        }
+        let pairs = try ArrowInteropTests.caseLabels.map { try ArrowInteropTests.writeCase($0) }
+        let (status, output) = try ArrowExpectation.check(engine: "pyarrow", python: python, pairs.map { ($0.file, $0.expected) })
+        #expect(status == 0, "\(output)")
     }
 
     /// pyarrow's file in three record batches, uncompressed and with each body codec, and a
@@ -59,25 +82,6 @@ struct ArrowInteropTests {
                 #expect(ArrowInteropTests.value(value, type: column.type) == column.value(at: row), "\(name) row \(row)")
             }
         }
-    }
-
-    /// The JSON that `arrow_check.py` compares a file with.
-    static func expectation(_ table: Table, metadata: [String: String]) throws -> Data {
-        var columns: [[String: Any]] = []
-        for (field, column) in zip(table.schema.fields, table.columns) {
-            let values: [Any] = (0..<table.rowCount).map { row -> Any in
-                switch column.value(at: row) {
-                case nil: NSNull()
-                case .int64(let v)?, .timestamp(let v)?: v
-                case .float64(let v)?: String(v) // JSON has no infinity; the script parses it
-                case .bool(let v)?: v
-                case .string(let v)?: v
-                case .date(let v)?: Int(v)
-                }
-            }
-            columns.append(["name": field.name, "type": field.type.rawValue, "dictionary": ArrowTestTables.isDictionary(column), "values": values])
-        }
-        return try JSONSerialization.data(withJSONObject: ["rows": table.rowCount, "metadata": metadata, "columns": columns])
     }
 
     /// A JSON value in our representation of `type`.

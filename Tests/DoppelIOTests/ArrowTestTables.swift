@@ -37,6 +37,34 @@ enum ArrowTestTables {
         ])
     }
 
+    /// `rows` seeded random rows of every type, with missing values at every bit position of the
+    /// validity bytes (each column its own period), Unicode strings of many lengths and a
+    /// dictionary of 50 strings.
+    static func longRandom(rows: Int = 1_000, seed: UInt64 = 42) throws -> Table {
+        var random = TestRandom(seed: seed)
+        func draw(_ period: Int, _ make: (UInt64) -> Void, missing: () -> Void) {
+            for row in 0..<rows { if row % period == period / 2 { missing() } else { make(random.next()) } }
+        }
+        var ints: [Int64?] = [], floats: [Double?] = [], flags: [Bool?] = [], words: [String?] = [], cities: [String?] = []
+        var stamps: [Int64?] = [], days: [Int32?] = [], tiny: [Int8?] = [], small: [Int16?] = [], medium: [Int32?] = []
+        draw(7, { ints.append(Int64(bitPattern: $0)) }, missing: { ints.append(nil) })
+        draw(5, { floats.append(Double(Int64(bitPattern: $0)) / 1e6) }, missing: { floats.append(nil) })
+        draw(3, { flags.append($0 & 1 == 1) }, missing: { flags.append(nil) })
+        let pieces = ["a", "ß", "日本", "🙂", "xyz", ""]
+        draw(11, { r in words.append((0..<Int(r % 9)).map { pieces[Int((r >> (8 * UInt64($0 % 7))) % 6)] }.joined()) }, missing: { words.append(nil) })
+        draw(9, { cities.append("city \($0 % 50)") }, missing: { cities.append(nil) })
+        draw(13, { stamps.append(Int64(bitPattern: $0) % 10_000_000_000_000_000) }, missing: { stamps.append(nil) })
+        draw(4, { days.append(Int32(Int64(bitPattern: $0) % 100_000)) }, missing: { days.append(nil) })
+        draw(8, { tiny.append(Int8(truncatingIfNeeded: $0)) }, missing: { tiny.append(nil) })
+        draw(6, { small.append(Int16(truncatingIfNeeded: $0)) }, missing: { small.append(nil) })
+        draw(10, { medium.append(Int32(truncatingIfNeeded: $0)) }, missing: { medium.append(nil) })
+        return try Table([
+            ("id", .int64(ints)), ("score", .float64(floats)), ("flag", .bool(flags)), ("name", .string(words)),
+            ("city", .dictionaryString(cities)), ("at", .timestamp(stamps)), ("day", .date(days)),
+            ("tiny", .int8(tiny)), ("small", .int16(small)), ("medium", .int32(medium)),
+        ])
+    }
+
     /// A path for files rewritten many times (fuzzing): in memory (`/dev/shm`) where available,
     /// because rewriting a truncated file on ext4 flushes it to disk each time.
     static func scratchPath(_ name: String) throws -> String {
@@ -68,8 +96,5 @@ enum ArrowTestTables {
         }
     }
 
-    static func isDictionary(_ column: Column) -> Bool {
-        if case .string(let s) = column, case .dictionary = s.storage { return true }
-        return false
-    }
+    static func isDictionary(_ column: Column) -> Bool { ArrowExpectation.isDictionary(column) }
 }

@@ -1,6 +1,6 @@
 """Checks that pyarrow reads an Arrow IPC file written by Doppel with the expected types and values.
 
-Usage: arrow_check.py FILE EXPECTED_JSON
+Usage: arrow_check.py FILE EXPECTED_JSON [FILE EXPECTED_JSON ...]
 
 EXPECTED_JSON: {"rows": n, "metadata": {...}, "columns": [{"name", "type", "dictionary", "values"}]}
 with type one of int8, int16, int32, int64, float64 (values as text, e.g. "inf"), bool, string, timestamp (microseconds),
@@ -64,13 +64,17 @@ def check(path, expected):
 
 
 def main():
-    path, expected_path = sys.argv[1], sys.argv[2]
-    with open(expected_path) as f:
-        expected = json.load(f)
-    problems = check(path, expected)
-    for p in problems:
-        print("MISMATCH", p)
-    if problems:
+    if len(sys.argv) < 3 or len(sys.argv) % 2 == 0:
+        sys.exit(__doc__)
+    failed = False
+    for path, expected_path in zip(sys.argv[1::2], sys.argv[2::2]):
+        with open(expected_path) as f:
+            expected = json.load(f)
+        problems = check(path, expected)
+        for p in problems:
+            print("MISMATCH", path, p)
+        failed = failed or bool(problems)
+    if failed:
         sys.exit(1)
     print("ok")
 

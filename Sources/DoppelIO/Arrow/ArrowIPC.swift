@@ -3,9 +3,10 @@ import DoppelTable
 /// Arrow IPC files (also known as Feather v2): Doppel's workspace partition format.
 ///
 /// Files are uncompressed with 64-byte aligned buffers, so reading maps the file and points
-/// fixed-width columns and strings straight into the mapping; pandas, pyarrow, Polars and DuckDB
-/// open them directly. See ``ArrowFileWriter`` for the layout and ``ArrowColumnDecoder`` for the
-/// types read from other writers.
+/// fixed-width columns and strings straight into the mapping; pandas, pyarrow and Polars open them
+/// directly, DuckDB through pyarrow (its `nanoarrow` extension is a download, not tested; see
+/// docs/workspace.md). See ``ArrowFileWriter`` for the layout and ``ArrowColumnDecoder`` for the types
+/// read from other writers.
 public enum ArrowIPC {
     /// Writes `table` as an Arrow IPC file, atomically. `metadata` goes into the schema's custom_metadata.
     public static func write(_ table: Table, to path: String, metadata: [String: String] = [:]) throws {
