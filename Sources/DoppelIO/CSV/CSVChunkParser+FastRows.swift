@@ -242,7 +242,8 @@ extension CSVChunkParser {
                         missing[slot] = 0
                     }
                     t = e
-                case .dictionaryText, .plainText:
+                case .dictionaryText, .plainText, .text:
+                    // Delimit the field: a quoted one (no quote inside) or a plain one.
                     var start = p, flag: UInt8 = 0
                     if p < end && base[p] == quote {
                         var q = p + 1, lines = 0
@@ -261,6 +262,8 @@ extension CSVChunkParser {
                         t = e
                         if e == p { flag = 1 }
                     }
+                    // `text` fields are left to the block path's loops.
+                    guard kind != .text else { break }
                     if flag != 1 {
                         // A value found in a dictionary that holds no NA token is no NA token:
                         // the token check is needed only for the others.
@@ -280,21 +283,6 @@ extension CSVChunkParser {
                         }
                     }
                     missing[slot] = flag
-                case .text:
-                    if p < end && base[p] == quote {
-                        var q = p + 1, lines = 0
-                        while q < end && base[q] != quote {
-                            if base[q] == newline { lines &+= 1 }
-                            q &+= 1
-                        }
-                        guard q < end, terminates(q + 1, last: last) else { break rows }
-                        fieldKind = FieldBlock.quoted
-                        currentLine &+= lines
-                        t = q + 1
-                    } else {
-                        guard let e = plainEnd(p, last: last) else { break rows }
-                        t = e
-                    }
                 }
                 if allEnds || kind == .dictionaryText || kind == .plainText { ends[slot] = t | fieldKind &<< FieldBlock.kindShift }
                 if !last {
