@@ -15,7 +15,8 @@ import DoppelTable
 /// row-major fast path for simple rows once the kinds are known), each column's kind is the join
 /// of the chunks' kinds (``InferredKind``), string columns that a chunk parsed as something else
 /// are read again as text, and the parts are joined in file order. Fixed-width values go straight
-/// into windows of one block per column (``CSVColumnRegions``), so their parts join in place. The result does not depend on the number of threads.
+/// into windows of one block per column (``CSVColumnRegions``), so their parts join in place.
+/// The result does not depend on the number of threads.
 ///
 /// String columns are dictionary-encoded while a chunk sees few distinct values; the joined
 /// column stays a dictionary while it has at most `max(1000, rows / 2)` entries. (A chunk that
