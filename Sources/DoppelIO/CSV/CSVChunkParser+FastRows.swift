@@ -85,6 +85,25 @@ extension CSVChunkParser {
             return terminates(t, last: last) ? t : nil
         }
 
+        /// A number field the digit scan did not take (empty, an NA token, an exponent, more
+        /// digits than the exact path allows): delimited first, then missing or parsed by the
+        /// general parser. Its end, or `nil` when the row is not simple. (No NA token reads as a
+        /// number, see ``CSVReader``, so the order of the two checks does not matter.)
+        @inline(__always) func generalNumber(at p: Int, last: Bool, slot: Int, parse: (UnsafeBufferPointer<UInt8>) -> UInt64?) -> Int? {
+            guard let e = plainEnd(p, last: last) else { return nil }
+            let field = UnsafeBufferPointer(start: base + p, count: e - p)
+            if e == p || na.matches(field) {
+                values[slot] = 0
+                missing[slot] = 1
+            } else if let bits = parse(field) {
+                values[slot] = bits
+                missing[slot] = 0
+            } else {
+                return nil
+            }
+            return e
+        }
+
         // The common fixed-width forms of dates (`YYYY-MM-DD`), timestamps (`YYYY-MM-DD HH:MM:SS`)
         // and booleans are parsed where they stand, without looking for the field's end first.
         // A span that crosses the field's end fails the grammar check (a delimiter, LF or quote
@@ -153,21 +172,8 @@ extension CSVChunkParser {
                         values[slot] = UInt64(bitPattern: negative ? -Int64(v) : Int64(v))
                         missing[slot] = 0
                         t = q
-                    } else if q == p && terminates(p, last: last) {
-                        values[slot] = 0
-                        missing[slot] = 1
                     } else {
-                        guard let e = plainEnd(p, last: last) else { break rows }
-                        let field = UnsafeBufferPointer(start: base + p, count: e - p)
-                        if let parsed = CSVValueParsers.parseInt64(field) {
-                            values[slot] = UInt64(bitPattern: parsed)
-                            missing[slot] = 0
-                        } else if na.matches(field) {
-                            values[slot] = 0
-                            missing[slot] = 1
-                        } else {
-                            break rows
-                        }
+                        guard let e = generalNumber(at: p, last: last, slot: slot, parse: { CSVValueParsers.parseInt64($0).map { UInt64(bitPattern: $0) } }) else { break rows }
                         t = e
                     }
                 case .float:
@@ -198,21 +204,8 @@ extension CSVChunkParser {
                         values[slot] = CSVValueParsers.exactDecimal(mantissa: m, digits: digits, dot: dot, negative: negative).bitPattern
                         missing[slot] = 0
                         t = q
-                    } else if q == p && terminates(p, last: last) {
-                        values[slot] = 0
-                        missing[slot] = 1
                     } else {
-                        guard let e = plainEnd(p, last: last) else { break rows }
-                        let field = UnsafeBufferPointer(start: base + p, count: e - p)
-                        if na.matches(field) {
-                            values[slot] = 0
-                            missing[slot] = 1
-                        } else if let parsed = CSVValueParsers.parseDouble(field) {
-                            values[slot] = parsed.bitPattern
-                            missing[slot] = 0
-                        } else {
-                            break rows
-                        }
+                        guard let e = generalNumber(at: p, last: last, slot: slot, parse: { CSVValueParsers.parseDouble($0)?.bitPattern }) else { break rows }
                         t = e
                     }
                 case .date, .timestamp, .bool:

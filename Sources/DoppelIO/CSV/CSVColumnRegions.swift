@@ -83,11 +83,9 @@ final class CSVColumnRegions: Sendable {
     /// (without the leading zero of every part but the first). `nil` when the parts are not laid
     /// out that way.
     func joinPlain(_ parts: [StringArray], column: Int) -> StringArray? {
-        guard let offsetBlock = blocks.withLock({ $0[column &* 16 &+ Self.offsetsSlot] }),
-              let byteBlock = blocks.withLock({ $0[column &* 16 &+ Self.bytesSlot] }),
-              parts.allSatisfy({ $0.offsets.storage === offsetBlock && ($0.bytes.count == 0 || $0.bytes.storage === byteBlock) && $0.offsets[0] == 0 }),
+        guard parts.allSatisfy({ $0.offsets[0] == 0 }),
               holdsInOrder(parts.map(\.offsets), slot: Self.offsetsSlot, column: column),
-              holdsInOrder(parts.map(\.bytes), slot: Self.bytesSlot, column: column) else { return nil }
+              parts.allSatisfy({ $0.bytes.count == 0 }) || holdsInOrder(parts.map(\.bytes), slot: Self.bytesSlot, column: column) else { return nil }
         // Each part's bytes end at its last offset (the window may hold 16 bytes of a bulk
         // copy's spill beyond it).
         let byteParts = parts.map { $0.bytes.slice(0..<Int($0.offsets[$0.count])) }
@@ -119,25 +117,16 @@ final class CSVColumnRegions: Sendable {
         let width = MemoryLayout<T>.stride
         let window = windows[chunk]
         let block = block(column: column, width: width)
-        #if os(Linux)
-        let page = CSVInput.pageSize
-        let first = (window.start * width + page - 1) / page * page
-        let last = min(block.byteCount, (window.start + window.expected) * width) / page * page
-        if last > first { _ = madvise(UnsafeMutableRawPointer(mutating: block.baseAddress + first), last - first, 23) }
-        #endif
+        block.advise(wholePagesOf: (window.start * width)..<((window.start + window.expected) * width), PageAdvice.populateWrite)
         return BufferBuilder(window: block, byteOffset: window.start * width, capacity: window.capacity)
     }
 
     /// Gives the pages of chunk `chunk`'s window of `column` in the block of `width` back (its
     /// values are no longer needed; reads would see zeros).
     func release(column: Int, chunk: Int, width: Int) {
-        #if os(Linux)
         guard let block = blocks.withLock({ $0[column &* 16 &+ width] }) else { return }
-        let window = windows[chunk], page = CSVInput.pageSize
-        let first = (window.start * width + page - 1) / page * page
-        let last = min(block.byteCount, (window.start + window.capacity) * width) / page * page
-        if last > first { _ = madvise(UnsafeMutableRawPointer(mutating: block.baseAddress + first), last - first, MADV_DONTNEED) }
-        #endif
+        let window = windows[chunk]
+        block.advise(wholePagesOf: (window.start * width)..<((window.start + window.capacity) * width), PageAdvice.dontNeed)
     }
 
     /// `rows` zeros in chunk `chunk`'s window of `column`, when that column has a block of `T`'s
@@ -181,12 +170,7 @@ final class CSVColumnRegions: Sendable {
             if start != target + rows { (target + rows).update(from: start, count: part.count) }
             rows += part.count
         }
-        #if os(Linux)
-        let page = CSVInput.pageSize
-        let used = UnsafeRawPointer(target + rows) - storage.baseAddress
-        let from = (used + page - 1) / page * page
-        if from < storage.byteCount { _ = madvise(UnsafeMutableRawPointer(mutating: storage.baseAddress + from), storage.byteCount - from, MADV_DONTNEED) }
-        #endif
+        storage.advise(wholePagesOf: (UnsafeRawPointer(target + rows) - storage.baseAddress)..<storage.byteCount, PageAdvice.dontNeed)
         return Buffer(storage: storage, start: UnsafePointer(target), count: rows)
     }
 }

@@ -38,12 +38,6 @@ struct CSVInput: @unchecked Sendable {
     /// those bytes fault them back in from the page cache, so this never changes results.
     func release(_ range: Range<Int>) {
         guard isMapped else { return }
-        let page = CSVInput.pageSize
-        let start = (range.lowerBound + page - 1) / page * page
-        let end = range.upperBound / page * page
-        guard end > start else { return }
-        _ = madvise(UnsafeMutableRawPointer(mutating: storage.baseAddress + start), end - start, MADV_DONTNEED)
+        storage.advise(wholePagesOf: range, PageAdvice.dontNeed)
     }
-
-    static let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
 }

@@ -51,7 +51,7 @@ public enum CSVReader {
         let threads = parallelism.workers
         let dataBytes = input.count - header.dataStart
         let chunkCount = threads == 1 ? 1 : max(1, min(2 * threads, dataBytes / max(1, options.minimumChunkBytes)))
-        var chunks = CSVChunker.split(input, dataStart: header.dataStart, firstLine: header.dataLine, chunkCount: chunkCount)
+        let chunks = CSVChunker.split(input, dataStart: header.dataStart, firstLine: header.dataLine, chunkCount: chunkCount)
 
         // Phase 1: typed parse of every chunk, then the check of the speculative chunk starts.
         let regions = CSVColumnRegions(chunks: chunks)
@@ -59,7 +59,7 @@ public enum CSVReader {
         let outcomes = ParallelSlots<ChunkOutcome>(count: chunks.count, initial: ChunkOutcome())
         let firstParsers = parsers
         parallelism.forEach(chunks.count) { i in outcomes[i] = firstParsers[i].parse() }
-        try confirmChunkStarts(&chunks, &parsers, outcomes, firstLine: header.dataLine)
+        try confirmChunkStarts(&parsers, outcomes, firstLine: header.dataLine)
 
         let kinds = columnKinds(outcomes, forced: context.forcedKinds)
         // Phase 2: string columns whose text some chunk did not keep are read again there.
@@ -74,12 +74,11 @@ public enum CSVReader {
     /// is parsed again, on this thread, from where chunk `i` ended. On the way each chunk gets its
     /// first line (the line feeds of the chunks before it), which also moves the lines of its
     /// errors; the first error in file order is thrown.
-    private static func confirmChunkStarts(_ chunks: inout [CSVChunker.Chunk], _ parsers: inout [CSVChunkParser],
-                                           _ outcomes: ParallelSlots<ChunkOutcome>, firstLine: Int) throws(DataFileError) {
+    private static func confirmChunkStarts(_ parsers: inout [CSVChunkParser], _ outcomes: ParallelSlots<ChunkOutcome>,
+                                           firstLine: Int) throws(DataFileError) {
         var line = firstLine
-        for i in chunks.indices {
-            let shift = line - chunks[i].firstLine
-            chunks[i].firstLine = line
+        for i in parsers.indices {
+            let shift = line - parsers[i].chunk.firstLine
             parsers[i].chunk.firstLine = line
             if var failure = outcomes[i].failure {
                 failure.line = failure.line.map { $0 + shift }
@@ -87,11 +86,12 @@ public enum CSVReader {
             }
             line += outcomes[i].lineFeeds
             let end = outcomes[i].end
-            if i + 1 < chunks.count && end != chunks[i + 1].range.lowerBound {
-                chunks[i + 1].range = end..<max(end, chunks[i + 1].range.upperBound)
-                chunks[i + 1].firstLine = line
-                let context = parsers[i + 1].context, regions = parsers[i + 1].regions
-                parsers[i + 1] = CSVChunkParser(context: context, chunk: chunks[i + 1], index: i + 1, regions: regions)
+            if i + 1 < parsers.count && end != parsers[i + 1].chunk.range.lowerBound {
+                let next = parsers[i + 1]
+                var chunk = next.chunk
+                chunk.range = end..<max(end, chunk.range.upperBound)
+                chunk.firstLine = line
+                parsers[i + 1] = CSVChunkParser(context: next.context, chunk: chunk, index: i + 1, regions: next.regions)
                 outcomes[i + 1] = parsers[i + 1].parse()
             }
         }

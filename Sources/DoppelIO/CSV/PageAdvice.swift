@@ -1,0 +1,31 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import DoppelTable
+
+/// `madvise` advice the CSV reader gives about its memory.
+enum PageAdvice {
+    /// The pages are no longer needed: a file's pages are read again from the page cache, an
+    /// anonymous block's read as zeros.
+    static let dontNeed = MADV_DONTNEED
+    /// Map the (anonymous) pages now, in one call, instead of one page fault per 4 KiB as they
+    /// are written (`MADV_POPULATE_WRITE`, Linux 5.14; older kernels ignore it and fault as usual).
+    static let populateWrite: Int32 = 23
+    static let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+}
+
+extension BufferStorage {
+    /// Gives `advice` for the pages wholly inside `bytes` (offsets into the storage, clamped to
+    /// it); nothing when there is no such page.
+    func advise(wholePagesOf bytes: Range<Int>, _ advice: Int32) {
+        #if os(Linux)
+        let page = PageAdvice.pageSize
+        let first = (max(0, bytes.lowerBound) + page - 1) / page * page
+        let last = min(byteCount, bytes.upperBound) / page * page
+        guard last > first else { return }
+        _ = madvise(UnsafeMutableRawPointer(mutating: baseAddress + first), last - first, advice)
+        #endif
+    }
+}
