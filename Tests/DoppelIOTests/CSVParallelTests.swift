@@ -299,6 +299,37 @@ import DoppelParallel
         #expect(try CSVReader.read(path: path, options: options).allRows == table.allRows)
     }
 
+    /// When a dictionary column switches to plain storage, its missing values become empty
+    /// strings (their dictionary code was only a placeholder), also in a column read a second
+    /// time as text because it began with numbers.
+    @Test func missingValuesStayEmptyWhenStringsTurnPlain() throws {
+        var text = "id,key,late\n"
+        for i in 0..<40_000 {
+            let key = i % 7 == 0 ? "" : "key-\(i)"
+            let late = i % 5 == 0 ? "" : (i < 30_000 ? "\(i)" : "late-\(i)")
+            text += "\(i),\(key),\(late)\n"
+        }
+        let path = try CSVFixture.write(text)
+        for threads in [1, 2] {
+            var options = CSVReadOptions()
+            options.threads = threads
+            options.minimumChunkBytes = 100_000
+            let table = try CSVReader.read(path: path, options: options)
+            for c in 1...2 {
+                guard case .string(let column) = table.columns[c], case .plain(let array) = column.storage, let validity = column.validity else {
+                    Issue.record("expected a plain string column with missing values")
+                    continue
+                }
+                var blank = 0
+                for row in 0..<table.rowCount where !validity.isValid(row) {
+                    if array.offsets[row + 1] == array.offsets[row] { blank += 1 }
+                }
+                #expect(blank == validity.nullCount)
+                #expect(validity.nullCount == (c == 1 ? 40_000 / 7 + 1 : 40_000 / 5))
+            }
+        }
+    }
+
     /// A high-cardinality string column (each chunk switches it to plain storage) is joined in
     /// place too: offsets and bytes are views of the shared blocks, and the values are those of
     /// a one-chunk read.

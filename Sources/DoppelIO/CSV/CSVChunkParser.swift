@@ -276,7 +276,7 @@ final class CSVChunkParser: @unchecked Sendable {
                         box.validity.append(true)
                     }
                 }
-                box.strings.checkCardinality()
+                box.strings.checkCardinality(validity: box.validity)
             }
             if position - unreleased >= CSVChunkParser.releaseBytes {
                 context.input.release(unreleased..<position)

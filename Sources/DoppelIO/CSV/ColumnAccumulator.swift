@@ -67,7 +67,7 @@ final class ColumnAccumulator {
     /// (``StringAccumulator/checkCardinality()``); the codes' window is then given back.
     func checkStringCardinality() {
         let target = self.target
-        let switched = strings.checkCardinality {
+        let switched = strings.checkCardinality(validity: validity) {
             // Plain strings go to the chunk's windows of the column's offset and byte blocks.
             if let target { return target.regions.stringBuilder(column: target.column, chunk: target.chunk) }
             return StringArrayBuilder(capacity: capacityHint)

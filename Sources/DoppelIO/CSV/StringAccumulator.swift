@@ -123,13 +123,24 @@ struct StringAccumulator: ~Copyable {
 
     /// Switches to plain storage when the dictionary holds more than 1000 strings and more than
     /// half of the (at least 16 Ki) rows seen are distinct.
-    /// True when it switched. `plain` makes the (empty) builder of the plain strings.
+    /// True when it switched. `validity` holds the rows appended so far: missing ones become
+    /// empty strings, as ``appendMissing()`` writes them in plain storage (their code is only a
+    /// placeholder). `plain` makes the (empty) builder of the plain strings.
     @discardableResult
-    mutating func checkCardinality(plain makePlain: () -> StringArrayBuilder = { StringArrayBuilder() }) -> Bool {
+    mutating func checkCardinality(validity: borrowing ValidityWriter,
+                                   plain makePlain: () -> StringArrayBuilder = { StringArrayBuilder() }) -> Bool {
         guard isDictionary, count >= 16_384, interner.count > 1000, interner.count * 2 > count else { return false }
+        assert(validity.count == count, "string values and validity out of step")
+        let blankMissing = validity.nullCount > 0 && validity.count == count
         var newPlain = makePlain()
         codes.withUnsafeBufferPointer { all in
-            for code in all { newPlain.append(utf8: interner.string(Int(code))) }
+            for (row, code) in all.enumerated() {
+                if blankMissing && !validity.isValid(row) {
+                    newPlain.appendEmpty()
+                } else {
+                    newPlain.append(utf8: interner.string(Int(code)))
+                }
+            }
         }
         var emptied = StringDictionaryBuilder()
         swap(&emptied, &interner)

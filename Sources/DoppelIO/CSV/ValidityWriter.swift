@@ -29,6 +29,13 @@ struct ValidityWriter: ~Copyable {
         }
     }
 
+    /// Whether row `row` (< ``count``) was appended as present.
+    func isValid(_ row: Int) -> Bool {
+        let index = row >> 6
+        let bits = index < count >> 6 ? words[index] : word
+        return (bits >> UInt64(row & 63)) & 1 != 0
+    }
+
     /// The bitmap, or `nil` when every value is present.
     consuming func finish() -> ValidityBitmap? {
         let rows = count, nulls = nullCount
