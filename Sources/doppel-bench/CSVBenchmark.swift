@@ -9,16 +9,8 @@ import Doppel
 /// peak RSS and the in-memory size of the typed columns.
 enum CSVBenchmark {
     static func run(_ arguments: [String]) throws {
-        let sizeMB = Int(BenchCommandLine.value("size-mb", in: arguments) ?? "") ?? 1000
-        let directory = BenchCommandLine.value("dir", in: arguments) ?? "bench-data"
         let threads = Int(BenchCommandLine.value("threads", in: arguments) ?? "") ?? 0
-        mkdir(directory, 0o755)
-        let path = BenchCommandLine.value("file", in: arguments) ?? "\(directory)/mixed-\(sizeMB)mb.csv"
-        if access(path, F_OK) != 0 {
-            let start = BenchCommandLine.now()
-            let rows = try CSVBenchmarkData.generate(path: path, bytes: sizeMB * 1_000_000)
-            print("generated \(path): \(rows) rows in \(BenchCommandLine.format(BenchCommandLine.now() - start, decimals: 1)) s")
-        }
+        let path = try CSVBenchmarkData.file(arguments, defaultMB: 1000)
         print("file: \(path)")
         if BenchCommandLine.flag("generate-only", in: arguments) { return }
 
@@ -38,7 +30,7 @@ enum CSVBenchmark {
         print("  peak RSS \(BenchCommandLine.megabytes(peak)), typed columns \(BenchCommandLine.megabytes(typed)), ratio \(BenchCommandLine.format(Double(peak) / Double(max(typed, 1)), decimals: 2))")
 
         if BenchCommandLine.flag("write", in: arguments) {
-            let output = "\(directory)/mixed-\(sizeMB)mb.written.csv"
+            let output = path.hasSuffix(".csv") ? String(path.dropLast(4)) + ".written.csv" : path + ".written.csv"
             let writeStart = BenchCommandLine.now()
             try CSVWriter.write(table, to: output)
             let writeSeconds = BenchCommandLine.now() - writeStart

@@ -15,6 +15,21 @@ enum CSVBenchmarkData {
     static let cities = ["Wien", "Graz", "Linz", "Salzburg", "Innsbruck", "\"Sankt Pölten, NÖ\"", "Klagenfurt", "Villach",
                          "Wels", "Dornbirn", "\"Steyr, OÖ\"", "Feldkirch"]
 
+    /// The CSV a benchmark reads: `--file PATH`, else `DIR/mixed-<N>mb.csv` (`--dir`, default
+    /// `bench-data`; `--size-mb`, default `defaultMB`), generated first when it does not exist.
+    static func file(_ arguments: [String], defaultMB: Int) throws -> String {
+        let sizeMB = Int(BenchCommandLine.value("size-mb", in: arguments) ?? "") ?? defaultMB
+        let directory = BenchCommandLine.value("dir", in: arguments) ?? "bench-data"
+        let path = BenchCommandLine.value("file", in: arguments) ?? "\(directory)/mixed-\(sizeMB)mb.csv"
+        if access(path, F_OK) != 0 {
+            mkdir(directory, 0o755)
+            let start = BenchCommandLine.now()
+            let rows = try generate(path: path, bytes: sizeMB * 1_000_000)
+            print("generated \(path): \(rows) rows in \(BenchCommandLine.format(BenchCommandLine.now() - start, decimals: 1)) s")
+        }
+        return path
+    }
+
     /// Writes about `bytes` bytes to `path`; returns the number of rows.
     static func generate(path: String, bytes target: Int) throws -> Int {
         guard let file = fopen(path, "wb") else { throw BenchError("cannot create \(path)") }

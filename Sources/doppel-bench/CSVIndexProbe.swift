@@ -19,14 +19,8 @@ import Doppel
 ///    1,024-row blocks like the reader's field blocks.
 enum CSVIndexProbe {
     static func run(_ arguments: [String]) throws {
-        let sizeMB = Int(BenchCommandLine.value("size-mb", in: arguments) ?? "") ?? 200
-        let directory = BenchCommandLine.value("dir", in: arguments) ?? "bench-data"
         let rounds = max(1, Int(BenchCommandLine.value("rounds", in: arguments) ?? "") ?? 3)
-        let path = BenchCommandLine.value("file", in: arguments) ?? "\(directory)/mixed-\(sizeMB)mb.csv"
-        if access(path, F_OK) != 0 {
-            mkdir(directory, 0o755)
-            _ = try CSVBenchmarkData.generate(path: path, bytes: sizeMB * 1_000_000)
-        }
+        let path = try CSVBenchmarkData.file(arguments, defaultMB: 200)
         let descriptor = open(path, O_RDONLY)
         guard descriptor >= 0 else { throw ProbeError(message: "cannot open \(path)") }
         defer { close(descriptor) }
