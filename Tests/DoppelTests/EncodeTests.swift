@@ -203,6 +203,24 @@ private func texts(_ column: Column) -> [String] {
         }
     }
 
+    /// Codes are narrowed to the width of their cardinality; one outside it (an encoder bug)
+    /// stops the run instead of wrapping around into another code.
+    @Test func narrowingKeepsCodesAndStopsOnOutOfRange() async {
+        guard case .int8(let narrow) = CodeWidth.narrowed(Buffer<Int32>([0, 5, 126]), cardinality: 127) else {
+            Issue.record("expected int8 codes")
+            return
+        }
+        #expect((0..<narrow.count).map { narrow.values[$0] } == [0, 5, 126])
+        guard case .int16(let wider) = CodeWidth.narrowed(Buffer<Int32>([0, 128, 300]), cardinality: 301) else {
+            Issue.record("expected int16 codes")
+            return
+        }
+        #expect((0..<wider.count).map { wider.values[$0] } == [0, 128, 300])
+        await #expect(processExitsWith: .failure) {
+            _ = CodeWidth.narrowed(Buffer<Int32>([0, 200]), cardinality: 100)
+        }
+    }
+
     @Test func encodeBeforeAnalyzeIsAClearError() throws {
         let ws = try PipelineFixture.titanic()
         do {

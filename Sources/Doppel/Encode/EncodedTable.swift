@@ -84,7 +84,15 @@ enum CodeWidth {
 
     /// `codes` (values in `0 ..< cardinality`) in the width for `cardinality`.
     static func narrowed(_ codes: Buffer<Int32>, cardinality: Int) -> Column {
-        forCardinality(cardinality).column(count: codes.count, CopiedCodes(codes: codes))
+        forCardinality(cardinality).column(count: codes.count, CopiedCodes(codes: codes, cardinality: cardinality))
+    }
+
+    /// `code` as a `T` of the width for `cardinality`. A code outside `0 ..< cardinality` is an
+    /// encoder bug: it stops here instead of wrapping around into another, valid-looking code.
+    @inline(__always)
+    static func checked<T: FixedWidthInteger>(_ code: Int, cardinality: Int) -> T {
+        precondition(code >= 0 && code < cardinality, "encoded code \(code) outside 0..<\(cardinality)")
+        return T(truncatingIfNeeded: code)
     }
 
     /// `values` in the width for their largest value.
@@ -101,10 +109,11 @@ protocol CodeFiller {
 
 private struct CopiedCodes: CodeFiller {
     let codes: Buffer<Int32>
+    let cardinality: Int
 
     func fill<T: FixedWidthInteger>(_ out: UnsafeMutableBufferPointer<T>) {
         codes.withUnsafeBufferPointer { source in
-            for i in 0..<source.count { out[i] = T(truncatingIfNeeded: source[i]) }
+            for i in 0..<source.count { out[i] = CodeWidth.checked(Int(source[i]), cardinality: cardinality) }
         }
     }
 }

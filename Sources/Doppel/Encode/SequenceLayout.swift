@@ -44,7 +44,7 @@ struct SequenceLayout {
     /// (rows beyond the maximum length are dropped). Written in padded order (sequential
     /// writes, gathered reads).
     func scatter(_ codes: Buffer<Int32>, fromKeptRows: Bool, cardinality: Int) -> Column {
-        CodeWidth.forCardinality(cardinality).column(count: paddedRowCount, ScatteredCodes(layout: self, codes: codes, fromKeptRows: fromKeptRows))
+        CodeWidth.forCardinality(cardinality).column(count: paddedRowCount, ScatteredCodes(layout: self, codes: codes, fromKeptRows: fromKeptRows, cardinality: cardinality))
     }
 }
 
@@ -53,6 +53,7 @@ private struct ScatteredCodes: CodeFiller {
     let layout: SequenceLayout
     let codes: Buffer<Int32>
     let fromKeptRows: Bool
+    let cardinality: Int
 
     func fill<T: FixedWidthInteger>(_ out: UnsafeMutableBufferPointer<T>) {
         codes.withUnsafeBufferPointer { source in
@@ -62,7 +63,7 @@ private struct ScatteredCodes: CodeFiller {
                     for s in 0..<layout.subjectCount {
                         let first = start[s], pad = start[s + 1] - 1
                         for p in first..<pad {
-                            out[p] = T(truncatingIfNeeded: source[fromKeptRows ? k : kept[k]])
+                            out[p] = CodeWidth.checked(Int(source[fromKeptRows ? k : kept[k]]), cardinality: cardinality)
                             k += 1
                         }
                         out[pad] = 0
@@ -141,7 +142,7 @@ private struct PositionalCodes: CodeFiller {
                 case .slen: value = n
                 case .ridx: value = n - i
                 }
-                out[first + i] = T(truncatingIfNeeded: shape.code(Int64(min(value, maxLength))))
+                out[first + i] = CodeWidth.checked(Int(shape.code(Int64(min(value, maxLength)))), cardinality: shape.cardinality)
             }
         }
     }
