@@ -101,20 +101,14 @@ struct NearestNeighbors: Sendable {
     private func nearestTwo(_ queries: EmbeddedRows, _ q: Int) -> (Float, Float) {
         let dn = numericWidth, dc = categoricalWidth, lanes = Self.lanes
         var best1 = Float.infinity, best2 = Float.infinity
-        queries.numeric.withUnsafeBufferPointer { qn in
-        queries.codes.withUnsafeBufferPointer { qc in
-        numeric.withUnsafeBufferPointer { rn in
-        codes.withUnsafeBufferPointer { rc in
-        alpha.withUnsafeBufferPointer { ra in
-        alphaSquared.withUnsafeBufferPointer { ra2 in
-        padding.withUnsafeBufferPointer { rp in
-            let qNum = qn.baseAddress! + q * dn
-            let qCod = qc.baseAddress! + q * dc
+        withPacked(queries) { qn, qc, packed in
+            let qNum = qn + q * dn
+            let qCod = qc + q * dc
             let qa = queries.alpha[q]
             let qaVec = Lane(repeating: qa), qa2Vec = Lane(repeating: qa * qa)
             let nCat = Lane(repeating: Float(dc))
-            let rnBase = UnsafeRawPointer(rn.baseAddress!), rcBase = UnsafeRawPointer(rc.baseAddress!)
-            let raBase = UnsafeRawPointer(ra.baseAddress!), ra2Base = UnsafeRawPointer(ra2.baseAddress!), rpBase = UnsafeRawPointer(rp.baseAddress!)
+            let rnBase = packed.numeric, rcBase = packed.codes
+            let raBase = packed.alpha, ra2Base = packed.alphaSquared, rpBase = packed.padding
             let floatStride = MemoryLayout<Float>.stride * lanes, intStride = MemoryLayout<Int32>.stride * lanes
             for b in 0..<blockCount {
                 var acc = rpBase.loadUnaligned(fromByteOffset: b * floatStride, as: Lane.self)
@@ -144,7 +138,7 @@ struct NearestNeighbors: Sendable {
                     }
                 }
             }
-        }}}}}}}
+        }
         return (max(best1, 0), max(best2, 0))
     }
 
@@ -152,21 +146,15 @@ struct NearestNeighbors: Sendable {
     private func nearestTwoForPair(_ queries: EmbeddedRows, _ q: Int) -> ((Float, Float), (Float, Float)) {
         let dn = numericWidth, dc = categoricalWidth, lanes = Self.lanes
         var a1 = Float.infinity, a2 = Float.infinity, b1 = Float.infinity, b2 = Float.infinity
-        queries.numeric.withUnsafeBufferPointer { qn in
-        queries.codes.withUnsafeBufferPointer { qc in
-        numeric.withUnsafeBufferPointer { rn in
-        codes.withUnsafeBufferPointer { rc in
-        alpha.withUnsafeBufferPointer { ra in
-        alphaSquared.withUnsafeBufferPointer { ra2 in
-        padding.withUnsafeBufferPointer { rp in
-            let qNumA = qn.baseAddress! + q * dn, qNumB = qNumA + dn
-            let qCodA = qc.baseAddress! + q * dc, qCodB = qCodA + dc
+        withPacked(queries) { qn, qc, packed in
+            let qNumA = qn + q * dn, qNumB = qNumA + dn
+            let qCodA = qc + q * dc, qCodB = qCodA + dc
             let alphaA = queries.alpha[q], alphaB = queries.alpha[q + 1]
             let qaA = Lane(repeating: alphaA), qaB = Lane(repeating: alphaB)
             let qa2A = Lane(repeating: alphaA * alphaA), qa2B = Lane(repeating: alphaB * alphaB)
             let nCat = Lane(repeating: Float(dc))
-            let rnBase = UnsafeRawPointer(rn.baseAddress!), rcBase = UnsafeRawPointer(rc.baseAddress!)
-            let raBase = UnsafeRawPointer(ra.baseAddress!), ra2Base = UnsafeRawPointer(ra2.baseAddress!), rpBase = UnsafeRawPointer(rp.baseAddress!)
+            let rnBase = packed.numeric, rcBase = packed.codes
+            let raBase = packed.alpha, ra2Base = packed.alphaSquared, rpBase = packed.padding
             let floatStride = MemoryLayout<Float>.stride * lanes, intStride = MemoryLayout<Int32>.stride * lanes
             for b in 0..<blockCount {
                 let pad = rpBase.loadUnaligned(fromByteOffset: b * floatStride, as: Lane.self)
@@ -195,8 +183,30 @@ struct NearestNeighbors: Sendable {
                 Self.update(accA, &a1, &a2)
                 Self.update(accB, &b1, &b2)
             }
-        }}}}}}}
+        }
         return ((max(a1, 0), max(a2, 0)), (max(b1, 0), max(b2, 0)))
+    }
+
+    /// Base addresses of the packed reference arrays, valid inside ``withPacked(_:_:)``.
+    private struct PackedPointers {
+        let numeric, codes, alpha, alphaSquared, padding: UnsafeRawPointer
+    }
+
+    /// Runs `body` with the base addresses of the query rows' numeric entries and codes and
+    /// of the packed reference arrays.
+    @inline(__always)
+    private func withPacked<R>(_ queries: EmbeddedRows, _ body: (UnsafePointer<Float>, UnsafePointer<Int32>, PackedPointers) -> R) -> R {
+        queries.numeric.withUnsafeBufferPointer { qn in
+        queries.codes.withUnsafeBufferPointer { qc in
+        numeric.withUnsafeBufferPointer { rn in
+        codes.withUnsafeBufferPointer { rc in
+        alpha.withUnsafeBufferPointer { ra in
+        alphaSquared.withUnsafeBufferPointer { ra2 in
+        padding.withUnsafeBufferPointer { rp in
+            body(qn.baseAddress!, qc.baseAddress!, PackedPointers(
+                numeric: UnsafeRawPointer(rn.baseAddress!), codes: UnsafeRawPointer(rc.baseAddress!), alpha: UnsafeRawPointer(ra.baseAddress!),
+                alphaSquared: UnsafeRawPointer(ra2.baseAddress!), padding: UnsafeRawPointer(rp.baseAddress!)))
+        }}}}}}}
     }
 
     /// Folds 8 squared distances into the best two.
