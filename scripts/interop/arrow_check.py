@@ -7,12 +7,13 @@ with type one of int8, int16, int32, int64, float64 (values as text, e.g. "inf")
 date (days); null = missing.
 Exits non-zero and prints every mismatch when the file differs.
 """
-import json
 import sys
 
 import pyarrow as pa
 import pyarrow.feather as feather
 import pyarrow.ipc as ipc
+
+from expectations import run_checks
 
 ARROW_TYPES = {
     "int64": pa.int64(),
@@ -66,17 +67,7 @@ def check(path, expected):
 def main():
     if len(sys.argv) < 3 or len(sys.argv) % 2 == 0:
         sys.exit(__doc__)
-    failed = False
-    for path, expected_path in zip(sys.argv[1::2], sys.argv[2::2]):
-        with open(expected_path) as f:
-            expected = json.load(f)
-        problems = check(path, expected)
-        for p in problems:
-            print("MISMATCH", path, p)
-        failed = failed or bool(problems)
-    if failed:
-        sys.exit(1)
-    print("ok")
+    run_checks(zip(sys.argv[1::2], sys.argv[2::2]), check)
 
 
 if __name__ == "__main__":
