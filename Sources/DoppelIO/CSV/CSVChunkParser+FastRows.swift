@@ -23,8 +23,9 @@ final class FastRowStorage {
 /// value rules, and it gives up on a row as soon as anything is not simple (a quote inside a
 /// field, a value that would widen the kind, a wrong field count); that row and the rest of the
 /// block then go through the general path, which also reports errors. Rows are committed only
-/// when whole, so giving up mid-row leaves no trace. String fields are only delimited here and
-/// parsed by the block path's string loop.
+/// when whole, so giving up mid-row leaves no trace. Fields of string columns are delimited
+/// and looked up here and committed in bulk per block; fields of columns without a kind yet are
+/// only delimited, for the block path's loops.
 extension CSVChunkParser {
     /// `text` fields are only delimited here (for the block path's loops); `dictionaryText`
     /// and `plainText` fields of string columns are also looked up in the column's dictionary
@@ -297,6 +298,11 @@ extension CSVChunkParser {
         // Commit: typed values in bulk, string fields through the block path's string loop.
         block.rowCount = row
         var failure: (row: Int, error: DataFileError)?
+        /// Keeps the earliest row's failure (the first column's on a tie).
+        func fail(row: Int, column c: Int, _ message: String) {
+            if let earlier = failure, earlier.row <= row { return }
+            failure = (row, DataFileError(file: context.path, line: rowLines[row], column: context.names[c], message: message))
+        }
         for c in 0..<n {
             let column = columns[c]
             if kinds[c] == .dictionaryText || kinds[c] == .plainText {
@@ -304,9 +310,7 @@ extension CSVChunkParser {
                 column.validity.append(missingFlags: missing + offset, count: row)
                 if let bad = column.strings.appendFastRows(base: base, inputEnd: end, values: values + offset, ends: ends + offset,
                                                            flags: missing + offset, rows: row) {
-                    if let earlier = failure, earlier.row <= bad {} else {
-                        failure = (bad, DataFileError(file: context.path, line: rowLines[bad], column: context.names[c], message: "invalid UTF-8 in field"))
-                    }
+                    fail(row: bad, column: c, "invalid UTF-8 in field")
                 }
                 column.checkStringCardinality()
             } else if kinds[c] != .text {
@@ -315,10 +319,7 @@ extension CSVChunkParser {
                 do {
                     try parseColumn(c, into: column)
                 } catch {
-                    // Keep the earliest row's failure (the first column's on a tie).
-                    if let earlier = failure, earlier.row <= error.row {} else {
-                        failure = (error.row, DataFileError(file: context.path, line: rowLines[error.row], column: context.names[c], message: error.message))
-                    }
+                    fail(row: error.row, column: c, error.message)
                 }
                 column.checkStringCardinality()
             }

@@ -167,12 +167,12 @@ final class CSVChunkParser: @unchecked Sendable {
         while row < rows && !column.abandoned {
             switch column.kind {
             case .empty: row = fillEmpty(c, column, from: row)
-            case .int: row = fillFixed(c, &column.int64s, &column.validity, from: row, placeholder: 0, parse: CSVValueParsers.parseInt64)
-            case .float: row = fillFixed(c, &column.doubles, &column.validity, from: row, placeholder: 0, parse: CSVValueParsers.parseDouble)
-            case .bool: row = fillFixed(c, &column.bools, &column.validity, from: row, placeholder: 0, parse: CSVValueParsers.parseBool)
-            case .date: row = fillFixed(c, &column.days, &column.validity, from: row, placeholder: 0, parse: CSVValueParsers.parseDate)
+            case .int: row = fillFixed(c, &column.int64s, &column.validity, from: row, parse: CSVValueParsers.parseInt64)
+            case .float: row = fillFixed(c, &column.doubles, &column.validity, from: row, parse: CSVValueParsers.parseDouble)
+            case .bool: row = fillFixed(c, &column.bools, &column.validity, from: row, parse: CSVValueParsers.parseBool)
+            case .date: row = fillFixed(c, &column.days, &column.validity, from: row, parse: CSVValueParsers.parseDate)
             case .timestamp:
-                row = fillFixed(c, &column.int64s, &column.validity, from: row, placeholder: 0) { CSVValueParsers.parseTimestamp($0, acceptDate: true) }
+                row = fillFixed(c, &column.int64s, &column.validity, from: row) { CSVValueParsers.parseTimestamp($0, acceptDate: true) }
             case .string: row = try fillString(c, column, from: row)
             }
             if row < rows { try changeKind(c, column, row: row) }
@@ -206,19 +206,18 @@ final class CSVChunkParser: @unchecked Sendable {
         return row
     }
 
-    /// Parses column `c` from `start` into a fixed-width buffer (`placeholder` in missing slots)
-    /// until a value does not parse as the column's kind; returns that row (or the block's row
-    /// count). One exclusive access to
-    /// the accumulator's buffers for the whole loop.
+    /// Parses column `c` from `start` into a fixed-width buffer (zero in missing slots) until a
+    /// value does not parse as the column's kind; returns that row (or the block's row count).
+    /// One exclusive access to the accumulator's buffers for the whole loop.
     @inline(__always)
-    private func fillFixed<T: BitwiseCopyable>(_ c: Int, _ values: inout BufferBuilder<T>, _ bits: inout ValidityWriter, from start: Int,
-                                               placeholder: T, parse: (UnsafeBufferPointer<UInt8>) -> T?) -> Int {
+    private func fillFixed<T: BitwiseCopyable & Numeric>(_ c: Int, _ values: inout BufferBuilder<T>, _ bits: inout ValidityWriter, from start: Int,
+                                                         parse: (UnsafeBufferPointer<UInt8>) -> T?) -> Int {
         let reader = self.reader()
         var row = start
         while row < block.rowCount {
             let (f, missing) = reader.field(c, row)
             if missing {
-                values.append(placeholder); bits.append(false)
+                values.append(.zero); bits.append(false)
             } else if let v = parse(f) {
                 values.append(v); bits.append(true)
             } else {

@@ -5,7 +5,7 @@ enum CSVColumnMerge {
     /// Joins parts of one type in order: values and string bytes are copied in bulk, validity
     /// 64 bits at a time, dictionaries merged (a mix of dictionary and plain parts gives plain).
     /// With `regions` (and the column's index), parts that lie in order in the column's block
-    /// are joined in place (``CSVColumnRegions/compact(_:column:)``).
+    /// are joined in place (``CSVColumnRegions/compact(_:slot:column:)``).
     static func concatenate(_ parts: [Column], regions: (CSVColumnRegions, column: Int)? = nil) -> Column {
         guard parts.count > 1 || regions != nil else { return parts[0] }
         let rows = parts.reduce(0) { $0 + $1.count }
@@ -44,9 +44,7 @@ enum CSVColumnMerge {
             let codeParts: [Buffer<Int32>] = parts.map { if case .dictionary(let codes, _) = $0.storage { codes } else { Buffer() } }
             if regions.holdsInOrder(codeParts, column: column) {
                 var dictionary = StringDictionaryBuilder()
-                for (part, codes) in zip(parts, codeParts) {
-                    guard case .dictionary(_, let partDictionary) = part.storage else { continue }
-                    let remap = (0..<partDictionary.count).map { dictionary.intern(partDictionary.utf8($0)).code }
+                for (remap, codes) in zip(mergeDictionaries(parts, into: &dictionary), codeParts) {
                     guard let start = codes.rawBytes.baseAddress else { continue }
                     let target = UnsafeMutableRawPointer(mutating: start).assumingMemoryBound(to: Int32.self)
                     remap.withUnsafeBufferPointer { map in
@@ -65,9 +63,8 @@ enum CSVColumnMerge {
         if allDictionary {
             var dictionary = StringDictionaryBuilder()
             var codes = BufferBuilder<Int32>(capacity: rows)
-            for part in parts {
-                guard case .dictionary(let partCodes, let partDictionary) = part.storage else { continue }
-                let remap = (0..<partDictionary.count).map { dictionary.intern(partDictionary.utf8($0)).code }
+            for (part, remap) in zip(parts, mergeDictionaries(parts, into: &dictionary)) {
+                guard case .dictionary(let partCodes, _) = part.storage else { continue }
                 partCodes.withUnsafeBufferPointer { source in
                     codes.appendUninitialized(count: source.count) { target in
                         for i in 0..<source.count { target[i] = remap.isEmpty ? 0 : remap[Int(source[i])] }
@@ -100,6 +97,15 @@ enum CSVColumnMerge {
             precondition(bytes.count <= Int(Int32.max), "string column exceeds 2 GiB of text")
         }
         return StringColumn(storage: .plain(StringArray(offsets: offsets.finish(), bytes: bytes.finish())), validity: validity)
+    }
+
+    /// Interns the dictionaries of the dictionary-encoded `parts` into `dictionary` in part
+    /// order; per part, the merged code of each of its codes (empty for a plain part).
+    private static func mergeDictionaries(_ parts: [StringColumn], into dictionary: inout StringDictionaryBuilder) -> [[Int32]] {
+        parts.map { part in
+            guard case .dictionary(_, let partDictionary) = part.storage else { return [] }
+            return (0..<partDictionary.count).map { dictionary.intern(partDictionary.utf8($0)).code }
+        }
     }
 
     /// Widens `column` of `kind` to `target` (`int → float`, `date → timestamp`); other

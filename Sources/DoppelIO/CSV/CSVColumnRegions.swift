@@ -10,9 +10,9 @@ import DoppelTable
 /// Chunk `i` owns rows `start_i ..< start_i + capacity_i` of every column, where the capacity is
 /// its expected row count (``CSVChunker/Chunk/expectedRows``) plus a quarter and 64 rows, and
 /// `start_i` the sum of the capacities before it. Rows are known only after the parse, so the
-/// parts lie in order with gaps between them; ``compact(_:column:)`` closes the gaps in place, one
-/// move per part. A chunk with more rows than its window continues in memory of its own and
-/// its column is then copied at the join.
+/// parts lie in order with gaps between them; ``compact(_:slot:column:)`` closes the gaps in
+/// place, one move per part. A chunk with more rows than its window continues in memory of its
+/// own and its column is then copied at the join.
 ///
 /// Each column has one block per element width (1, 4 or 8 bytes), mapped on first use as
 /// zeroed pages that cost memory only once written; chunks that read a column as different
@@ -37,6 +37,8 @@ final class CSVColumnRegions: Sendable {
     /// offsets and bytes.
     private static let offsetsSlot = 12, bytesSlot = 13
 
+    private static func key(_ column: Int, _ slot: Int) -> Int { column &* 16 &+ slot }
+
     /// Windows for `chunks` in file order.
     init(chunks: [CSVChunker.Chunk]) {
         var start = 0, byteStart = 0
@@ -58,9 +60,9 @@ final class CSVColumnRegions: Sendable {
 
     private func block(column: Int, slot: Int, byteCount: Int) -> BufferStorage {
         blocks.withLock { blocks in
-            if let block = blocks[column &* 16 &+ slot] { return block }
+            if let block = blocks[Self.key(column, slot)] { return block }
             let block = BufferStorage.zeroedPages(byteCount: byteCount)
-            blocks[column &* 16 &+ slot] = block
+            blocks[Self.key(column, slot)] = block
             return block
         }
     }
@@ -78,7 +80,7 @@ final class CSVColumnRegions: Sendable {
     }
 
     /// Joins plain string parts whose offsets and bytes lie in order in `column`'s blocks, in
-    /// place: the bytes are moved down like ``compact(_:column:)`` moves values, each part's
+    /// place: the bytes are moved down like ``compact(_:slot:column:)`` moves values, each part's
     /// offsets are shifted by the bytes before it where they lie, and then joined the same way
     /// (without the leading zero of every part but the first). `nil` when the parts are not laid
     /// out that way.
@@ -124,7 +126,7 @@ final class CSVColumnRegions: Sendable {
     /// Gives the pages of chunk `chunk`'s window of `column` in the block of `width` back (its
     /// values are no longer needed; reads would see zeros).
     func release(column: Int, chunk: Int, width: Int) {
-        guard let block = blocks.withLock({ $0[column &* 16 &+ width] }) else { return }
+        guard let block = blocks.withLock({ $0[Self.key(column, width)] }) else { return }
         let window = windows[chunk]
         block.advise(wholePagesOf: (window.start * width)..<((window.start + window.capacity) * width), PageAdvice.dontNeed)
     }
@@ -134,15 +136,15 @@ final class CSVColumnRegions: Sendable {
     func zeros<T: BitwiseCopyable>(column: Int, chunk: Int, rows: Int, of type: T.Type) -> Buffer<T>? {
         let width = MemoryLayout<T>.stride
         let window = windows[chunk]
-        guard rows <= window.capacity, let block = blocks.withLock({ $0[column &* 16 &+ width] }) else { return nil }
+        guard rows <= window.capacity, let block = blocks.withLock({ $0[Self.key(column, width)] }) else { return nil }
         return Buffer(storage: block, start: (block.baseAddress + window.start * width).assumingMemoryBound(to: T.self), count: rows)
     }
 
     /// True when the non-empty `parts` all lie in `column`'s block of their element width, in
     /// order and without overlap (as the chunks' parts do): then they may be changed in place
-    /// and ``compact(_:column:)`` joins them.
+    /// and ``compact(_:slot:column:)`` joins them.
     func holdsInOrder<T: BitwiseCopyable>(_ parts: [Buffer<T>], slot: Int? = nil, column: Int) -> Bool {
-        guard let block = blocks.withLock({ $0[column &* 16 &+ (slot ?? MemoryLayout<T>.stride)] }) else { return false }
+        guard let block = blocks.withLock({ $0[Self.key(column, slot ?? MemoryLayout<T>.stride)] }) else { return false }
         var previousEnd: UnsafeRawPointer?
         for part in parts where part.count > 0 {
             guard part.storage === block, let start = part.rawBytes.baseAddress else { return false }

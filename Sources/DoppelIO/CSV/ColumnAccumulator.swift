@@ -64,7 +64,7 @@ final class ColumnAccumulator {
     }
 
     /// Lets the strings switch to plain storage when they look high-cardinality
-    /// (``StringAccumulator/checkCardinality()``); the codes' window is then given back.
+    /// (``StringAccumulator/checkCardinality(validity:plain:)``); the codes' window is then given back.
     func checkStringCardinality() {
         let target = self.target
         let switched = strings.checkCardinality(validity: validity) {
