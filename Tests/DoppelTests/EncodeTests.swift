@@ -5,12 +5,18 @@ import Foundation
 import Testing
 @testable import Doppel
 
+/// The values of an encoded integer column of any width as `Int`, or `nil` for another type.
+private func integerValues(_ column: Column) -> [Int]? {
+    guard case .int64(let c) = column.widenedToInt64() else { return nil }
+    return c.values.array.map { Int($0) }
+}
+
 /// Reads the codes of `column` (sub-columns `{prefix}{column}__…`) back from an encoded file.
 private func codes(_ table: Table, prefix: String, column: String, specs: [SubColumnSpec], rows: [Int]? = nil) -> EncodedColumn {
     let start = "\(prefix)\(column)__"
     var subs: [SubColumn] = []
     for spec in specs where spec.name.hasPrefix(start) {
-        guard let column = table.column(named: spec.name), let values = EncodedSchema.integers(column) else { continue }
+        guard let column = table.column(named: spec.name), let values = integerValues(column) else { continue }
         let picked = rows ?? Array(0..<values.count)
         subs.append(SubColumn(spec: SubColumnSpec(String(spec.name.dropFirst(start.count)), spec.cardinality),
                               codes: Buffer(picked.map { Int32(values[$0]) })))
@@ -25,7 +31,7 @@ private func expectedCodeType(cardinality: Int) -> DataType {
 
 /// The integer values of column `name`, or `[]` (and a recorded issue) when it is missing.
 private func integers(_ table: Table, _ name: String) -> [Int] {
-    guard let column = table.column(named: name), let values = EncodedSchema.integers(column) else {
+    guard let column = table.column(named: name), let values = integerValues(column) else {
         Issue.record("no integer column \(name)")
         return []
     }

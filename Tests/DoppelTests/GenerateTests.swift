@@ -10,7 +10,7 @@ import Testing
         let path = try TestSupport.temporaryDirectory("generate").appendingPathComponent(name).path
         var options = GenerateOptions(workspace: ws, outputPath: path)
         options.seed = 3
-        options.jobs = 2
+        options.executor.jobs = 2
         configure(&options)
         return (try Generate.run(options), path)
     }
@@ -38,7 +38,7 @@ import Testing
     @Test func theSameSeedGivesTheSameFile() throws {
         let ws = try TrainFixture.titanic.get()
         let (_, a) = try generate(ws, "a.csv") { $0.rows = 5000 }  // two sampler batches
-        let (_, b) = try generate(ws, "b.csv") { $0.rows = 5000; $0.jobs = 1 }
+        let (_, b) = try generate(ws, "b.csv") { $0.rows = 5000; $0.executor.jobs = 1 }
         let (_, c) = try generate(ws, "c.csv") { $0.rows = 5000; $0.seed = 4 }
         #expect(try Data(contentsOf: URL(fileURLWithPath: a)) == Data(contentsOf: URL(fileURLWithPath: b)))
         #expect(try Data(contentsOf: URL(fileURLWithPath: a)) != Data(contentsOf: URL(fileURLWithPath: c)))

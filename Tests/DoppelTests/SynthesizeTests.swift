@@ -18,7 +18,7 @@ import Testing
         options.size = .small
         options.maxEpochs = 2
         options.seed = 1
-        options.jobs = 2
+        options.executor.jobs = 2
         let summary = try Synthesize.run(options)
         return (summary, try DataFiles.read(path: options.outputPath))
     }
@@ -63,7 +63,7 @@ import Testing
         options.primaryKey = "id"
         options.size = .small
         options.maxEpochs = 2
-        options.jobs = 2
+        options.executor.jobs = 2
         _ = try Synthesize.run(options)
         let original = try DataFiles.read(path: input)
         let synthetic = try DataFiles.read(path: options.outputPath)

@@ -24,7 +24,7 @@ enum TrainFixture {
         options.maxTime = maxTime
         options.seed = 7
         options.resume = resume
-        options.jobs = 2
+        options.executor.jobs = 2
         return try Train.run(options)
     }
 

@@ -46,8 +46,7 @@ public enum Encode {
         let executor = Executor(options.executor)
         try Workspace.resetDirectory(workspace.encodedDataDirectory)
 
-        let innerJobs = executor.backend(for: .any) == .sequential ? 1 : executor.jobs
-        let tasks = layout.files.map { EncodePartitionTask(workspace: options.workspace, file: $0, seed: options.seed, jobs: innerJobs) }
+        let tasks = layout.files.map { EncodePartitionTask(workspace: options.workspace, file: $0, seed: options.seed, jobs: options.executor.threadWorkers) }
         var results: [EncodePartitionTask.Result] = []
         // Few partition files: one file at a time, so that its columns use all the workers (a
         // task that runs alone may run parallel loops). Many files, or worker processes (whose

@@ -26,7 +26,7 @@ public struct EncodePartitionTask: Codable, Sendable {
         let workspace = Workspace(path: workspace)
         let targetStats = try Encode.readStats(workspace, .target)
         let targetKeys = try MetadataJSON.read(KeysFile.self, from: workspace.keysFile(.target))
-        let executor = Executor(ExecutorConfiguration(backend: .threads, jobs: jobs))
+        let executor = Executor.sharedThreads(jobs: jobs)
         let output = workspace.encodedDataDirectory.appendingPathComponent(file).path
 
         guard let contextKey = targetKeys.contextKey,

@@ -145,16 +145,4 @@ public enum EncodedSchema {
         }
         return try JSONDecoder().decode([SubColumnSpec].self, from: Data(json.utf8))
     }
-
-    /// The values of an encoded integer column of any width (int8/16/32/64) as `Int`, or `nil`
-    /// when `column` is not an integer column.
-    public static func integers(_ column: Column) -> [Int]? {
-        switch column {
-        case .int8(let c): c.values.array.map { Int($0) }
-        case .int16(let c): c.values.array.map { Int($0) }
-        case .int32(let c): c.values.array.map { Int($0) }
-        case .int64(let c): c.values.array.map { Int($0) }
-        case .float64, .bool, .string, .timestamp, .date: nil
-        }
-    }
 }

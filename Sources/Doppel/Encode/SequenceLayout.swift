@@ -100,8 +100,8 @@ struct PositionalEncoding {
         /// 0: the value itself; else the digit `(v / divisor) % 10`.
         let divisor: Int
 
-        func code(_ value: Int64) -> Int64 {
-            divisor == 0 ? value : (value / Int64(divisor)) % 10
+        func code(_ value: Int) -> Int {
+            divisor == 0 ? value : (value / divisor) % 10
         }
     }
 
@@ -142,7 +142,8 @@ private struct PositionalCodes: CodeFiller {
                 case .slen: value = n
                 case .ridx: value = n - i
                 }
-                out[first + i] = CodeWidth.checked(Int(shape.code(Int64(min(value, maxLength)))), cardinality: shape.cardinality)
+                // In range by construction: a length is capped at `maxLength`, a digit is < 10.
+                out[first + i] = T(truncatingIfNeeded: shape.code(min(value, maxLength)))
             }
         }
     }

@@ -6,8 +6,6 @@ public struct DataReadOptions: Sendable {
     public var naTokens: [String] = CSVReadOptions().naTokens
     /// Column types that override inference (CSV).
     public var columnTypes: [String: DataType] = [:]
-    /// Threads for parsing (0 = all cores).
-    public var threads: Int = 0
 
     public init() {}
 
@@ -16,7 +14,6 @@ public struct DataReadOptions: Sendable {
         o.delimiter = delimiter
         o.naTokens = naTokens
         o.columnTypes = columnTypes
-        o.threads = threads
         return o
     }
 }
@@ -49,9 +46,7 @@ public enum DataFiles {
             // Arrow files may hold int8/16/32 columns: the pipeline sees one integer type.
             return try ArrowIPC.read(path: path).widenedToInt64()
         case .parquet:
-            var parquet = ParquetReadOptions()
-            parquet.threads = options.threads
-            return try ParquetReader.read(path: path, options: parquet)
+            return try ParquetReader.read(path: path)
         }
     }
 

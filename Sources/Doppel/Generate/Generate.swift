@@ -45,10 +45,10 @@ public enum Generate {
         guard rows >= 0 else { throw PipelineError.invalidOption("--rows must be ≥ 0, got \(rows)") }
 
         var sampling = SamplingOptions(temperature: options.temperature, topP: options.topP, seed: options.seed)
-        if options.modelWorkers > 0 { sampling.workers = options.modelWorkers }
+        sampling.workers = options.executor.threadWorkers
         sampling.fixed = conditions?.fixed
         if options.rareCategoryReplacement == .sample { sampling.suppressedCodes = rareCodes(stats, schema) }
-        let executor = Executor(options.executor)
+        let executor = Executor.current
         try createParent(of: options.outputPath)
         // Unconditional rows are generated, decoded and written chunk by chunk, so memory stays
         // bounded whatever the row count. Chunk 0 uses the seed itself; chunk k > 0 an independent

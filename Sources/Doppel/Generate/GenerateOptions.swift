@@ -28,13 +28,6 @@ public struct GenerateOptions: Sendable {
     /// How parallel work runs (`--backend`, `--jobs`). Model passes need shared memory, so they
     /// run on threads under `processes`, on one thread under `sequential`.
     public var executor = ExecutorConfiguration()
-    /// Worker threads (0: one per core); the same as `executor.jobs`.
-    public var jobs: Int {
-        get { executor.jobs }
-        set { executor.jobs = max(0, newValue) }
-    }
-    /// Threads the model's loops use (0: the model's default, one per core).
-    var modelWorkers: Int { executor.backend == .sequential ? 1 : executor.jobs }
     /// Rows generated, decoded and written per chunk (unconditional generation): bounds memory.
     public var chunkRows = 1 << 18
 

@@ -23,11 +23,6 @@ public struct SynthesizeOptions: Sendable {
     public var seed: UInt64 = 0
     /// How every step runs its parallel work (`--backend`, `--jobs`).
     public var executor = ExecutorConfiguration()
-    /// Worker threads (0: one per core); the same as `executor.jobs`.
-    public var jobs: Int {
-        get { executor.jobs }
-        set { executor.jobs = max(0, newValue) }
-    }
     public var read: DataReadOptions = .init()
     public var shouldStop: @Sendable () -> Bool = { false }
 

@@ -25,7 +25,7 @@ public enum Train {
         var validation = try ModelInputs.load(workspace, side: .validation, schema: schema)
         var trainingOptions = TrainingOptions(maxEpochs: options.maxEpochs, maxTime: options.maxTime, batchSize: options.batchSize,
                                               learningRate: options.learningRate, seed: options.seed)
-        if options.modelWorkers > 0 { trainingOptions.workers = options.modelWorkers }
+        trainingOptions.workers = options.executor.threadWorkers
         trainingOptions.shouldStop = options.shouldStop
         trainingOptions.progressInterval = 2
         let validatedOnTraining = validation.rowCount == 0

@@ -18,13 +18,6 @@ public struct TrainOptions: Sendable {
     /// How parallel work runs (`--backend`, `--jobs`). Model passes need shared memory, so they
     /// run on threads under `processes`, on one thread under `sequential`.
     public var executor = ExecutorConfiguration()
-    /// Worker threads (0: one per core); the same as `executor.jobs`.
-    public var jobs: Int {
-        get { executor.jobs }
-        set { executor.jobs = max(0, newValue) }
-    }
-    /// Threads the model's loops use (0: the model's default, one per core).
-    var modelWorkers: Int { executor.backend == .sequential ? 1 : executor.jobs }
     /// Asked after every step; `true` ends training gracefully (e.g. after Ctrl-C).
     public var shouldStop: @Sendable () -> Bool = { false }
 

@@ -52,6 +52,7 @@ struct DistinctValues {
     var labels: [String]
 
     init(_ column: Column) {
+        let column = column.widenedToInt64()
         var ids = [Int32](repeating: -1, count: column.count)
         var labels: [String] = []
         switch column {
@@ -75,12 +76,8 @@ struct DistinctValues {
             Self.fill(&ids, &labels, c) { TextForms.render(bool: $0 != 0) }
         case .int64(let c):
             Self.fill(&ids, &labels, c) { String($0) }
-        case .int8(let c):
-            Self.fill(&ids, &labels, c) { String($0) }
-        case .int16(let c):
-            Self.fill(&ids, &labels, c) { String($0) }
-        case .int32(let c):
-            Self.fill(&ids, &labels, c) { String($0) }
+        case .int8, .int16, .int32:
+            break  // widened to int64 above
         case .float64(let c):
             Self.fill(&ids, &labels, PrimitiveColumn(values: Buffer(c.values.array.map { $0 == 0 ? 0 : $0.bitPattern }), validity: c.validity)) { String(Double(bitPattern: $0)) }
         case .date(let c):

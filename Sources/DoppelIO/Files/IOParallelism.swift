@@ -25,8 +25,6 @@ struct IOParallelism: Sendable {
     /// `body(i)` for every `i` in `0..<count`, in index order whatever ran where.
     func map<T: Sendable>(_ count: Int, _ body: @Sendable (Int) -> T) -> [T] {
         if min(workers, count) <= 1 { return (0..<count).map { body($0) } }
-        // `body` cannot throw and a closure loop asks for no particular backend, so neither
-        // can the executor.
-        return try! executor.map(count, label: { "task \($0)" }, body)
+        return executor.map(count, body)
     }
 }

@@ -5,11 +5,9 @@ import DoppelParallel
 /// are kept across calls (``Executor/sharedThreads(jobs:)``), so training steps pay no thread
 /// start-up. A call made inside another parallel task runs inline.
 enum ParallelLoop {
-    static func executor(workers: Int) -> Executor { .sharedThreads(jobs: max(1, workers)) }
-
+    /// Failures travel inside `T`, so the loop itself cannot fail.
     static func map<T: Sendable>(_ count: Int, workers: Int, _ body: @Sendable (Int) -> T) -> [T] {
-        // `body` cannot throw, so neither can the executor (failures travel inside `T`).
-        try! executor(workers: workers).map(count, label: { "task \($0)" }, body)
+        Executor.sharedThreads(jobs: max(1, workers)).map(count, body)
     }
 }
 

@@ -47,6 +47,10 @@ public struct ExecutorConfiguration: Sendable, Equatable {
     /// `jobs`, with `0` replaced by the number of available cores.
     public var resolvedJobs: Int { jobs > 0 ? jobs : Self.availableCores }
 
+    /// Threads for loops that need shared memory (model passes): one under `sequential`, else
+    /// ``resolvedJobs`` (also under `processes`, whose closures run on threads).
+    public var threadWorkers: Int { backend == .sequential ? 1 : resolvedJobs }
+
     /// Cores online (note: ignores CPU affinity masks; pass `jobs` to override).
     public static var availableCores: Int {
         max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))

@@ -10,10 +10,11 @@ extension Executor {
 
     /// A process-wide `threads` executor with `jobs` workers (`0`: one per core), made on first
     /// use and kept, so that library loops (CSV and Parquet reading, model passes, evaluation)
-    /// pay no thread start-up per call; its pool sleeps between calls. Like every executor, a
-    /// call made from inside a parallel task runs inline.
+    /// pay no thread start-up per call; its pool sleeps between calls. Kept per resolved number
+    /// of workers, so `0` and the core count share one pool. Like every executor, a call made
+    /// from inside a parallel task runs inline.
     public static func sharedThreads(jobs: Int = 0) -> Executor {
-        let key = max(0, jobs)
+        let key = ExecutorConfiguration(jobs: jobs).resolvedJobs
         return sharedThreadExecutors.withLock { cache in
             if let executor = cache[key] { return executor }
             let executor = Executor(ExecutorConfiguration(backend: .threads, jobs: key))
@@ -47,13 +48,18 @@ extension Executor {
         return try withExtendedLifetime(executor) { try body() }
     }
 
-    /// Runs `body(i)` for every `i` in `0..<count` (a loop whose tasks cannot fail), returning
-    /// when all have run. Tasks are handed out one at a time, so a slow task does not hold the
+    /// `body(i)` for every `i` in `0..<count` (a loop whose tasks cannot fail), in index order
+    /// whatever ran where. Tasks are handed out one at a time, so a slow task does not hold the
     /// others up.
-    public func forEach(_ count: Int, _ body: @Sendable (Int) -> Void) {
+    public func map<T: Sendable>(_ count: Int, _ body: @Sendable (Int) -> T) -> [T] {
         // `body` cannot throw and a closure loop asks for no particular backend, so neither
         // can the executor.
-        _ = try! map(count, label: { "task \($0)" }, body)
+        try! map(count, label: { "task \($0)" }, body)
+    }
+
+    /// Runs `body(i)` for every `i` in `0..<count` (see ``map(_:_:)``), returning when all have run.
+    public func forEach(_ count: Int, _ body: @Sendable (Int) -> Void) {
+        _ = map(count, body)
     }
 }
 

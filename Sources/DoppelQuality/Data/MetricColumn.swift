@@ -31,9 +31,7 @@ public enum MetricColumn: Sendable {
     public init(_ column: Column) {
         switch column {
         case .int64(let c): self = .numeric(MetricColumn.doubles(c) { Double($0) })
-        case .int8(let c): self = .numeric(MetricColumn.doubles(c) { Double($0) })
-        case .int16(let c): self = .numeric(MetricColumn.doubles(c) { Double($0) })
-        case .int32(let c): self = .numeric(MetricColumn.doubles(c) { Double($0) })
+        case .int8, .int16, .int32: self.init(column.widenedToInt64())
         case .float64(let c): self = .numeric(MetricColumn.doubles(c) { $0 })
         case .bool(let c): self = .numeric(MetricColumn.doubles(c) { Double($0) })
         case .timestamp(let c): self = .temporal(MetricColumn.doubles(c) { Double($0) })

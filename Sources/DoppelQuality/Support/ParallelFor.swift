@@ -1,14 +1,11 @@
 import DoppelParallel
 
+/// Runs `body(i)` for `i` in `0..<count` in parallel and returns the results in index order.
 /// DoppelQuality's parallel loops run on the thread's default ``Executor`` (all cores, or the
 /// `--backend` / `--jobs` of `doppel evaluate` through ``Executor/withDefault(_:_:)``); results
 /// come in index order, so they never depend on scheduling.
-private var qualityExecutor: Executor { .current }
-
-/// Runs `body(i)` for `i` in `0..<count` in parallel and returns the results in index order.
 func parallelMap<T: Sendable>(_ count: Int, _ body: @Sendable (Int) -> T) -> [T] {
-    // `body` cannot throw, so neither can the executor.
-    try! qualityExecutor.map(count, label: { "task \($0)" }, body)
+    Executor.current.map(count, body)
 }
 
 /// Runs `body(i)` for `i` in `0..<count` in parallel.
