@@ -63,7 +63,7 @@ import DoppelTestSupport
 
     /// The same for pyarrow's file with every type we read, plain and compressed (LZ4 frames and
     /// Zstandard), which also exercises the type conversions and the decompressors.
-    @Test(.enabled(if: TestSupport.python != nil, "needs a Python with pyarrow (DOPPEL_PYTHON)"), arguments: ["none", "lz4", "zstd"])
+    @Test(.enabled(if: TestSupport.pythonHas("pyarrow"), "needs a Python with pyarrow (DOPPEL_PYTHON)"), arguments: ["none", "lz4", "zstd"])
     func corruptedPyarrowFilesNeverCrash(codec: String) throws {
         let python = try #require(TestSupport.python)
         let path = try ArrowTestTables.temporaryPath("\(codec).arrow")
@@ -112,7 +112,7 @@ import DoppelTestSupport
         return failures
     }
 
-    @Test(.enabled(if: TestSupport.python != nil, "needs a Python with pyarrow (DOPPEL_PYTHON)"),
+    @Test(.enabled(if: TestSupport.pythonHas("pyarrow"), "needs a Python with pyarrow (DOPPEL_PYTHON)"),
           arguments: [("list", "list"), ("struct", "struct"), ("float16", "float16"), ("uint64_overflow", "uint64")])
     func unsupportedContentNamesColumnAndType(kind: String, phrase: String) throws {
         let python = try #require(TestSupport.python)

@@ -27,7 +27,7 @@ import DoppelTestSupport
         #expect(sameValues(table.widenedToInt64(), back).isEmpty, "\(sameValues(table.widenedToInt64(), back))")
     }
 
-    @Test(.enabled(if: TestSupport.python != nil, "needs a Python with pyarrow (DOPPEL_PYTHON)"))
+    @Test(.enabled(if: TestSupport.pythonHas("pyarrow"), "needs a Python with pyarrow (DOPPEL_PYTHON)"))
     func pyarrowReadsTheirWidths() throws {
         let python = try #require(TestSupport.python)
         let path = try ParquetNarrowIntegerTests.write(try ParquetNarrowIntegerTests.table(), name: "narrow.parquet")

@@ -133,7 +133,7 @@ func sameValues(_ a: Table, _ b: Table) -> [String] {
     }
 
     /// Our writer → pyarrow (and DuckDB / Polars when installed): every value must agree.
-    @Test(.enabled(if: TestSupport.python != nil), arguments: [ParquetCompression.zstd, .snappy, .uncompressed, .gzip, .lz4Raw])
+    @Test(.enabled(if: TestSupport.pythonHas("pyarrow"), "needs a Python with pyarrow (DOPPEL_PYTHON)"), arguments: [ParquetCompression.zstd, .snappy, .uncompressed, .gzip, .lz4Raw])
     func filesOpenInPyarrowWithIdenticalValues(_ compression: ParquetCompression) throws {
         let python = try #require(TestSupport.python)
         let table = try parquetSampleTable(rows: 1200)

@@ -74,7 +74,30 @@ import DoppelTestSupport
         }
     }
 
-    @Test(.enabled(if: TestSupport.python != nil, "needs a Python with pyarrow (DOPPEL_PYTHON)"))
+    /// A chunk whose columns differ from the file's stops every writer with the file named, and
+    /// leaves no file behind (writes are atomic).
+    @Test(arguments: ["mismatch.csv", "mismatch.parquet", "mismatch.arrow"])
+    func chunksOfAnotherSchemaAreRejected(name: String) throws {
+        let path = try TestSupport.temporaryDirectory("streaming").appendingPathComponent(name).path
+        var pending = try Self.chunks()
+        pending.insert(try Table([("id", .int64([1])), ("label", .string(["x"])), ("score", .string(["1.5"]))]), at: 2)
+        let next: () throws -> Table? = { pending.isEmpty ? nil : pending.removeFirst() }
+        let schema = try Self.chunks()[0].schema
+        do {
+            switch name.split(separator: ".").last {
+            case "csv": try CSVWriter.write(schema: schema, to: path, nextChunk: next)
+            case "parquet": try ParquetWriter.write(schema: schema, to: path, nextChunk: next)
+            default: try ArrowIPC.write(schema: schema, to: path, nextChunk: next)
+            }
+            Issue.record("\(name): the mismatched chunk was written")
+        } catch let error as DataFileError {
+            #expect(error.file == path)
+            #expect(error.message.contains("differ from the file's"), "\(error)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+
+    @Test(.enabled(if: TestSupport.pythonHas("pyarrow"), "needs a Python with pyarrow (DOPPEL_PYTHON)"))
     func pyarrowReadsStreamedFiles() throws {
         let python = try #require(TestSupport.python)
         let parquet = try Self.write("py.parquet") { path, schema, next in try ParquetWriter.write(schema: schema, to: path, nextChunk: next) }

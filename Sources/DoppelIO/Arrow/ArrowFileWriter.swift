@@ -12,10 +12,7 @@ enum ArrowFileWriter {
     typealias F = ArrowFormat
 
     static func write(_ table: Table, to sink: inout FileSink, metadata: [String: String]) {
-        sink.write(F.magic + [0, 0])
-        let schema = ArrowMetadataEncoding.schema(table, metadata: metadata)
-        _ = writeMessage(headerType: F.HeaderType.schema, header: schema, body: ArrowMessageBody(), to: &sink)
-
+        let schema = writeSchema(of: table, to: &sink, metadata: metadata)
         var dictionaryBlocks: [ArrowBlock] = []
         for (index, column) in table.columns.enumerated() {
             guard case .string(let c) = column, case .dictionary(_, let dictionary) = c.storage else { continue }
@@ -25,48 +22,53 @@ enum ArrowFileWriter {
             let header = ArrowMetadataEncoding.dictionaryBatch(id: ArrowMetadataEncoding.dictionaryID(fieldIndex: index), data: data)
             dictionaryBlocks.append(writeMessage(headerType: F.HeaderType.dictionaryBatch, header: header, body: body, to: &sink))
         }
-
-        var body = ArrowMessageBody()
-        for column in table.columns { body.addColumn(column) }
-        let header = ArrowMetadataEncoding.recordBatch(length: table.rowCount, nodes: body.nodes, buffers: body.buffers)
-        let batchBlock = writeMessage(headerType: F.HeaderType.recordBatch, header: header, body: body, to: &sink)
-
-        // End-of-stream marker, so that the file after its magic also reads as an IPC stream.
-        sink.write([0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0])
-        let footer = FlatBufferBuilder.serialize(ArrowMetadataEncoding.footer(schema: schema, dictionaries: dictionaryBlocks, recordBatches: [batchBlock]))
-        sink.write(footer)
-        sink.write(littleEndian(Int32(footer.count)))
-        sink.write(F.magic)
+        let batch = writeRecordBatch(table, to: &sink)
+        writeFooter(schema: schema, dictionaries: dictionaryBlocks, batches: [batch], to: &sink)
     }
 
-    /// Writes `first` and then every table `next` returns as consecutive record batches of one
-    /// file, holding one batch in memory at a time. String columns are written plain (`utf8`):
-    /// the batches' dictionaries differ, and an IPC file cannot replace a dictionary.
-    static func writeBatches(first: Table, next: () throws -> Table?, to sink: inout FileSink, metadata: [String: String], path: String) throws {
-        func plainStrings(_ table: Table) throws -> Table {
-            try Table(schema: table.schema, columns: table.columns.map { column in
+    /// Writes the tables `read` and then every table `next` returns as consecutive record
+    /// batches of one file, holding one batch in memory at a time; each must have `schema`.
+    /// String columns are written plain (`utf8`): the batches' dictionaries differ, and an IPC
+    /// file cannot replace a dictionary.
+    static func writeBatches(schema: Schema, read: [Table], next: () throws -> Table?, to sink: inout FileSink,
+                             metadata: [String: String], path: String) throws {
+        // An empty table of `schema` has plain string columns.
+        let schemaTable = writeSchema(of: Table(emptyWith: schema), to: &sink, metadata: metadata)
+        var batches: [ArrowBlock] = []
+        var pending = read[...]
+        while let table = try pending.popFirst() ?? next() {
+            try checkChunk(table, matches: schema, path: path)
+            let plain = try Table(schema: table.schema, columns: table.columns.map { column in
                 if case .string(let strings) = column { return .string(strings.plain()) }
                 return column
             })
-        }
-        sink.write(F.magic + [0, 0])
-        let schema = ArrowMetadataEncoding.schema(try plainStrings(first.slice(0..<0)), metadata: metadata)
-        _ = writeMessage(headerType: F.HeaderType.schema, header: schema, body: ArrowMessageBody(), to: &sink)
-        var batches: [ArrowBlock] = []
-        var table: Table? = first
-        while let current = table {
-            guard current.schema == first.schema else {
-                throw DataFileError(file: path, message: "a chunk's columns (\(current.schema.names)) differ from the file's (\(first.schema.names))")
-            }
-            var body = ArrowMessageBody()
-            for column in try plainStrings(current).columns { body.addColumn(column) }
-            let header = ArrowMetadataEncoding.recordBatch(length: current.rowCount, nodes: body.nodes, buffers: body.buffers)
-            batches.append(writeMessage(headerType: F.HeaderType.recordBatch, header: header, body: body, to: &sink))
+            batches.append(writeRecordBatch(plain, to: &sink))
             try sink.checkError()
-            table = try next()
         }
+        writeFooter(schema: schemaTable, dictionaries: [], batches: batches, to: &sink)
+    }
+
+    /// The leading magic and the schema message of `table`; returns the schema for the footer.
+    private static func writeSchema(of table: Table, to sink: inout FileSink, metadata: [String: String]) -> FlatTable {
+        sink.write(F.magic + [0, 0])
+        let schema = ArrowMetadataEncoding.schema(table, metadata: metadata)
+        _ = writeMessage(headerType: F.HeaderType.schema, header: schema, body: ArrowMessageBody(), to: &sink)
+        return schema
+    }
+
+    /// One record batch of every column of `table`; returns its block for the footer.
+    private static func writeRecordBatch(_ table: Table, to sink: inout FileSink) -> ArrowBlock {
+        var body = ArrowMessageBody()
+        for column in table.columns { body.addColumn(column) }
+        let header = ArrowMetadataEncoding.recordBatch(length: table.rowCount, nodes: body.nodes, buffers: body.buffers)
+        return writeMessage(headerType: F.HeaderType.recordBatch, header: header, body: body, to: &sink)
+    }
+
+    /// The end-of-stream marker (so that the file after its magic also reads as an IPC stream),
+    /// the footer, its length and the closing magic.
+    private static func writeFooter(schema: FlatTable, dictionaries: [ArrowBlock], batches: [ArrowBlock], to sink: inout FileSink) {
         sink.write([0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0])
-        let footer = FlatBufferBuilder.serialize(ArrowMetadataEncoding.footer(schema: schema, dictionaries: [], recordBatches: batches))
+        let footer = FlatBufferBuilder.serialize(ArrowMetadataEncoding.footer(schema: schema, dictionaries: dictionaries, recordBatches: batches))
         sink.write(footer)
         sink.write(littleEndian(Int32(footer.count)))
         sink.write(F.magic)

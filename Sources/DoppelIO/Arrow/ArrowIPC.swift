@@ -25,16 +25,13 @@ public enum ArrowIPC {
             try write(Table(emptyWith: schema), to: path, metadata: metadata)
             return
         }
-        guard first.schema == schema else {
-            throw DataFileError(file: path, message: "a chunk's columns (\(first.schema.names)) differ from the file's (\(schema.names))")
-        }
+        try checkChunk(first, matches: schema, path: path)
         guard let second = try nextChunk() else {
             try write(first, to: path, metadata: metadata)
             return
         }
-        let replay = chunkSource([second])
         try AtomicFile.write(to: path) { sink in
-            try ArrowFileWriter.writeBatches(first: first, next: { try replay() ?? nextChunk() }, to: &sink, metadata: metadata, path: path)
+            try ArrowFileWriter.writeBatches(schema: schema, read: [first, second], next: nextChunk, to: &sink, metadata: metadata, path: path)
             try sink.checkError()
         }
     }

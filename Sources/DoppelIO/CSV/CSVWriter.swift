@@ -39,9 +39,7 @@ public enum CSVWriter {
             out.append(ASCII.newline)
             try emit(&out, through: &compressor, to: &sink)
             while let table = try nextChunk() {
-                guard table.schema.names == schema.names else {
-                    throw DataFileError(file: path, message: "a chunk has columns \(table.schema.names) instead of \(schema.names)")
-                }
+                try checkChunk(table, matches: schema, path: path)
                 var quotedDictionaries: [StringArray] = []
                 let writers = table.columns.map { CSVColumnFormatter($0, quoting: quoting, keepAlive: &quotedDictionaries) }
                 // The formatters read the columns through raw pointers: keep them alive until done.

@@ -86,9 +86,7 @@ public enum ParquetWriter {
                 pendingRows = rows.rowCount - start
             }
             while let chunk = try nextChunk() {
-                guard chunk.schema == schema else {
-                    throw DataFileError(file: path, message: "a chunk's columns (\(chunk.schema.names)) differ from the file's (\(schema.names))")
-                }
+                try checkChunk(chunk, matches: schema, path: path)
                 guard chunk.rowCount > 0 else { continue }
                 pending.append(chunk)
                 pendingRows += chunk.rowCount
