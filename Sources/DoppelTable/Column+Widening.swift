@@ -1,16 +1,19 @@
 // Widening of the narrow integer columns (int8/int16/int32) to int64.
 
 extension PrimitiveColumn where Value: BinaryInteger {
-    /// The same values as `Int64` (a copy; the validity bitmap is shared).
-    public func widenedToInt64() -> PrimitiveColumn<Int64> {
-        var out = BufferBuilder<Int64>(capacity: count)
+    /// The values as `U`, truncated when `U` is narrower (a copy; the validity bitmap is shared).
+    public func converted<U: FixedWidthInteger & BitwiseCopyable>(to type: U.Type) -> PrimitiveColumn<U> {
+        var out = BufferBuilder<U>(capacity: count)
         values.withUnsafeBufferPointer { source in
             out.appendUninitialized(count: source.count) { target in
-                for i in 0..<source.count { target[i] = Int64(source[i]) }
+                for i in 0..<source.count { target[i] = U(truncatingIfNeeded: source[i]) }
             }
         }
-        return PrimitiveColumn<Int64>(values: out.finish(), validity: validity)
+        return PrimitiveColumn<U>(values: out.finish(), validity: validity)
     }
+
+    /// The same values as `Int64` (a copy; the validity bitmap is shared).
+    public func widenedToInt64() -> PrimitiveColumn<Int64> { converted(to: Int64.self) }
 }
 
 extension Column {

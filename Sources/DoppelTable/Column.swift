@@ -138,7 +138,6 @@ public struct StringArrayBuilder: ~Copyable {
                                                         _ body: (_ bytes: UnsafeMutablePointer<UInt8>, _ ends: UnsafeMutableBufferPointer<Int32>, _ firstOffset: Int32) -> Void) {
         let first = bytes.count
         precondition(first + byteCount <= Int(Int32.max), "string column exceeds 2 GiB of text")
-        bytes.reserve(first + byteCount + 16)
         var target: UnsafeMutablePointer<UInt8>?
         bytes.appendUninitialized(count: byteCount + 16) { target = $0.baseAddress }
         offsets.appendUninitialized(count: count) { body(target!, $0, Int32(first)) }

@@ -22,7 +22,7 @@ public enum DataType: String, Sendable, Hashable, Codable, CaseIterable, CustomS
     /// True for integers and floats.
     public var isNumeric: Bool { isInteger || self == .float64 }
     /// True for the signed integer types of any width.
-    public var isInteger: Bool { self == .int64 || self == .int32 || self == .int16 || self == .int8 }
+    public var isInteger: Bool { integerBitWidth > 0 }
     /// Bits per value of the integer types (8, 16, 32, 64); 0 for every other type.
     public var integerBitWidth: Int {
         switch self {

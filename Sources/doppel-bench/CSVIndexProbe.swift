@@ -21,17 +21,13 @@ enum CSVIndexProbe {
     static func run(_ arguments: [String]) throws {
         let rounds = max(1, Int(BenchCommandLine.value("rounds", in: arguments) ?? "") ?? 3)
         let path = try CSVBenchmarkData.file(arguments, defaultMB: 200)
-        let descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else { throw ProbeError(message: "cannot open \(path)") }
-        defer { close(descriptor) }
-        var info = stat()
-        fstat(descriptor, &info)
-        let size = Int(info.st_size)
-        guard size > 64, let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, descriptor, 0), mapped != MAP_FAILED else {
-            throw ProbeError(message: "cannot map \(path)")
-        }
-        defer { munmap(mapped, size) }
-        let input = Input(raw: UnsafeRawPointer(mapped), size: size)
+        let file = try MappedFile(path: path)
+        let size = file.count
+        guard size > 64, let raw = file.bytes.baseAddress else { throw BenchError("\(path) is too small to probe") }
+        // Map every page before timing (`MADV_POPULATE_READ`, Linux 5.14), so that all steps
+        // read resident memory.
+        _ = madvise(UnsafeMutableRawPointer(mutating: raw), size, 22)
+        let input = Input(raw: raw, size: size)
         let (dataStart, columns) = input.header()
         print("file: \(path) (\(BenchCommandLine.megabytes(size)), \(columns) columns), one thread, best of \(rounds)")
 
@@ -66,11 +62,6 @@ enum CSVIndexProbe {
             cells = table.rowCount * table.columnCount
         }
         print("  CSVReader (typed columns): \(BenchCommandLine.format(best, decimals: 3)) s, \(BenchCommandLine.format(best / Double(max(cells, 1)) * 1e9, decimals: 2)) ns per field")
-    }
-
-    struct ProbeError: Error, CustomStringConvertible {
-        let message: String
-        var description: String { message }
     }
 
     /// 16 lane results as bits 0…15: lanes become bytes 0 or 1, and each 8-byte half is

@@ -76,7 +76,7 @@ struct ArrowInteropTests {
             let name = spec["name"] as? String ?? ""
             let column = try #require(table.column(named: name), "column \(name)")
             #expect(column.type.rawValue == spec["type"] as? String, "type of \(name)")
-            #expect(ArrowTestTables.isDictionary(column) == (spec["dictionary"] as? Bool ?? false), "storage of \(name)")
+            #expect(ArrowExpectation.isDictionary(column) == (spec["dictionary"] as? Bool ?? false), "storage of \(name)")
             let values = spec["values"] as? [Any] ?? []
             for (row, value) in values.enumerated() {
                 #expect(ArrowInteropTests.value(value, type: column.type) == column.value(at: row), "\(name) row \(row)")

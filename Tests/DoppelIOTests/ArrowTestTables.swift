@@ -86,7 +86,7 @@ enum ArrowTestTables {
         #expect(actual.rowCount == expected.rowCount, sourceLocation: sourceLocation)
         guard actual.schema == expected.schema, actual.rowCount == expected.rowCount else { return }
         for (index, (a, e)) in zip(actual.columns, expected.columns).enumerated() {
-            #expect(isDictionary(a) == isDictionary(e), "storage kind of column \(index)", sourceLocation: sourceLocation)
+            #expect(ArrowExpectation.isDictionary(a) == ArrowExpectation.isDictionary(e), "storage kind of column \(index)", sourceLocation: sourceLocation)
             #expect(a.nullCount == e.nullCount, "null count of column \(index)", sourceLocation: sourceLocation)
             for row in 0..<expected.rowCount {
                 let x = a.value(at: row), y = e.value(at: row)
@@ -95,6 +95,4 @@ enum ArrowTestTables {
             }
         }
     }
-
-    static func isDictionary(_ column: Column) -> Bool { ArrowExpectation.isDictionary(column) }
 }

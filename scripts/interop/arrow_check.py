@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.feather as feather
 import pyarrow.ipc as ipc
 
-from expectations import run_checks
+from expectations import expected_values, run_checks, same_values
 
 ARROW_TYPES = {
     "int64": pa.int64(),
@@ -57,10 +57,9 @@ def check(path, expected):
         if spec["type"] in RAW_TYPES:
             column = column.cast(RAW_TYPES[spec["type"]])
         values = column.to_pylist()
-        if spec["type"] == "float64":
-            spec["values"] = [None if v is None else float(v) for v in spec["values"]]
-        if values != spec["values"]:
-            problems.append(f"{spec['name']}: values {values} != {spec['values']}")
+        want = expected_values(spec)
+        if not same_values(values, want):
+            problems.append(f"{spec['name']}: values {values} != {want}")
     return problems
 
 

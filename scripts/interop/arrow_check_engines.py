@@ -28,29 +28,10 @@ Exits non-zero and prints every mismatch when the file differs.
 import math
 import sys
 
-from expectations import run_checks
+from expectations import expected_values, run_checks, same_values
 
 TYPES = ("int8", "int16", "int32", "int64", "float64", "bool", "string", "timestamp", "date")
 INTEGERS = ("int8", "int16", "int32", "int64")
-
-
-def expected_values(spec):
-    """The column's expected values as Python values (floats parsed from their text)."""
-    if spec["type"] == "float64":
-        return [None if v is None else float(v) for v in spec["values"]]
-    return spec["values"]
-
-
-def same_values(actual, expected):
-    """Equal lists, where NaN equals NaN."""
-    if len(actual) != len(expected):
-        return False
-    for a, e in zip(actual, expected):
-        if isinstance(a, float) and isinstance(e, float) and math.isnan(a) and math.isnan(e):
-            continue
-        if a != e or isinstance(a, bool) != isinstance(e, bool):
-            return False
-    return True
 
 
 def compare_columns(label, names, raw_columns, expected, problems):

@@ -12,6 +12,8 @@ import glob
 import json
 import sys
 
+from expectations import report
+
 
 def open_folder(engine, folder):
     """(rows, column names) of all partition files in `folder`, read as one table."""
@@ -67,11 +69,7 @@ def main():
             problems.append(f"{role}: rows {rows} != {want['rows']}")
         if names != want["columns"]:
             problems.append(f"{role}: columns {names} != {want['columns']}")
-    for p in problems:
-        print("MISMATCH", p)
-    if problems:
-        sys.exit(1)
-    print("ok")
+    report(problems)
 
 
 if __name__ == "__main__":

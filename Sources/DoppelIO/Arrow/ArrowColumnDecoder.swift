@@ -131,8 +131,20 @@ struct ArrowColumnDecoder {
         return convert(count: n) { (bits[$0 >> 3] >> UInt8($0 & 7)) & 1 }
     }
 
+    /// The column type of an Arrow integer: signed ones as they are, unsigned ones the next
+    /// wider signed type (uint64 as int64, when its values fit). ``integerColumn`` converts
+    /// the values accordingly.
+    static func integerType(bitWidth: Int, signed: Bool) -> DataType {
+        switch (bitWidth, signed) {
+        case (8, true): .int8
+        case (16, true), (8, false): .int16
+        case (32, true), (16, false): .int32
+        default: .int64
+        }
+    }
+
     /// Signed integers as they are (zero copy); unsigned ones widened to a signed type that
-    /// holds every value (uint64 above `Int64.max` is an error).
+    /// holds every value (``integerType(bitWidth:signed:)``; uint64 above `Int64.max` is an error).
     private func integerColumn(_ raw: ArrowBodyBuffer, count n: Int, bitWidth: Int, signed: Bool, validity: ValidityBitmap?) throws(ArrowFormatError) -> Column {
         guard [8, 16, 32, 64].contains(bitWidth) else { throw ArrowFormatError("unsupported integer width \(bitWidth)") }
         let bytes = try checked(raw, count: n, width: bitWidth / 8)

@@ -196,22 +196,16 @@ struct ArrowFileReader {
 
     static func emptyColumn(_ field: ArrowField, dictionary: StringArray?) -> Column {
         switch field.type {
-        case .int(let bitWidth, let signed):
-            switch (bitWidth, signed) {
-            case (8, true): return .int8(PrimitiveColumn(values: Buffer()))
-            case (16, true), (8, false): return .int16(PrimitiveColumn(values: Buffer()))
-            case (32, true), (16, false): return .int32(PrimitiveColumn(values: Buffer()))
-            default: return .int64(PrimitiveColumn(values: Buffer()))
-            }
-        case .floatingPoint: return .float64(PrimitiveColumn(values: Buffer()))
-        case .bool: return .bool(PrimitiveColumn(values: Buffer()))
-        case .timestamp: return .timestamp(PrimitiveColumn(values: Buffer()))
-        case .date: return .date(PrimitiveColumn(values: Buffer()))
+        case .int(let bitWidth, let signed): return .empty(ArrowColumnDecoder.integerType(bitWidth: bitWidth, signed: signed))
+        case .floatingPoint: return .empty(.float64)
+        case .bool: return .empty(.bool)
+        case .timestamp: return .empty(.timestamp)
+        case .date: return .empty(.date)
         default:
             if field.dictionary != nil {
                 return .string(StringColumn(storage: .dictionary(codes: Buffer(), dictionary: dictionary ?? StringArray([String]()))))
             }
-            return .string(StringColumn(storage: .plain(StringArray([String]()))))
+            return .empty(.string)
         }
     }
 }

@@ -2,7 +2,7 @@ import DoppelTable
 
 /// Builds the Arrow IPC flatbuffer metadata (schema, messages, footer) for our column types.
 ///
-/// Type mapping: int64 → Int(64, signed); float64 → FloatingPoint(DOUBLE); bool → Bool;
+/// Type mapping: int8/16/32/64 → Int(8/16/32/64, signed); float64 → FloatingPoint(DOUBLE); bool → Bool;
 /// string → Utf8 (dictionary-encoded strings: Utf8 with a DictionaryEncoding of Int32
 /// indices); timestamp → Timestamp(MICROSECOND, "UTC"); date → Date(DAY).
 enum ArrowMetadataEncoding {

@@ -38,9 +38,9 @@ struct ParquetChunkEncoder {
             (statistics.minValue, statistics.maxValue) = ParquetChunkEncoder.integerRange(c)
             writeFixedPages(&chunk, column, width: 4) { rows, out in appendPresent(c, rows, &out) }
         case .int8(let c):
-            return encode(.int32(ParquetChunkEncoder.widenedToInt32(c)), name: name)
+            return encode(.int32(c.converted(to: Int32.self)), name: name)
         case .int16(let c):
-            return encode(.int32(ParquetChunkEncoder.widenedToInt32(c)), name: name)
+            return encode(.int32(c.converted(to: Int32.self)), name: name)
         case .bool(let c):
             (statistics.minValue, statistics.maxValue) = ParquetChunkEncoder.integerRange(c)
             writeFixedPages(&chunk, column, width: 1) { rows, out in appendBits(c, rows, &out) }
@@ -204,17 +204,6 @@ struct ParquetChunkEncoder {
         guard let low, let high, low.count <= maxStatisticsBytes, high.count <= maxStatisticsBytes else { return }
         statistics.minValue = Array(low)
         statistics.maxValue = Array(high)
-    }
-
-    /// Narrow integers as the INT32 values Parquet stores (a copy; validity shared).
-    static func widenedToInt32<T: BinaryInteger>(_ c: PrimitiveColumn<T>) -> PrimitiveColumn<Int32> {
-        var out = BufferBuilder<Int32>(capacity: c.count)
-        c.values.withUnsafeBufferPointer { v in
-            out.appendUninitialized(count: v.count) { dst in
-                for i in 0..<v.count { dst[i] = Int32(truncatingIfNeeded: v[i]) }
-            }
-        }
-        return PrimitiveColumn(values: out.finish(), validity: c.validity)
     }
 
     static func integerRange<T: FixedWidthInteger>(_ c: PrimitiveColumn<T>) -> ([UInt8]?, [UInt8]?) {
