@@ -225,6 +225,11 @@ private func texts(_ column: Column) -> [String] {
         await #expect(processExitsWith: .failure) {
             _ = CodeWidth.narrowed(Buffer<Int32>([0, 200]), cardinality: 100)
         }
+        // A sub-column added in a width other than its cardinality's stops too.
+        await #expect(processExitsWith: .failure) {
+            var builder = EncodedTableBuilder()
+            builder.add(name: "x", cardinality: 1000, codes: .int8([0, 1]))
+        }
     }
 
     @Test func encodeBeforeAnalyzeIsAClearError() throws {

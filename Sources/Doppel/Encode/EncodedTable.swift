@@ -22,6 +22,7 @@ struct EncodedTableBuilder {
     /// Adds one model sub-column; `codes` is an integer column of the width that
     /// ``CodeWidth/forCardinality(_:)`` gives for `cardinality`.
     mutating func add(name: String, cardinality: Int, codes: Column) {
+        precondition(codes.type == CodeWidth.forCardinality(cardinality).dataType, "\(name): \(codes.type) codes for cardinality \(cardinality)")
         columns.append((name, codes))
         specs.append(SubColumnSpec(name, cardinality))
     }
@@ -56,6 +57,16 @@ struct PlacedSubColumn: Sendable {
 ///   int16, ≤ 2 147 483 647 → int32, else int64.
 enum CodeWidth {
     case int8, int16, int32, int64
+
+    /// The column type of this width.
+    var dataType: DataType {
+        switch self {
+        case .int8: .int8
+        case .int16: .int16
+        case .int32: .int32
+        case .int64: .int64
+        }
+    }
 
     static func forCardinality(_ cardinality: Int) -> CodeWidth {
         cardinality <= Int(Int8.max) ? .int8 : cardinality <= Int(Int16.max) ? .int16 : .int32
