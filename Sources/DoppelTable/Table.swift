@@ -76,6 +76,13 @@ public struct Table: Sendable {
         return Table(unchecked: schema, columns: columns.map { $0.slice(range) }, rowCount: range.count)
     }
 
+    /// The rows of `tables` (all of `schema`, which must be their schema) one after the other,
+    /// column by column with ``Column/concatenate(_:)``; the table itself when there is one.
+    public static func concatenate(_ tables: [Table], schema: Schema) throws -> Table {
+        if tables.count == 1 { return tables[0] }
+        return try Table(schema: schema, columns: schema.fields.indices.map { i in Column.concatenate(tables.map { $0.columns[i] }) })
+    }
+
     /// The rows at `indices`, in that order (a copy).
     public func take(_ indices: [Int]) -> Table {
         indices.withUnsafeBufferPointer { idx in

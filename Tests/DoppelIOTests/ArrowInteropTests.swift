@@ -30,8 +30,8 @@ struct ArrowInteropTests {
         default: break
         }
         if label == "batches" {
-            var chunks = [table.slice(0..<3), table.slice(3..<6), table.slice(6..<7)][...]
-            try ArrowIPC.write(schema: table.schema, to: path, metadata: metadata) { chunks.popFirst() }
+            try ArrowIPC.write(schema: table.schema, to: path, metadata: metadata,
+                               nextChunk: chunkSource([table.slice(0..<3), table.slice(3..<6), table.slice(6..<7)]))
         } else {
             try ArrowIPC.write(written, to: path, metadata: metadata)
         }

@@ -25,13 +25,13 @@ import DoppelTestSupport
     }
 
     static func joined(_ chunks: [Table]) throws -> Table {
-        try Table(schema: chunks[0].schema, columns: chunks[0].schema.fields.indices.map { i in Column.concatenate(chunks.map { $0.columns[i] }) })
+        try Table.concatenate(chunks, schema: chunks[0].schema)
     }
 
     static func write(_ name: String, _ writer: (String, Schema, () throws -> Table?) throws -> Void) throws -> String {
         let path = try TestSupport.temporaryDirectory("streaming").appendingPathComponent(name).path
-        var pending = try chunks()
-        try writer(path, pending[0].schema) { pending.isEmpty ? nil : pending.removeFirst() }
+        let all = try chunks()
+        try writer(path, all[0].schema, chunkSource(all))
         return path
     }
 
@@ -81,7 +81,7 @@ import DoppelTestSupport
         let path = try TestSupport.temporaryDirectory("streaming").appendingPathComponent(name).path
         var pending = try Self.chunks()
         pending.insert(try Table([("id", .int64([1])), ("label", .string(["x"])), ("score", .string(["1.5"]))]), at: 2)
-        let next: () throws -> Table? = { pending.isEmpty ? nil : pending.removeFirst() }
+        let next = chunkSource(pending)
         let schema = try Self.chunks()[0].schema
         do {
             switch name.split(separator: ".").last {

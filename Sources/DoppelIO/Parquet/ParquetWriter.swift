@@ -73,9 +73,7 @@ public enum ParquetWriter {
             var pendingRows = 0
             func flush(all: Bool) throws {
                 guard pendingRows >= options.rowGroupRows || (all && pendingRows > 0) else { return }
-                let rows = pending.count == 1 ? pending[0] : try Table(schema: schema, columns: schema.fields.indices.map { i in
-                    Column.concatenate(pending.map { $0.columns[i] })
-                })
+                let rows = try Table.concatenate(pending, schema: schema)
                 var start = 0
                 while rows.rowCount - start >= options.rowGroupRows || (all && start < rows.rowCount) {
                     let end = min(start + options.rowGroupRows, rows.rowCount)
