@@ -6,7 +6,7 @@ import Testing
     static func model(hidden: Int = 5) -> ParameterStore {
         var store = ParameterStore()
         _ = Linear(store: &store, name: "fc1", inputs: 3, outputs: hidden)
-        _ = Embedding(store: &store, name: "emb", count: 4, dimension: 2, trainable: false)
+        _ = EmbeddingSet(store: &store, name: "emb", cardinalities: [4], dimensions: [2], frozen: [0])
         return store
     }
 

@@ -48,29 +48,71 @@ import Testing
         #expect(store.gradients.allSatisfy { $0 == 0 })
     }
 
+    @Test func linearPointerPassesWorkOnStridedBlocks() {
+        // The layer reads columns 2..<6 of a [3, 9] matrix and writes columns 1..<5 of a [3, 7] one.
+        var empty = ParameterStore()
+        let layer = Linear(store: &empty, name: "fc", inputs: 4, outputs: 4)
+        var store = GradientCheck.initialized(empty, seed: 61)
+        let wide = GradientCheck.randomTensor([3, 9], seed: 62)
+        var x = Tensor(shape: [3, 4])
+        for r in 0..<3 { for i in 0..<4 { x[r, i] = wide[r, 2 + i] } }
+        let expected = layer.forward(x, store)
+        var out = Tensor(shape: [3, 7], repeating: 7)
+        store.values.withUnsafeBufferPointer { v in
+            wide.storage.withUnsafeBufferPointer { w in
+                out.storage.withUnsafeMutableBufferPointer { o in
+                    layer.forward(rows: 3, x: w.baseAddress! + 2, ldx: 9, values: v.baseAddress!, y: o.baseAddress! + 1, ldy: 7)
+                }
+            }
+        }
+        for r in 0..<3 {
+            #expect(out[r, 0] == 7 && out[r, 5] == 7 && out[r, 6] == 7)
+            for o in 0..<4 { #expect(out[r, 1 + o] == expected[r, o]) }
+        }
+        // Backward with an accumulated input gradient adds dY·W to what is there.
+        let dY = GradientCheck.randomTensor([3, 4], seed: 63)
+        let dX = layer.backward(x: x, dY: dY, store: &store)!
+        var accumulated = Tensor(shape: [3, 9], repeating: 1)
+        store.withValuesAndGradients { v, g in
+            wide.storage.withUnsafeBufferPointer { w in
+                dY.storage.withUnsafeBufferPointer { d in
+                    accumulated.storage.withUnsafeMutableBufferPointer { a in
+                        layer.backward(rows: 3, x: w.baseAddress! + 2, ldx: 9, dY: d.baseAddress!, lddY: 4, values: v.baseAddress!,
+                                       gradients: g.baseAddress!, dX: a.baseAddress! + 2, lddX: 9, accumulateInput: true)
+                    }
+                }
+            }
+        }
+        for r in 0..<3 {
+            #expect(accumulated[r, 0] == 1 && accumulated[r, 8] == 1)
+            for i in 0..<4 { #expect(abs(accumulated[r, 2 + i] - 1 - dX[r, i]) < 1e-5) }
+        }
+    }
+
     @Test func embeddingScatterAddsRepeatedCodes() throws {
         var empty = ParameterStore()
-        let layer = Embedding(store: &empty, name: "emb", count: 5, dimension: 3)
+        let layer = EmbeddingSet(store: &empty, name: "emb", cardinalities: [5], dimensions: [3])
+        let table = layer.tables[0]
         var store = GradientCheck.initialized(empty, seed: 11)
         let codes: [Int32] = [1, 4, 1, 0, 1, 3]
         let (r, dY) = GradientCheck.randomProjection(shape: [6, 3], seed: 12)
         let y = try layer.forward(codes: codes, store)
         for (row, code) in codes.enumerated() {
-            for j in 0..<3 { #expect(y[row, j] == store.values[layer.table.offset + Int(code) * 3 + j]) }
+            for j in 0..<3 { #expect(y[row, j] == store.values[table.offset + Int(code) * 3 + j]) }
         }
         try layer.backward(codes: codes, dY: dY, store: &store)
-        let numeric = GradientCheck.numerical(store.tensor(layer.table).storage) { values in
-            GradientCheck.projection(try! layer.forward(codes: codes, GradientCheck.with(store, layer.table, values)), r)
+        let numeric = GradientCheck.numerical(store.tensor(table).storage) { values in
+            GradientCheck.projection(try! layer.forward(codes: codes, GradientCheck.with(store, table, values)), r)
         }
-        GradientCheck.expectClose(store.gradient(layer.table).storage, numeric, "dE")
+        GradientCheck.expectClose(store.gradient(table).storage, numeric, "dE")
         // Code 2 is never used: its gradient row stays zero.
-        #expect(store.gradient(layer.table).storage[6..<9].allSatisfy { $0 == 0 })
+        #expect(store.gradient(table).storage[6..<9].allSatisfy { $0 == 0 })
     }
 
     @Test func embeddingRejectsCodesOutsideTheTable() {
         var store = ParameterStore()
-        let layer = Embedding(store: &store, name: "emb", count: 3, dimension: 2)
-        #expect(throws: NNError.codeOutOfRange(layer: "Embedding emb.weight", row: 1, code: 3, cardinality: 3)) {
+        let layer = EmbeddingSet(store: &store, name: "emb", cardinalities: [3], dimensions: [2])
+        #expect(throws: NNError.codeOutOfRange(layer: "emb.0", row: 1, code: 3, cardinality: 3)) {
             try layer.forward(codes: [0, 3], store)
         }
         #expect(throws: NNError.self) { try layer.forward(codes: [-1], store) }
@@ -89,36 +131,56 @@ import Testing
         #expect(dX.storage.contains(0) && x.storage.contains { $0 < 0 })
     }
 
+    @Test func reluPropagatesNaNLikePyTorch() {
+        // 11 elements: the SIMD body and the scalar tail treat NaN alike.
+        var values: [Float] = [-1, 2, .nan, 0, -0.5, 3, -2, 1, .nan, -3, 4]
+        let y = ReLU.forward(Tensor(shape: [1, 11], storage: values))
+        #expect(y.storage[2].isNaN && y.storage[8].isNaN)
+        values[2] = 0; values[8] = 0
+        #expect(y.storage.enumerated().allSatisfy { i, v in i == 2 || i == 8 || v == max(values[i], 0) })
+        // The gradient passes where the output is NaN and stops where it is ≤ 0.
+        let dX = ReLU.backward(output: y, dY: Tensor(shape: [1, 11], repeating: 1))
+        #expect(dX.storage == [0, 1, 1, 0, 0, 1, 0, 1, 1, 0, 1])
+    }
+
     @Test func dropoutWithFixedMask() {
-        let dropout = Dropout(probability: 0.25)
-        var rng = SeededRandom(seed: 31)
-        let mask = dropout.makeMask(shape: [6, 8], random: &rng)
+        var dropout = Dropout(probability: 0.25, random: SeededRandom(seed: 31))
+        let mask = dropout.mask(shape: [6, 8])
         let keep: Float = 1 / 0.75
         #expect(mask.storage.allSatisfy { $0 == 0 || $0 == keep })
         #expect(mask.storage.contains(0) && mask.storage.contains(keep))
         let x = GradientCheck.randomTensor([6, 8], seed: 32)
         let (r, dY) = GradientCheck.randomProjection(shape: [6, 8], seed: 33)
-        let dX = Dropout.backward(mask: mask, dY: dY)
+        let dX = Dropout.apply(mask: mask, to: dY)
         let numeric = GradientCheck.numerical(x.storage) { GradientCheck.projection(Dropout.apply(mask: mask, to: Tensor(shape: [6, 8], storage: $0)), r) }
         GradientCheck.expectClose(dX.storage, numeric, "dX")
     }
 
     @Test func dropoutIsSeededInvertedAndIdentityInEvaluation() {
-        let dropout = Dropout(probability: 0.25)
-        let x = Tensor(shape: [200, 50], repeating: 1)
-        var a = SeededRandom(seed: 5), b = SeededRandom(seed: 5), c = SeededRandom(seed: 6)
-        let (ya, ma) = dropout.forwardTraining(x, random: &a)
-        let (yb, _) = dropout.forwardTraining(x, random: &b)
-        let (yc, _) = dropout.forwardTraining(x, random: &c)
-        #expect(ya == yb)
-        #expect(ya != yc)
-        #expect(ya == ma)
-        let dropped = Double(ya.storage.filter { $0 == 0 }.count) / Double(ya.count)
+        var a = Dropout(probability: 0.25, random: SeededRandom(seed: 5))
+        var b = Dropout(probability: 0.25, random: SeededRandom(seed: 5))
+        var c = Dropout(probability: 0.25, random: SeededRandom(seed: 6))
+        let ma = a.mask(shape: [200, 50])
+        #expect(ma == b.mask(shape: [200, 50]))
+        #expect(ma != c.mask(shape: [200, 50]))
+        let dropped = Double(ma.storage.filter { $0 == 0 }.count) / Double(ma.count)
         #expect(abs(dropped - 0.25) < 0.02)
         // Inverted scaling keeps the mean.
-        let mean = ya.storage.reduce(0.0) { $0 + Double($1) } / Double(ya.count)
+        let mean = ma.storage.reduce(0.0) { $0 + Double($1) } / Double(ma.count)
         #expect(abs(mean - 1) < 0.03)
-        #expect(dropout.forwardEvaluation(x) == x)
+        var evaluation = Dropout.evaluation
+        #expect(!evaluation.isActive)
+        #expect(evaluation.mask(shape: [3, 4]) == Tensor(shape: [3, 4], repeating: 1))
+    }
+
+    @Test func dropoutStreamDoesNotDependOnHowMasksAreCut() {
+        // A mask drawn in pieces of odd sizes equals one drawn at once (leftover draws are used first).
+        var whole = Dropout(probability: 0.5, random: SeededRandom(seed: 9))
+        var pieces = Dropout(probability: 0.5, random: SeededRandom(seed: 9))
+        let reference = whole.mask(shape: [1, 37]).storage
+        var cut: [Float] = []
+        for size in [3, 1, 6, 2, 9, 16] { cut += pieces.mask(shape: [1, size]).storage }
+        #expect(cut == reference)
     }
 
     @Test(arguments: [SoftmaxCrossEntropy.Reduction.mean, .sum, .weightedMean, .divide(by: 3)])
@@ -199,7 +261,7 @@ import Testing
         }
         // The frozen table collects no gradient.
         #expect(store.gradient(set.tables[1]).storage.allSatisfy { $0 == 0 })
-        #expect(throws: NNError.codeOutOfRange(layer: "EmbeddingSet sub.1.weight", row: 0, code: 2, cardinality: 2)) {
+        #expect(throws: NNError.codeOutOfRange(layer: "sub.1", row: 0, code: 2, cardinality: 2)) {
             try set.forward(codes: [0, 2, 0], store)
         }
     }

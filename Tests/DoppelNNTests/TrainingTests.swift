@@ -7,12 +7,12 @@ struct TinyMLP {
     var store = ParameterStore()
     let first: Linear
     let second: Linear
-    let dropout: Dropout
+    let dropoutRate: Float
 
     init(inputs: Int, hidden: Int, classes: Int, dropout: Float, seed: UInt64) {
         first = Linear(store: &store, name: "fc1", inputs: inputs, outputs: hidden)
         second = Linear(store: &store, name: "fc2", inputs: hidden, outputs: classes)
-        self.dropout = Dropout(probability: dropout)
+        dropoutRate = dropout
         var rng = SeededRandom(seed: seed)
         store.initialize(using: &rng)
     }
@@ -27,7 +27,7 @@ struct TinyMLP {
         let (loss, dLogits) = try! SoftmaxCrossEntropy.forwardBackward(logits: logits, targets: targets)
         guard backward else { return (loss, nil) }
         let dD = second.backward(x: d, dY: dLogits, store: &store)!
-        let dA = mask.map { Dropout.backward(mask: $0, dY: dD) } ?? dD
+        let dA = mask.map { Dropout.apply(mask: $0, to: dD) } ?? dD
         let dH = ReLU.backward(output: a, dY: dA)
         return (loss, first.backward(x: x, dY: dH, store: &store))
     }
@@ -37,8 +37,8 @@ struct TinyMLP {
         var adam = AdamW(store: store, learningRate: learningRate, settings: .init(weightDecay: 0))
         var last: Float = 0
         for s in 0..<steps {
-            var rng = SeededRandom.stream(seed: seed, [UInt64(s)])
-            let mask = dropout.probability > 0 ? dropout.makeMask(shape: [x.rows, first.outputs], random: &rng) : nil
+            var dropout = Dropout(probability: dropoutRate, random: SeededRandom.stream(seed: seed, [UInt64(s)]))
+            let mask = dropout.isActive ? dropout.mask(shape: [x.rows, first.outputs]) : nil
             store.zeroGradients()
             last = step(x, targets, mask: mask, backward: true).loss
             GradientClipping.clipNorm(&store, maxNorm: 10)
@@ -53,8 +53,8 @@ struct TinyMLP {
         var model = TinyMLP(inputs: 3, hidden: 6, classes: 4, dropout: 0.25, seed: 81)
         let x = GradientCheck.randomTensor([5, 3], seed: 82)
         let targets: [Int32] = [0, 3, 1, 2, 3]
-        var rng = SeededRandom(seed: 83)
-        let mask = model.dropout.makeMask(shape: [5, 6], random: &rng)
+        var dropout = Dropout(probability: model.dropoutRate, random: SeededRandom(seed: 83))
+        let mask = dropout.mask(shape: [5, 6])
         let (_, dX) = model.step(x, targets, mask: mask, backward: true)
         let base = model
         let lossAt = { (store: ParameterStore, input: Tensor) -> Double in
@@ -87,13 +87,13 @@ struct TinyMLP {
     @Test func initialisersFollowPyTorchDefaults() {
         var store = ParameterStore()
         let linear = Linear(store: &store, name: "fc", inputs: 100, outputs: 50)
-        let embedding = Embedding(store: &store, name: "emb", count: 200, dimension: 50)
+        let embedding = EmbeddingSet(store: &store, name: "emb", cardinalities: [200], dimensions: [50])
         var rng = SeededRandom(seed: 1)
         store.initialize(using: &rng)
         let w = store.tensor(linear.weight).storage
         #expect(w.allSatisfy { abs($0) <= 0.1 })
         #expect(w.contains { abs($0) > 0.09 })
-        let e = store.tensor(embedding.table).storage.map(Double.init)
+        let e = store.tensor(embedding.tables[0]).storage.map(Double.init)
         let mean = e.reduce(0, +) / Double(e.count)
         let variance = e.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(e.count)
         #expect(abs(mean) < 0.05 && abs(variance - 1) < 0.05)

@@ -40,22 +40,21 @@ import Testing
 
 @Suite struct VectorKernelTests {
     @Test(arguments: [0, 3, 8, 13, 24])
-    func dotAndAxpyMatchScalarLoops(count: Int) {
+    func elementWiseOpsMatchScalarLoops(count: Int) {
         let a = (0..<count).map { Float($0) * 0.25 - 1 }
         let b = (0..<count).map { Float(($0 * 7) % 5) - 2 }
-        var y = (0..<count).map { Float($0) }
-        let expectedDot = zip(a, b).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
-        let expectedY = (0..<count).map { y[$0] + 0.5 * a[$0] }
+        var product = [Float](repeating: .nan, count: count)
+        var sum = a, scaled = a
         a.withUnsafeBufferPointer { ap in
             b.withUnsafeBufferPointer { bp in
-                let base = ap.baseAddress ?? UnsafePointer(bitPattern: 16)!
-                let other = bp.baseAddress ?? UnsafePointer(bitPattern: 16)!
-                #expect(abs(Double(VectorMath.dot(base, other, count: count)) - expectedDot) < 1e-4)
-                y.withUnsafeMutableBufferPointer { yp in
-                    if let target = yp.baseAddress { VectorMath.axpy(0.5, base, into: target, count: count) }
-                }
+                guard let x = ap.baseAddress, let y = bp.baseAddress else { return }
+                product.withUnsafeMutableBufferPointer { VectorMath.product(x, y, into: $0.baseAddress!, count: count) }
+                sum.withUnsafeMutableBufferPointer { VectorMath.add($0.baseAddress!, y, count: count) }
+                scaled.withUnsafeMutableBufferPointer { VectorMath.multiply($0.baseAddress!, by: y, count: count) }
             }
         }
-        #expect(y == expectedY)
+        #expect(product == zip(a, b).map { $0 * $1 })
+        #expect(scaled == product)
+        #expect(sum == zip(a, b).map { $0 + $1 })
     }
 }

@@ -58,7 +58,7 @@ public struct FlatModel: Sendable {
     public func loss(batch: EncodedData, orders: ColumnOrders) throws(ModelError) -> [Double] {
         try check(batch, orders)
         guard batch.rowCount > 0 else { return [Double](repeating: 0, count: network.subColumnCount) }
-        var dropout = DropoutStream(probability: 0, random: nil)
+        var dropout = Dropout.evaluation
         return try run { () throws -> [Double] in
             try store.values.withUnsafeBufferPointer { v throws in
                 try batch.codes.withUnsafeBufferPointer { codes throws in
@@ -99,7 +99,7 @@ public struct FlatModel: Sendable {
                 let lo = rows * shard / count, hi = rows * (shard + 1) / count
                 let target = shard == 0 ? gradients.pointer : scratch.buffer(shard - 1)
                 target.update(repeating: 0, count: parameterCount)
-                var dropout = DropoutStream(probability: dropoutRate, random: SeededRandom.stream(seed: seed, path + [UInt64(shard)]))
+                var dropout = Dropout(probability: dropoutRate, random: SeededRandom.stream(seed: seed, path + [UInt64(shard)]))
                 let result = codes.withUnsafeBufferPointer { c in
                     ranks.withUnsafeBufferPointer { r in
                         Result { () throws(NNError) -> [Double] in
@@ -119,7 +119,7 @@ public struct FlatModel: Sendable {
             }
             for j in 0..<S { total[j] += losses[j] }
             if shard > 0 {
-                store.gradients.withUnsafeMutableBufferPointer { g in VectorOps.add(g.baseAddress!, scratch.buffer(shard - 1), parameterCount) }
+                store.gradients.withUnsafeMutableBufferPointer { g in VectorMath.add(g.baseAddress!, scratch.buffer(shard - 1), count: parameterCount) }
             }
         }
         return total
@@ -128,7 +128,7 @@ public struct FlatModel: Sendable {
     private mutating func shardPass(codes: [Int32], ranks: [Int32], rows: Int, divisor: Float,
                                     dropoutRandom: SeededRandom?) throws(ModelError) -> [Double] {
         guard rows > 0 else { return [Double](repeating: 0, count: network.subColumnCount) }
-        var dropout = DropoutStream(probability: architecture.dropout, random: dropoutRandom)
+        var dropout = Dropout(probability: architecture.dropout, random: dropoutRandom)
         let network = network
         return try run { () throws -> [Double] in
             try store.withValuesAndGradients { v, g throws in

@@ -13,30 +13,20 @@ extension FlatNetwork {
     /// collected in `dCE`/`dE` and pushed through the compressors and embedding tables at the end.
     func pass(values: UnsafePointer<Float>, gradients: UnsafeMutablePointer<Float>?,
               codes: UnsafePointer<Int32>, ranks: UnsafePointer<Int32>, rows: Int,
-              dropout: inout DropoutStream, divisor: Float) throws(NNError) -> [Double] {
+              dropout: inout Dropout, divisor: Float) throws(NNError) -> [Double] {
         let S = subColumnCount, C = columnCount, Ew = embeddingWidth, Cw = contextWidth
         var losses = [Double](repeating: 0, count: S)
         guard rows > 0 else { return losses }
 
         // Sub-column embeddings E [rows, Ew].
         let E = FloatBuffer(count: rows * Ew, zeroed: false)
-        for r in 0..<rows {
-            for j in 0..<S {
-                let code = Int(codes[r * S + j])
-                guard code >= 0, code < cardinalities[j] else {
-                    throw .codeOutOfRange(layer: "embedding \(j)", row: r, code: Int32(code), cardinality: cardinalities[j])
-                }
-                let d = embeddingDimensions[j]
-                (E.pointer + r * Ew + embeddingOffsets[j]).update(from: values + embeddings[j].offset + code * d, count: d)
-            }
-        }
+        try embeddings.forward(codes: codes, rows: rows, values: values, y: E.pointer, ldy: Ew)
         // Column embeddings CE [rows, Cw].
         let CE = FloatBuffer(count: rows * Cw, zeroed: false)
         for c in 0..<C {
             if let compressor = compressors[c] {
-                Dense.forward(rows: rows, inputs: ownWidths[c], outputs: contextWidths[c],
-                              x: E.pointer + ownOffsets[c], ldx: Ew, weight: values + compressor.weight.offset, ldw: ownWidths[c],
-                              bias: values + compressor.bias.offset, y: CE.pointer + contextOffsets[c], ldy: Cw)
+                compressor.forward(rows: rows, x: E.pointer + ownOffsets[c], ldx: Ew, values: values,
+                                   y: CE.pointer + contextOffsets[c], ldy: Cw)
             } else {
                 for r in 0..<rows {
                     (CE.pointer + r * Cw + contextOffsets[c]).update(from: E.pointer + r * Ew + ownOffsets[c], count: ownWidths[c])
@@ -58,14 +48,14 @@ extension FlatNetwork {
                 for c2 in 0..<C {
                     let base = contextOffsets[c2], width = contextWidths[c2]
                     if ranks[r * C + c2] < own {
-                        dropout.fill(m + base, width)
+                        dropout.fillMask(m + base, count: width)
                     } else {
                         (m + base).update(repeating: 0, count: width)
                     }
                 }
-                dropout.fill(m + Cw, ownWidths[c])
-                VectorOps.product(CE.pointer + r * Cw, m, into: x, Cw)
-                VectorOps.product(E.pointer + r * Ew + ownOffsets[c], m + Cw, into: x + Cw, ownWidths[c])
+                dropout.fillMask(m + Cw, count: ownWidths[c])
+                VectorMath.product(CE.pointer + r * Cw, m, into: x, count: Cw)
+                VectorMath.product(E.pointer + r * Ew + ownOffsets[c], m + Cw, into: x + Cw, count: ownWidths[c])
             }
             var inputs: [FloatBuffer] = [X]
             var multipliers: [FloatBuffer?] = [multiplier]
@@ -77,8 +67,8 @@ extension FlatNetwork {
                     var mask: FloatBuffer? = nil
                     if dropout.isActive {
                         let m = FloatBuffer(count: rows * layer.inputs, zeroed: false)
-                        dropout.fill(m.pointer, rows * layer.inputs)
-                        VectorOps.product(previous.pointer, m.pointer, into: dropped.pointer, rows * layer.inputs)
+                        dropout.fillMask(m.pointer, count: rows * layer.inputs)
+                        VectorMath.product(previous.pointer, m.pointer, into: dropped.pointer, count: rows * layer.inputs)
                         mask = m
                     } else {
                         dropped.pointer.update(from: previous.pointer, count: rows * layer.inputs)
@@ -88,7 +78,7 @@ extension FlatNetwork {
                 }
                 let Y = FloatBuffer(count: rows * layer.outputs, zeroed: false)
                 layer.forward(rows: rows, x: inputs[l].pointer, values: values, y: Y.pointer)
-                VectorOps.relu(Y.pointer, rows * layer.outputs)
+                ReLU.forward(Y.pointer, count: rows * layer.outputs)
                 outputs.append(Y)
             }
             let predictor = net.predictor
@@ -120,17 +110,17 @@ extension FlatNetwork {
             for l in net.regressor.indices.reversed() {
                 let layer = net.regressor[l]
                 let Y = outputs[l]
-                VectorOps.reluGradient(output: Y.pointer, dA.pointer, rows * layer.outputs)
+                ReLU.backward(output: Y.pointer, gradient: dA.pointer, count: rows * layer.outputs)
                 let dIn = FloatBuffer(count: rows * layer.inputs, zeroed: false)
                 layer.backward(rows: rows, x: inputs[l].pointer, dY: dA.pointer, values: values, gradients: G, dX: dIn.pointer)
-                if let m = multipliers[l] { VectorOps.multiply(dIn.pointer, by: m.pointer, rows * layer.inputs) }
+                if let m = multipliers[l] { VectorMath.multiply(dIn.pointer, by: m.pointer, count: rows * layer.inputs) }
                 dA = dIn
             }
             // dA is d(source of X_c): masked columns got multiplier 0, so the whole context part adds.
             for r in 0..<rows {
                 let src = dA.pointer + r * inW
-                VectorOps.add(dCE.pointer + r * Cw, src, Cw)
-                VectorOps.add(dE.pointer + r * Ew + ownOffsets[c], src + Cw, ownWidths[c])
+                VectorMath.add(dCE.pointer + r * Cw, src, count: Cw)
+                VectorMath.add(dE.pointer + r * Ew + ownOffsets[c], src + Cw, count: ownWidths[c])
             }
         }
         guard let G = gradients, let dCE, let dE else { return losses }
@@ -138,26 +128,15 @@ extension FlatNetwork {
         // Column embeddings back to the sub-column embeddings, then into the tables.
         for c in 0..<C {
             if let compressor = compressors[c] {
-                Dense.backwardParameters(rows: rows, inputs: ownWidths[c], outputs: contextWidths[c],
-                                         x: E.pointer + ownOffsets[c], ldx: Ew, dY: dCE.pointer + contextOffsets[c], lddY: Cw,
-                                         dWeight: G + compressor.weight.offset, lddW: ownWidths[c], dBias: G + compressor.bias.offset)
-                Dense.backwardInput(rows: rows, inputs: ownWidths[c], outputs: contextWidths[c], dY: dCE.pointer + contextOffsets[c],
-                                    lddY: Cw, weight: values + compressor.weight.offset, ldw: ownWidths[c], beta: 1,
-                                    dX: dE.pointer + ownOffsets[c], lddX: Ew)
+                compressor.backward(rows: rows, x: E.pointer + ownOffsets[c], ldx: Ew, dY: dCE.pointer + contextOffsets[c], lddY: Cw,
+                                    values: values, gradients: G, dX: dE.pointer + ownOffsets[c], lddX: Ew, accumulateInput: true)
             } else {
                 for r in 0..<rows {
-                    VectorOps.add(dE.pointer + r * Ew + ownOffsets[c], dCE.pointer + r * Cw + contextOffsets[c], ownWidths[c])
+                    VectorMath.add(dE.pointer + r * Ew + ownOffsets[c], dCE.pointer + r * Cw + contextOffsets[c], count: ownWidths[c])
                 }
             }
         }
-        for r in 0..<rows {
-            for j in 0..<S {
-                let d = embeddingDimensions[j]
-                let dst = G + embeddings[j].offset + Int(codes[r * S + j]) * d
-                let src = dE.pointer + r * Ew + embeddingOffsets[j]
-                for i in 0..<d { dst[i] += src[i] }
-            }
-        }
+        embeddings.backward(codes: codes, rows: rows, dY: dE.pointer, lddY: Ew, gradients: G)
         return losses
     }
 }

@@ -1,26 +1,6 @@
 import DoppelNN
 import DoppelParallel
 
-/// One dense layer of a column's network whose weight matrix `[outputs, inputs]` carries a fixed
-/// block structure: head `k` (sub-column `k` of the column) owns output rows
-/// `outputOffsets[k] ..< outputOffsets[k] + outputWidths[k]`, and reads only some inputs.
-///
-/// The structure is kept by ZERO WEIGHTS: the forbidden entries are zero after initialisation and
-/// their gradients are zeroed after every step (``FlatNetwork/zeroRuns``), so AdamW never moves
-/// them (zero gradient ⇒ zero moments ⇒ zero update; decoupled decay keeps 0 at 0). The forward
-/// pass is then ONE plain GEMM for all heads of the column — no per-head calls, no masked copy.
-struct BlockLayer: Sendable {
-    let weight: ParameterSlice
-    let bias: ParameterSlice
-    let inputs: Int
-    let outputs: Int
-    let outputOffsets: [Int]
-    let outputWidths: [Int]
-    /// Input columns head `k` reads: `inputRanges[k]` (a contiguous range; the first layer also
-    /// reads the context part, see ``ColumnNetwork``).
-    let inputRanges: [Range<Int>]
-}
-
 /// The network of one column: its regressor layers (ReLU after each) and the predictor layer
 /// that produces the logits of all its sub-columns side by side.
 struct ColumnNetwork: Sendable {
@@ -28,9 +8,9 @@ struct ColumnNetwork: Sendable {
     let subColumnCount: Int
     /// `[context (all column embeddings, masked per sample) | this column's sub-column embeddings]`.
     let inputWidth: Int
-    let regressor: [BlockLayer]
-    let predictor: BlockLayer
-    var layers: [BlockLayer] { regressor + [predictor] }
+    let regressor: [BlockLinear]
+    let predictor: BlockLinear
+    var layers: [BlockLinear] { regressor + [predictor] }
 }
 
 /// The parameter layout of a flat TabularARGN network (see docs/model.md for the picture):
@@ -46,12 +26,13 @@ struct ColumnNetwork: Sendable {
 /// kept in the first layer's weights).
 struct FlatNetwork: Sendable {
     let architecture: FlatModelArchitecture
-    let cardinalities: [Int]
-    let embeddingDimensions: [Int]
+    /// One table per sub-column, looked up together into `E`.
+    let embeddings: EmbeddingSet
+    var cardinalities: [Int] { embeddings.cardinalities }
+    var embeddingDimensions: [Int] { embeddings.dimensions }
     /// Offset of sub-column `j`'s embedding inside a row of E.
-    let embeddingOffsets: [Int]
-    let embeddingWidth: Int
-    let embeddings: [ParameterSlice]
+    var embeddingOffsets: [Int] { embeddings.outputOffsets }
+    var embeddingWidth: Int { embeddings.outputWidth }
     /// Column of each sub-column.
     let columnOfSubColumn: [Int]
     /// Per column: offset and width of its block in E.
@@ -61,8 +42,8 @@ struct FlatNetwork: Sendable {
     let contextOffsets: [Int]
     let contextWidths: [Int]
     let contextWidth: Int
-    /// Per column: `(weight [K, D], bias [K])` of the compressor, or `nil` for plain concatenation.
-    let compressors: [(weight: ParameterSlice, bias: ParameterSlice)?]
+    /// Per column: the compressor `D → K` of its sub-column embeddings, or `nil` for plain concatenation.
+    let compressors: [Linear?]
     let columns: [ColumnNetwork]
     /// Ranges of the flat parameter buffer that must stay zero (the block structure).
     let zeroRuns: [Range<Int>]
@@ -75,19 +56,12 @@ struct FlatNetwork: Sendable {
         self.architecture = architecture
         dropout = architecture.dropout
         let subs = architecture.columns.flatMap(\.subColumns)
-        cardinalities = subs.map(\.cardinality)
-        embeddingDimensions = subs.map(\.embeddingDimension)
-        var offsets: [Int] = []
-        var width = 0
-        for d in embeddingDimensions { offsets.append(width); width += d }
-        embeddingOffsets = offsets
-        embeddingWidth = width
-        embeddings = subs.enumerated().map { j, sub in
-            store.allocate("embedding.\(j)", shape: [sub.cardinality, sub.embeddingDimension], initializer: .embeddingDefault)
-        }
+        embeddings = EmbeddingSet(store: &store, name: "embedding", cardinalities: subs.map(\.cardinality),
+                                  dimensions: subs.map(\.embeddingDimension))
+        let offsets = embeddings.outputOffsets
         var columnOf: [Int] = []
         var ownOffsets: [Int] = [], ownWidths: [Int] = [], ctxOffsets: [Int] = [], ctxWidths: [Int] = []
-        var compressors: [(weight: ParameterSlice, bias: ParameterSlice)?] = []
+        var compressors: [Linear?] = []
         var first = 0, ctx = 0
         for (c, column) in architecture.columns.enumerated() {
             columnOf += Array(repeating: c, count: column.subColumns.count)
@@ -98,9 +72,7 @@ struct FlatNetwork: Sendable {
             ctxWidths.append(column.embeddingDimension)
             ctx += column.embeddingDimension
             if column.compressed {
-                let k = column.embeddingDimension
-                compressors.append((store.allocate("column.\(c).weight", shape: [k, own], initializer: .linearDefault(fanIn: own)),
-                                    store.allocate("column.\(c).bias", shape: [k], initializer: .linearDefault(fanIn: own))))
+                compressors.append(Linear(store: &store, name: "column.\(c)", inputs: own, outputs: column.embeddingDimension))
             } else {
                 compressors.append(nil)
             }
@@ -119,7 +91,7 @@ struct FlatNetwork: Sendable {
         first = 0
         for (c, column) in architecture.columns.enumerated() {
             let inputWidth = ctx + ownWidths[c]
-            var layers: [BlockLayer] = []
+            var layers: [BlockLinear] = []
             var inputRanges: [Range<Int>] = []
             var prefix = 0
             for sub in column.subColumns {
@@ -131,26 +103,13 @@ struct FlatNetwork: Sendable {
             let depth = column.subColumns.first?.regressorLayers.count ?? 0
             for l in 0...depth {
                 let widths = l < depth ? column.subColumns.map { $0.regressorLayers[l] } : column.subColumns.map(\.cardinality)
-                var outputOffsets: [Int] = []
-                var outputs = 0
-                for w in widths { outputOffsets.append(outputs); outputs += w }
                 let name = l < depth ? "column.\(c).regressor.\(l)" : "column.\(c).predictor"
-                let weight = store.allocate("\(name).weight", shape: [outputs, inputs], initializer: .linearDefault(fanIn: inputs))
-                let bias = store.allocate("\(name).bias", shape: [outputs], initializer: .linearDefault(fanIn: inputs))
-                let layer = BlockLayer(weight: weight, bias: bias, inputs: inputs, outputs: outputs,
-                                       outputOffsets: outputOffsets, outputWidths: widths, inputRanges: inputRanges)
-                for k in widths.indices {
-                    let allowed = inputRanges[k]
-                    for o in outputOffsets[k] ..< outputOffsets[k] + widths[k] {
-                        let row = weight.offset + o * inputs
-                        if allowed.lowerBound > 0 { zeroRuns.append(row ..< row + allowed.lowerBound) }
-                        if allowed.upperBound < inputs { zeroRuns.append(row + allowed.upperBound ..< row + inputs) }
-                    }
-                }
+                let layer = BlockLinear(store: &store, name: name, inputs: inputs, outputWidths: widths, inputRanges: inputRanges)
+                zeroRuns += layer.structuralZeros
                 layers.append(layer)
                 // The next layer is block-diagonal: head k reads only its own block of this output.
-                inputRanges = widths.indices.map { outputOffsets[$0] ..< outputOffsets[$0] + widths[$0] }
-                inputs = outputs
+                inputRanges = widths.indices.map { layer.outputOffsets[$0] ..< layer.outputOffsets[$0] + widths[$0] }
+                inputs = layer.outputs
             }
             networks.append(ColumnNetwork(firstSubColumn: first, subColumnCount: column.subColumns.count,
                                           inputWidth: inputWidth, regressor: Array(layers.dropLast()), predictor: layers[layers.count - 1]))

@@ -126,16 +126,10 @@ public enum Sampler {
                     var input = X.pointer, inputWidth = inW
                     var hidden: [FloatBuffer] = []
                     for (l, layer) in net.layers.enumerated() {
-                        let rowsStart = layer.outputOffsets[k], width = layer.outputWidths[k]
-                        let columnStart = l == 0 ? 0 : layer.inputRanges[k].lowerBound
+                        let width = layer.outputWidths[k]
                         let out = FloatBuffer(count: m * width, zeroed: false)
-                        Dense.forward(rows: m, inputs: l == 0 ? inputWidth : layer.inputRanges[k].count, outputs: width,
-                                      x: input, ldx: inputWidth,
-                                      weight: V + layer.weight.offset + rowsStart * layer.inputs + columnStart, ldw: layer.inputs,
-                                      bias: V + layer.bias.offset + rowsStart, y: out.pointer, ldy: width)
-                        if l < net.regressor.count {
-                            for i in 0..<(m * width) where out.pointer[i] < 0 { out.pointer[i] = 0 }
-                        }
+                        layer.forwardHead(k, rows: m, x: input, ldx: inputWidth, values: V, y: out.pointer, ldy: width)
+                        if l < net.regressor.count { ReLU.forward(out.pointer, count: m * width) }
                         hidden.append(out)
                         input = out.pointer
                         inputWidth = width
@@ -148,7 +142,7 @@ public enum Sampler {
                 }
                 // Feed the codes of sub-column j back: E and this column's input X.
                 let d = network.embeddingDimensions[j]
-                let table = V + network.embeddings[j].offset
+                let table = V + network.embeddings.tables[j].offset
                 let inX = Cw + network.embeddingOffsets[j] - network.ownOffsets[c]
                 for r in 0..<m {
                     let src = table + Int(codes[r * S + j]) * d
@@ -157,10 +151,8 @@ public enum Sampler {
                 }
             }
             if let compressor = network.compressors[c] {
-                Dense.forward(rows: m, inputs: network.ownWidths[c], outputs: network.contextWidths[c],
-                              x: E.pointer + network.ownOffsets[c], ldx: Ew, weight: V + compressor.weight.offset,
-                              ldw: network.ownWidths[c], bias: V + compressor.bias.offset,
-                              y: CE.pointer + network.contextOffsets[c], ldy: Cw)
+                compressor.forward(rows: m, x: E.pointer + network.ownOffsets[c], ldx: Ew, values: V,
+                                   y: CE.pointer + network.contextOffsets[c], ldy: Cw)
             } else {
                 for r in 0..<m {
                     (CE.pointer + r * Cw + network.contextOffsets[c]).update(from: E.pointer + r * Ew + network.ownOffsets[c],

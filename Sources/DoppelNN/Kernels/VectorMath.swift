@@ -1,4 +1,5 @@
-/// Vectorised `exp` for softmax rows, in portable `SIMD8<Float>` code (SSE2 on the default
+/// Vectorised element-wise kernels: `exp` for softmax rows and the products and sums of the
+/// layers' masks and gradients, in portable `SIMD8<Float>` code (SSE2 on the default
 /// x86-64 target, so no libm call per element and no FMA: results are bit-identical on every
 /// x86-64 CPU).
 ///
@@ -6,7 +7,7 @@
 /// (Cody–Waite), `eʳ ≈ 1 + r + r²·P(r)` with a degree-5 minimax polynomial, scaled by `2ⁿ` built
 /// in the exponent bits. Relative error about 2 ulp on `[−87, 88]`; inputs are clamped to that
 /// range, so very negative arguments give ~1e-38 instead of 0 (harmless in a softmax sum).
-enum VectorMath {
+public enum VectorMath {
     static let lowerLimit: Float = -87.3
     static let upperLimit: Float = 88.3
 
@@ -76,32 +77,31 @@ enum VectorMath {
         return m
     }
 
-    /// `Σ_i a[i]·b[i]`, accumulated in 8 lanes then summed (a fixed order: deterministic).
-    @inline(__always)
-    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
-        var lanes = SIMD8<Float>()
-        var i = 0
-        while i + 8 <= count {
-            lanes += UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self)
-                * UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self)
-            i += 8
-        }
-        var sum = lanes.sum()
-        while i < count { sum += a[i] * b[i]; i += 1 }
-        return sum
+    /// `a[i] *= b[i]`.
+    public static func multiply(_ a: UnsafeMutablePointer<Float>, by b: UnsafePointer<Float>, count: Int) {
+        product(UnsafePointer(a), b, into: a, count: count)
     }
 
-    /// `y[i] += alpha·x[i]`.
-    @inline(__always)
-    static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
+    /// `out[i] = a[i]·b[i]` (`out` may be `a`).
+    public static func product(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, count: Int) {
         var i = 0
-        let a = SIMD8<Float>(repeating: alpha)
         while i + 8 <= count {
-            let target = UnsafeMutableRawPointer(y + i)
-            let updated = target.loadUnaligned(as: SIMD8<Float>.self) + a * UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
-            target.storeBytes(of: updated, as: SIMD8<Float>.self)
+            let v = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self) * UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(out + i).storeBytes(of: v, as: SIMD8<Float>.self)
             i += 8
         }
-        while i < count { y[i] += alpha * x[i]; i += 1 }
+        while i < count { out[i] = a[i] * b[i]; i += 1 }
+    }
+
+    /// `a[i] += b[i]`.
+    public static func add(_ a: UnsafeMutablePointer<Float>, _ b: UnsafePointer<Float>, count: Int) {
+        var i = 0
+        while i + 8 <= count {
+            let target = UnsafeMutableRawPointer(a + i)
+            let v = target.loadUnaligned(as: SIMD8<Float>.self) + UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self)
+            target.storeBytes(of: v, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < count { a[i] += b[i]; i += 1 }
     }
 }

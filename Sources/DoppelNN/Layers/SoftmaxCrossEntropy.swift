@@ -2,7 +2,7 @@
 /// log-sum-exp trick: `loss_r = log Σ_j exp(z_rj − m_r) + m_r − z_r,t_r`, `m_r = max_j z_rj`.
 ///
 /// Shapes: `logits [B, W]`; one head may use only the columns `columns` of a wider matrix (heads
-/// packed side by side by ``GroupedLinear``), so its `C = columns.count` classes are
+/// packed side by side by ``BlockLinear``), so its `C = columns.count` classes are
 /// `logits[:, columns]`; `targets [B]` in `0..<C`; optional per-row `weights [B]` (0 masks a row).
 /// The reduced loss is `Σ_r w_r·loss_r / D` with `D` from ``Reduction``, and its gradient
 /// `dL/dz_rj = w_r/D · (softmax(z_r)_j − [j = t_r])`.
