@@ -3,8 +3,9 @@
 //   swift build -c release --product doppel-nn-bench
 //   OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=SkylakeX .build/release/doppel-nn-bench
 //
-// Prints the OpenBLAS kernel in use and sgemm GFLOP/s at MLP shapes (all transpose variants used
-// by the layers). The whole model's throughput is doppel-model-bench's job.
+// Prints the OpenBLAS kernel in use, sgemm GFLOP/s at MLP shapes (all transpose variants used
+// by the layers) and the LSTM's forward + backward time at sequential-model shapes. The whole
+// flat model's throughput is doppel-model-bench's job.
 import DoppelNN
 import DoppelParallel
 #if canImport(Glibc)
@@ -20,4 +21,7 @@ BLASRuntime.useSingleThread()
 let allocatorTuned = getEnvironment("DOPPEL_NN_BENCH_MALLOC") == "default" ? false : AllocatorTuning.retainFreedMemory()
 print("glibc malloc tuned to retain freed memory: \(allocatorTuned)")
 
-runSGEMMBenchmark()
+/// Sections to run: `sgemm`, `lstm` (default: both), from the command line.
+let sections = Set(CommandLine.arguments.dropFirst()).isEmpty ? ["sgemm", "lstm"] : Set(CommandLine.arguments.dropFirst())
+if sections.contains("sgemm") { runSGEMMBenchmark() }
+if sections.contains("lstm") { runLSTMBenchmark() }

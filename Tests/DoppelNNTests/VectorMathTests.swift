@@ -57,4 +57,18 @@ import Testing
         #expect(scaled == product)
         #expect(sum == zip(a, b).map { $0 + $1 })
     }
+
+    @Test func sigmoidAndTanhMatchLibm() {
+        let x = (0..<203).map { Float($0) * 0.2 - 20.3 }
+        var s = x, t = x
+        s.withUnsafeMutableBufferPointer { VectorMath.sigmoid($0.baseAddress!, count: $0.count) }
+        t.withUnsafeMutableBufferPointer { VectorMath.tanh($0.baseAddress!, count: $0.count) }
+        for (k, v) in x.enumerated() {
+            #expect(abs(Double(s[k]) - 1 / (1 + Foundation.exp(-Double(v)))) < 1e-6)
+            #expect(abs(Double(t[k]) - Foundation.tanh(Double(v))) < 1e-6)
+        }
+        var extremes: [Float] = [-1000, 1000, 0]
+        extremes.withUnsafeMutableBufferPointer { VectorMath.tanh($0.baseAddress!, count: 3) }
+        #expect(extremes == [-1, 1, 0])
+    }
 }

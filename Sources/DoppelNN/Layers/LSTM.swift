@@ -1,0 +1,183 @@
+/// A single-layer LSTM (Hochreiter & Schmidhuber, 1997, with the forget gate of Gers et al., 2000;
+/// PyTorch `nn.LSTM` gate order and initialisation) over a batch of sequences, with an explicit
+/// backward pass through time.
+///
+/// Per step `t`, for the batch `x_t [B, I]` and the previous state `h_{t−1}, c_{t−1} [B, H]`:
+/// ```
+/// a_t = x_t·W_ihᵀ + h_{t−1}·W_hhᵀ + b          [B, 4H], gate blocks i | f | g | o
+/// i, f, o = σ(a_i), σ(a_f), σ(a_o)    g = tanh(a_g)
+/// c_t = f ⊙ c_{t−1} + i ⊙ g           h_t = o ⊙ tanh(c_t)
+/// ```
+/// Shapes: `W_ih [4H, I]`, `W_hh [4H, H]`, one bias `b [4H]` (PyTorch's two biases only ever
+/// appear as a sum), all from U(−1/√H, 1/√H) like PyTorch. Sequences are TIME-MAJOR,
+/// `x [T, B, I]`, so step `t` is a contiguous `[B, I]` block and the batch (subjects) is the GEMM's
+/// row dimension: the input projection of all steps is ONE GEMM `[T·B, I]·W_ihᵀ` up front, and
+/// each step adds ONE GEMM `h_{t−1}·W_hhᵀ` for all four gate blocks. The backward pass mirrors
+/// it: one GEMM per step for `dh_{t−1} = da_t·W_hh`, then one GEMM each for `dW_ih`, `dW_hh` and
+/// `dx` over all steps. The initial state is zero.
+///
+/// Padding: the recurrence is causal, so the outputs of a sequence's real steps do not depend on
+/// padded steps after them; a caller pads at the end and masks the padded steps in its loss.
+public struct LSTM: Sendable {
+    public let inputs: Int
+    public let hidden: Int
+    /// `[4H, I]`.
+    public let inputWeight: ParameterSlice
+    /// `[4H, H]`.
+    public let hiddenWeight: ParameterSlice
+    /// `[4H]`.
+    public let bias: ParameterSlice
+
+    /// What the backward pass needs from a forward pass.
+    public struct Cache: Sendable {
+        public let steps: Int
+        public let batch: Int
+        /// Activated gates `[T, B, 4H]` (i, f, o after σ, g after tanh).
+        var gates: [Float]
+        /// Cell states `c_0 … c_T`, `[T+1, B, H]` (`c_0 = 0`).
+        var cells: [Float]
+        /// `tanh(c_t)` for `t = 1…T`, `[T, B, H]`.
+        var cellActivations: [Float]
+        /// Hidden states `h_0 … h_T`, `[T+1, B, H]` (`h_0 = 0`).
+        var states: [Float]
+    }
+
+    /// Allocates `"<name>.weight_ih"`, `"<name>.weight_hh"` and `"<name>.bias"` in `store`.
+    public init(store: inout ParameterStore, name: String, inputs: Int, hidden: Int) {
+        precondition(inputs >= 0 && hidden > 0, "LSTM needs inputs ≥ 0 and hidden > 0")
+        self.inputs = inputs
+        self.hidden = hidden
+        let initializer = Initializer.linearDefault(fanIn: hidden)
+        inputWeight = store.allocate("\(name).weight_ih", shape: [4 * hidden, inputs], initializer: initializer)
+        hiddenWeight = store.allocate("\(name).weight_hh", shape: [4 * hidden, hidden], initializer: initializer)
+        bias = store.allocate("\(name).bias", shape: [4 * hidden], initializer: initializer)
+    }
+
+    /// Runs the sequences `x [T, B, I]` and returns the hidden states `h_1 … h_T` as `[T, B, H]`
+    /// with the cache for ``backward(x:cache:dH:store:)``.
+    public func forward(_ x: Tensor, _ store: ParameterStore) -> (output: Tensor, cache: Cache) {
+        precondition(x.shape.count == 3 && x.shape[2] == inputs, "LSTM expects x [T, B, \(inputs)], got \(x.shape)")
+        let T = x.shape[0], B = x.shape[1], H = hidden, G = 4 * hidden
+        var cache = Cache(steps: T, batch: B, gates: [Float](repeating: 0, count: T * B * G),
+                          cells: [Float](repeating: 0, count: (T + 1) * B * H),
+                          cellActivations: [Float](repeating: 0, count: T * B * H),
+                          states: [Float](repeating: 0, count: (T + 1) * B * H))
+        guard T > 0, B > 0 else { return (Tensor(shape: [T, B, H]), cache) }
+        store.values.withUnsafeBufferPointer { v in
+            x.storage.withUnsafeBufferPointer { xp in
+                cache.gates.withUnsafeMutableBufferPointer { a in
+                    cache.cells.withUnsafeMutableBufferPointer { c in
+                        cache.cellActivations.withUnsafeMutableBufferPointer { tc in
+                            cache.states.withUnsafeMutableBufferPointer { h in
+                                let V = v.baseAddress!, A = a.baseAddress!
+                                // Input projection and bias for every step at once.
+                                DenseKernels.affineForward(rows: T * B, inputs: inputs, outputs: G, x: xp.baseAddress, ldx: inputs,
+                                                           weight: V + inputWeight.offset, ldw: inputs, bias: V + bias.offset, y: A, ldy: G)
+                                for t in 0..<T {
+                                    let at = A + t * B * G
+                                    MatMul.gemm(transposeA: false, transposeB: true, m: B, n: G, k: H, a: h.baseAddress! + t * B * H, lda: H,
+                                                b: V + hiddenWeight.offset, ldb: H, beta: 1, c: at, ldc: G)
+                                    step(at, cPrevious: c.baseAddress! + t * B * H, c: c.baseAddress! + (t + 1) * B * H,
+                                         tanhC: tc.baseAddress! + t * B * H, h: h.baseAddress! + (t + 1) * B * H, batch: B)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return (Tensor(shape: [T, B, H], storage: Array(cache.states[(B * H)...])), cache)
+    }
+
+    /// Backward pass through time for `dH [T, B, H]` (the loss gradient of every output `h_t`):
+    /// ADDS `dW_ih`, `dW_hh`, `db` into `store.gradients` and returns `dx [T, B, I]`.
+    public func backward(x: Tensor, cache: Cache, dH: Tensor, store: inout ParameterStore) -> Tensor {
+        let T = cache.steps, B = cache.batch, H = hidden, G = 4 * hidden
+        precondition(x.shape == [T, B, inputs] && dH.shape == [T, B, H], "LSTM backward: x \(x.shape), dH \(dH.shape) for T \(T), B \(B)")
+        var dX = Tensor(shape: [T, B, inputs])
+        guard T > 0, B > 0 else { return dX }
+        var dA = [Float](repeating: 0, count: T * B * G)
+        var dh = [Float](repeating: 0, count: B * H), dc = [Float](repeating: 0, count: B * H)
+        store.withValuesAndGradients { v, g in
+            let V = v.baseAddress!, Gr = g.baseAddress!
+            dA.withUnsafeMutableBufferPointer { dAp in
+                dh.withUnsafeMutableBufferPointer { dhp in
+                    dc.withUnsafeMutableBufferPointer { dcp in
+                        dH.storage.withUnsafeBufferPointer { dHp in
+                            for t in stride(from: T - 1, through: 0, by: -1) {
+                                // dh = ∂L/∂h_t (direct) + the recurrent part from step t+1.
+                                VectorMath.add(dhp.baseAddress!, dHp.baseAddress! + t * B * H, count: B * H)
+                                stepBackward(t: t, cache: cache, dh: dhp.baseAddress!, dc: dcp.baseAddress!,
+                                             dA: dAp.baseAddress! + t * B * G, batch: B)
+                                // dh_{t−1} = da_t·W_hh (overwrites dh).
+                                DenseKernels.affineBackwardInput(rows: B, inputs: H, outputs: G, dY: dAp.baseAddress! + t * B * G, lddY: G,
+                                                                 weight: V + hiddenWeight.offset, ldw: H, dX: dhp.baseAddress!, lddX: H)
+                            }
+                        }
+                        cache.states.withUnsafeBufferPointer { h in
+                            x.storage.withUnsafeBufferPointer { xp in
+                                dX.storage.withUnsafeMutableBufferPointer { dxp in
+                                    let all = UnsafePointer(dAp.baseAddress!)
+                                    DenseKernels.affineBackwardParameters(rows: T * B, inputs: inputs, outputs: G, x: xp.baseAddress, ldx: inputs,
+                                                                          dY: all, lddY: G, dWeight: Gr + inputWeight.offset, lddW: inputs,
+                                                                          dBias: Gr + bias.offset)
+                                    // dW_hh += Σ_t da_tᵀ·h_{t−1}: the states h_0 … h_{T−1} are contiguous.
+                                    DenseKernels.affineBackwardParameters(rows: T * B, inputs: H, outputs: G, x: h.baseAddress, ldx: H,
+                                                                          dY: all, lddY: G, dWeight: Gr + hiddenWeight.offset, lddW: H, dBias: nil)
+                                    DenseKernels.affineBackwardInput(rows: T * B, inputs: inputs, outputs: G, dY: all, lddY: G,
+                                                                     weight: V + inputWeight.offset, ldw: inputs, dX: dxp.baseAddress, lddX: inputs)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return dX
+    }
+
+    /// Gate activations and the new state for one step; `a` holds the pre-activations on entry
+    /// and the activated gates on return.
+    private func step(_ a: UnsafeMutablePointer<Float>, cPrevious: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
+                      tanhC: UnsafeMutablePointer<Float>, h: UnsafeMutablePointer<Float>, batch B: Int) {
+        let H = hidden, G = 4 * hidden
+        for r in 0..<B {
+            let row = a + r * G
+            VectorMath.sigmoid(row, count: 2 * H)          // i, f
+            VectorMath.tanh(row + 2 * H, count: H)         // g
+            VectorMath.sigmoid(row + 3 * H, count: H)      // o
+            let cp = cPrevious + r * H, cr = c + r * H, tr = tanhC + r * H, hr = h + r * H
+            for j in 0..<H { cr[j] = row[H + j] * cp[j] + row[j] * row[2 * H + j] }
+            tr.update(from: cr, count: H)
+            VectorMath.tanh(tr, count: H)
+            VectorMath.product(row + 3 * H, tr, into: hr, count: H)
+        }
+    }
+
+    /// Gate gradients of step `t` from `dh = ∂L/∂h_t` and `dc = ∂L/∂c_t` (the part through
+    /// `c_{t+1}`); leaves `∂L/∂c_{t−1}` in `dc`.
+    private func stepBackward(t: Int, cache: Cache, dh: UnsafePointer<Float>, dc: UnsafeMutablePointer<Float>,
+                              dA: UnsafeMutablePointer<Float>, batch B: Int) {
+        let H = hidden, G = 4 * hidden
+        cache.gates.withUnsafeBufferPointer { a in
+            cache.cells.withUnsafeBufferPointer { c in
+                cache.cellActivations.withUnsafeBufferPointer { tc in
+                    for r in 0..<B {
+                        let gate = a.baseAddress! + (t * B + r) * G, d = dA + r * G
+                        let cPrevious = c.baseAddress! + (t * B + r) * H, tanhC = tc.baseAddress! + (t * B + r) * H
+                        for j in 0..<H {
+                            let i = gate[j], f = gate[H + j], g = gate[2 * H + j], o = gate[3 * H + j]
+                            let dhj = dh[r * H + j], tcj = tanhC[j]
+                            let dcj = dc[r * H + j] + dhj * o * (1 - tcj * tcj)
+                            d[j] = dcj * g * i * (1 - i)
+                            d[H + j] = dcj * cPrevious[j] * f * (1 - f)
+                            d[2 * H + j] = dcj * i * (1 - g * g)
+                            d[3 * H + j] = dhj * tcj * o * (1 - o)
+                            dc[r * H + j] = dcj * f
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
