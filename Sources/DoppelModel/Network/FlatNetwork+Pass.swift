@@ -1,6 +1,17 @@
 import DoppelNN
 import DoppelParallel
 
+/// What a model adds to the flat network's pass when it conditions the column heads on more than
+/// the row's own columns (the sequential model: its context and history vectors per event row).
+struct PassConditioning {
+    /// `[rows, K]` with `K = conditionWidth`: the first `K` inputs of every column's first layer.
+    let input: UnsafePointer<Float>
+    /// `[rows, K]`: the gradient of ``input`` is ADDED here (backward passes only).
+    let inputGradient: UnsafeMutablePointer<Float>?
+    /// `[rows, S]` loss weights (0 leaves a row's sub-column out of the loss), or `nil` for all 1.
+    let lossWeights: UnsafePointer<Float>?
+}
+
 extension FlatNetwork {
     /// One teacher-forced pass over `rows` rows (codes row-major `[rows, S]`, column ranks
     /// `[rows, C]`): returns, per sub-column, the summed cross-entropy of the rows divided by
@@ -11,10 +22,13 @@ extension FlatNetwork {
     /// Each column is run forward and backward before the next, so only one column's
     /// activations are alive at a time; the column and sub-column embeddings' gradients are
     /// collected in `dCE`/`dE` and pushed through the compressors and embedding tables at the end.
+    /// `conditioning` (required when ``conditionWidth`` > 0) supplies the condition inputs and the
+    /// loss weights.
     func pass(values: UnsafePointer<Float>, gradients: UnsafeMutablePointer<Float>?,
               codes: UnsafePointer<Int32>, ranks: UnsafePointer<Int32>, rows: Int,
-              dropout: inout Dropout, divisor: Float) throws(NNError) -> [Double] {
-        let S = subColumnCount, C = columnCount, Ew = embeddingWidth, Cw = contextWidth
+              dropout: inout Dropout, divisor: Float, conditioning: PassConditioning? = nil) throws(NNError) -> [Double] {
+        let S = subColumnCount, C = columnCount, Ew = embeddingWidth, Cw = contextWidth, K = conditionWidth
+        precondition(K == 0 || conditioning != nil, "a conditioned network needs its condition inputs")
         var losses = [Double](repeating: 0, count: S)
         guard rows > 0 else { return losses }
 
@@ -39,12 +53,18 @@ extension FlatNetwork {
         for c in 0..<C {
             let net = columns[c]
             let inW = net.inputWidth
-            // X_c = [CE ⊙ precedes | E_c] ⊙ dropout; `multiplier` keeps both masks for backward.
+            // X_c = [condition | CE ⊙ precedes | E_c] ⊙ dropout; `multiplier` keeps both masks for backward.
             let X = FloatBuffer(count: rows * inW, zeroed: false)
             let multiplier = FloatBuffer(count: rows * inW, zeroed: false)
             for r in 0..<rows {
                 let own = ranks[r * C + c]
-                let x = X.pointer + r * inW, m = multiplier.pointer + r * inW
+                var x = X.pointer + r * inW, m = multiplier.pointer + r * inW
+                if let conditioning, K > 0 {
+                    dropout.fillMask(m, count: K)
+                    VectorMath.product(conditioning.input + r * K, m, into: x, count: K)
+                    x += K
+                    m += K
+                }
                 for c2 in 0..<C {
                     let base = contextOffsets[c2], width = contextWidths[c2]
                     if ranks[r * C + c2] < own {
@@ -91,13 +111,16 @@ extension FlatNetwork {
             for k in 0..<net.subColumnCount {
                 let j = net.firstSubColumn + k
                 let targets = (0..<rows).map { codes[$0 * S + j] }
+                let weights = conditioning?.lossWeights.map { w in (0..<rows).map { w[$0 * S + j] } }
                 let columns = predictor.outputOffsets[k] ..< predictor.outputOffsets[k] + predictor.outputWidths[k]
                 if gradients != nil {
                     losses[j] = Double(try SoftmaxCrossEntropy.lossAndGradient(
-                        logits: logits, columns: columns, targets: targets, reduction: .divide(by: divisor), accumulatingInto: &dLogits))
+                        logits: logits, columns: columns, targets: targets, weights: weights, reduction: .divide(by: divisor),
+                        accumulatingInto: &dLogits))
                 } else {
                     let rowLosses = try SoftmaxCrossEntropy.rowLosses(logits: logits, columns: columns, targets: targets)
-                    losses[j] = rowLosses.reduce(0, +) / Double(divisor)
+                    let total = weights.map { w in zip(rowLosses, w).reduce(0.0) { $0 + $1.0 * Double($1.1) } } ?? rowLosses.reduce(0, +)
+                    losses[j] = total / Double(divisor)
                 }
             }
             guard let G = gradients, let dCE, let dE else { continue }
@@ -118,7 +141,11 @@ extension FlatNetwork {
             }
             // dA is d(source of X_c): masked columns got multiplier 0, so the whole context part adds.
             for r in 0..<rows {
-                let src = dA.pointer + r * inW
+                var src = dA.pointer + r * inW
+                if K > 0, let dCondition = conditioning?.inputGradient {
+                    VectorMath.add(dCondition + r * K, src, count: K)
+                }
+                src += K
                 VectorMath.add(dCE.pointer + r * Cw, src, count: Cw)
                 VectorMath.add(dE.pointer + r * Ew + ownOffsets[c], src + Cw, count: ownWidths[c])
             }

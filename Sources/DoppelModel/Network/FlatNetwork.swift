@@ -6,7 +6,7 @@ import DoppelParallel
 struct ColumnNetwork: Sendable {
     let firstSubColumn: Int
     let subColumnCount: Int
-    /// `[context (all column embeddings, masked per sample) | this column's sub-column embeddings]`.
+    /// `[condition | context (all column embeddings, masked per sample) | this column's sub-column embeddings]`.
     let inputWidth: Int
     let regressor: [BlockLinear]
     let predictor: BlockLinear
@@ -18,7 +18,8 @@ struct ColumnNetwork: Sendable {
 /// ```
 /// codes [B, S] ─► sub-column embeddings E [B, ΣD]  (one table per sub-column)
 ///             ─► column embeddings CE [B, ΣK]      (concatenation, or one Linear per wide column)
-/// column c:   X_c = [CE ⊙ precedes(c) per sample | E_c]  ─► Dropout ─► Linear ─► ReLU (…)
+/// column c:   X_c = [cond | CE ⊙ precedes(c) per sample | E_c]  ─► Dropout ─► Linear ─► ReLU (…)
+///             (cond: ``conditionWidth`` inputs shared by all columns; none in a flat model)
 ///             ─► predictor ─► logits of every sub-column of c, side by side
 /// ```
 /// Sub-column `k` of column `c` sees the column embeddings of the columns before `c` in the
@@ -48,12 +49,17 @@ struct FlatNetwork: Sendable {
     /// Ranges of the flat parameter buffer that must stay zero (the block structure).
     let zeroRuns: [Range<Int>]
     let dropout: Float
+    /// Width `K` of the condition inputs every column's first layer reads before the column
+    /// embeddings (0 for a flat model; the sequential model's context and history vectors).
+    let conditionWidth: Int
 
     var subColumnCount: Int { cardinalities.count }
     var columnCount: Int { columns.count }
 
-    init(architecture: FlatModelArchitecture, store: inout ParameterStore) {
+    init(architecture: FlatModelArchitecture, store: inout ParameterStore, conditionWidth: Int = 0) {
+        precondition(conditionWidth >= 0, "negative condition width")
         self.architecture = architecture
+        self.conditionWidth = conditionWidth
         dropout = architecture.dropout
         let subs = architecture.columns.flatMap(\.subColumns)
         embeddings = EmbeddingSet(store: &store, name: "embedding", cardinalities: subs.map(\.cardinality),
@@ -90,13 +96,13 @@ struct FlatNetwork: Sendable {
         var zeroRuns: [Range<Int>] = []
         first = 0
         for (c, column) in architecture.columns.enumerated() {
-            let inputWidth = ctx + ownWidths[c]
+            let inputWidth = conditionWidth + ctx + ownWidths[c]
             var layers: [BlockLinear] = []
             var inputRanges: [Range<Int>] = []
             var prefix = 0
             for sub in column.subColumns {
                 // Head k reads the context and the embeddings of sub-columns 0..<k of its column.
-                inputRanges.append(0 ..< ctx + prefix)
+                inputRanges.append(0 ..< conditionWidth + ctx + prefix)
                 prefix += sub.embeddingDimension
             }
             var inputs = inputWidth

@@ -57,83 +57,101 @@ public struct LSTM: Sendable {
     /// with the cache for ``backward(x:cache:dH:store:)``.
     public func forward(_ x: Tensor, _ store: ParameterStore) -> (output: Tensor, cache: Cache) {
         precondition(x.shape.count == 3 && x.shape[2] == inputs, "LSTM expects x [T, B, \(inputs)], got \(x.shape)")
-        let T = x.shape[0], B = x.shape[1], H = hidden, G = 4 * hidden
+        let T = x.shape[0], B = x.shape[1]
+        let cache = x.storage.withUnsafeBufferPointer { xp in
+            store.values.withUnsafeBufferPointer { v in forward(x: xp.baseAddress, steps: T, batch: B, values: v.baseAddress!) }
+        }
+        return (output(cache), cache)
+    }
+
+    /// Pointer-level forward pass over `x [T, B, I]` (contiguous; may be `nil` when empty) with the
+    /// parameter buffer `values`; the outputs are in the cache (``output(_:)``).
+    public func forward(x: UnsafePointer<Float>?, steps T: Int, batch B: Int, values V: UnsafePointer<Float>) -> Cache {
+        let H = hidden, G = 4 * hidden
         var cache = Cache(steps: T, batch: B, gates: [Float](repeating: 0, count: T * B * G),
                           cells: [Float](repeating: 0, count: (T + 1) * B * H),
                           cellActivations: [Float](repeating: 0, count: T * B * H),
                           states: [Float](repeating: 0, count: (T + 1) * B * H))
-        guard T > 0, B > 0 else { return (Tensor(shape: [T, B, H]), cache) }
-        store.values.withUnsafeBufferPointer { v in
-            x.storage.withUnsafeBufferPointer { xp in
-                cache.gates.withUnsafeMutableBufferPointer { a in
-                    cache.cells.withUnsafeMutableBufferPointer { c in
-                        cache.cellActivations.withUnsafeMutableBufferPointer { tc in
-                            cache.states.withUnsafeMutableBufferPointer { h in
-                                let V = v.baseAddress!, A = a.baseAddress!
-                                // Input projection and bias for every step at once.
-                                DenseKernels.affineForward(rows: T * B, inputs: inputs, outputs: G, x: xp.baseAddress, ldx: inputs,
-                                                           weight: V + inputWeight.offset, ldw: inputs, bias: V + bias.offset, y: A, ldy: G)
-                                for t in 0..<T {
-                                    let at = A + t * B * G
-                                    MatMul.gemm(transposeA: false, transposeB: true, m: B, n: G, k: H, a: h.baseAddress! + t * B * H, lda: H,
-                                                b: V + hiddenWeight.offset, ldb: H, beta: 1, c: at, ldc: G)
-                                    step(at, cPrevious: c.baseAddress! + t * B * H, c: c.baseAddress! + (t + 1) * B * H,
-                                         tanhC: tc.baseAddress! + t * B * H, h: h.baseAddress! + (t + 1) * B * H, batch: B)
-                                }
-                            }
+        guard T > 0, B > 0 else { return cache }
+        cache.gates.withUnsafeMutableBufferPointer { a in
+            cache.cells.withUnsafeMutableBufferPointer { c in
+                cache.cellActivations.withUnsafeMutableBufferPointer { tc in
+                    cache.states.withUnsafeMutableBufferPointer { h in
+                        let A = a.baseAddress!
+                        // Input projection and bias for every step at once.
+                        DenseKernels.affineForward(rows: T * B, inputs: inputs, outputs: G, x: x, ldx: inputs,
+                                                   weight: V + inputWeight.offset, ldw: inputs, bias: V + bias.offset, y: A, ldy: G)
+                        for t in 0..<T {
+                            let at = A + t * B * G
+                            MatMul.gemm(transposeA: false, transposeB: true, m: B, n: G, k: H, a: h.baseAddress! + t * B * H, lda: H,
+                                        b: V + hiddenWeight.offset, ldb: H, beta: 1, c: at, ldc: G)
+                            step(at, cPrevious: c.baseAddress! + t * B * H, c: c.baseAddress! + (t + 1) * B * H,
+                                 tanhC: tc.baseAddress! + t * B * H, h: h.baseAddress! + (t + 1) * B * H, batch: B)
                         }
                     }
                 }
             }
         }
-        return (Tensor(shape: [T, B, H], storage: Array(cache.states[(B * H)...])), cache)
+        return cache
+    }
+
+    /// The hidden states `h_1 … h_T` of a forward pass, `[T, B, H]`.
+    public func output(_ cache: Cache) -> Tensor {
+        Tensor(shape: [cache.steps, cache.batch, hidden], storage: Array(cache.states[(cache.batch * hidden)...]))
     }
 
     /// Backward pass through time for `dH [T, B, H]` (the loss gradient of every output `h_t`):
     /// ADDS `dW_ih`, `dW_hh`, `db` into `store.gradients` and returns `dx [T, B, I]`.
     public func backward(x: Tensor, cache: Cache, dH: Tensor, store: inout ParameterStore) -> Tensor {
-        let T = cache.steps, B = cache.batch, H = hidden, G = 4 * hidden
-        precondition(x.shape == [T, B, inputs] && dH.shape == [T, B, H], "LSTM backward: x \(x.shape), dH \(dH.shape) for T \(T), B \(B)")
+        let T = cache.steps, B = cache.batch
+        precondition(x.shape == [T, B, inputs] && dH.shape == [T, B, hidden], "LSTM backward: x \(x.shape), dH \(dH.shape) for T \(T), B \(B)")
         var dX = Tensor(shape: [T, B, inputs])
         guard T > 0, B > 0 else { return dX }
-        var dA = [Float](repeating: 0, count: T * B * G)
-        var dh = [Float](repeating: 0, count: B * H), dc = [Float](repeating: 0, count: B * H)
         store.withValuesAndGradients { v, g in
-            let V = v.baseAddress!, Gr = g.baseAddress!
-            dA.withUnsafeMutableBufferPointer { dAp in
-                dh.withUnsafeMutableBufferPointer { dhp in
-                    dc.withUnsafeMutableBufferPointer { dcp in
-                        dH.storage.withUnsafeBufferPointer { dHp in
-                            for t in stride(from: T - 1, through: 0, by: -1) {
-                                // dh = ∂L/∂h_t (direct) + the recurrent part from step t+1.
-                                VectorMath.add(dhp.baseAddress!, dHp.baseAddress! + t * B * H, count: B * H)
-                                stepBackward(t: t, cache: cache, dh: dhp.baseAddress!, dc: dcp.baseAddress!,
-                                             dA: dAp.baseAddress! + t * B * G, batch: B)
-                                // dh_{t−1} = da_t·W_hh (overwrites dh).
-                                DenseKernels.affineBackwardInput(rows: B, inputs: H, outputs: G, dY: dAp.baseAddress! + t * B * G, lddY: G,
-                                                                 weight: V + hiddenWeight.offset, ldw: H, dX: dhp.baseAddress!, lddX: H)
-                            }
-                        }
-                        cache.states.withUnsafeBufferPointer { h in
-                            x.storage.withUnsafeBufferPointer { xp in
-                                dX.storage.withUnsafeMutableBufferPointer { dxp in
-                                    let all = UnsafePointer(dAp.baseAddress!)
-                                    DenseKernels.affineBackwardParameters(rows: T * B, inputs: inputs, outputs: G, x: xp.baseAddress, ldx: inputs,
-                                                                          dY: all, lddY: G, dWeight: Gr + inputWeight.offset, lddW: inputs,
-                                                                          dBias: Gr + bias.offset)
-                                    // dW_hh += Σ_t da_tᵀ·h_{t−1}: the states h_0 … h_{T−1} are contiguous.
-                                    DenseKernels.affineBackwardParameters(rows: T * B, inputs: H, outputs: G, x: h.baseAddress, ldx: H,
-                                                                          dY: all, lddY: G, dWeight: Gr + hiddenWeight.offset, lddW: H, dBias: nil)
-                                    DenseKernels.affineBackwardInput(rows: T * B, inputs: inputs, outputs: G, dY: all, lddY: G,
-                                                                     weight: V + inputWeight.offset, ldw: inputs, dX: dxp.baseAddress, lddX: inputs)
-                                }
-                            }
-                        }
+            x.storage.withUnsafeBufferPointer { xp in
+                dH.storage.withUnsafeBufferPointer { dHp in
+                    dX.storage.withUnsafeMutableBufferPointer { dxp in
+                        backward(x: xp.baseAddress, cache: cache, dH: dHp.baseAddress!, values: v.baseAddress!, gradients: g.baseAddress!,
+                                 dX: dxp.baseAddress)
                     }
                 }
             }
         }
         return dX
+    }
+
+    /// Pointer-level backward pass: ADDS the parameter gradients into `gradients` and writes
+    /// `dx [T, B, I]` into `dX` (when given).
+    public func backward(x: UnsafePointer<Float>?, cache: Cache, dH: UnsafePointer<Float>, values V: UnsafePointer<Float>,
+                         gradients Gr: UnsafeMutablePointer<Float>, dX: UnsafeMutablePointer<Float>?) {
+        let T = cache.steps, B = cache.batch, H = hidden, G = 4 * hidden
+        guard T > 0, B > 0 else { return }
+        var dA = [Float](repeating: 0, count: T * B * G)
+        var dh = [Float](repeating: 0, count: B * H), dc = [Float](repeating: 0, count: B * H)
+        dA.withUnsafeMutableBufferPointer { dAp in
+            dh.withUnsafeMutableBufferPointer { dhp in
+                dc.withUnsafeMutableBufferPointer { dcp in
+                    for t in stride(from: T - 1, through: 0, by: -1) {
+                        // dh = ∂L/∂h_t (direct) + the recurrent part from step t+1.
+                        VectorMath.add(dhp.baseAddress!, dH + t * B * H, count: B * H)
+                        stepBackward(t: t, cache: cache, dh: dhp.baseAddress!, dc: dcp.baseAddress!, dA: dAp.baseAddress! + t * B * G, batch: B)
+                        // dh_{t−1} = da_t·W_hh (overwrites dh).
+                        DenseKernels.affineBackwardInput(rows: B, inputs: H, outputs: G, dY: dAp.baseAddress! + t * B * G, lddY: G,
+                                                         weight: V + hiddenWeight.offset, ldw: H, dX: dhp.baseAddress!, lddX: H)
+                    }
+                }
+            }
+            cache.states.withUnsafeBufferPointer { h in
+                let all = UnsafePointer(dAp.baseAddress!)
+                DenseKernels.affineBackwardParameters(rows: T * B, inputs: inputs, outputs: G, x: x, ldx: inputs, dY: all, lddY: G,
+                                                      dWeight: Gr + inputWeight.offset, lddW: inputs, dBias: Gr + bias.offset)
+                // dW_hh += Σ_t da_tᵀ·h_{t−1}: the states h_0 … h_{T−1} are contiguous.
+                DenseKernels.affineBackwardParameters(rows: T * B, inputs: H, outputs: G, x: h.baseAddress, ldx: H, dY: all, lddY: G,
+                                                      dWeight: Gr + hiddenWeight.offset, lddW: H, dBias: nil)
+                DenseKernels.affineBackwardInput(rows: T * B, inputs: inputs, outputs: G, dY: all, lddY: G,
+                                                 weight: V + inputWeight.offset, ldw: inputs, dX: dX, lddX: inputs)
+            }
+        }
     }
 
     /// Gate activations and the new state for one step; `a` holds the pre-activations on entry
