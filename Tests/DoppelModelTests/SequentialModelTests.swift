@@ -108,4 +108,72 @@ import DoppelParallel
         let b = try train(seed: 3, steps: 3), c = try train(seed: 3, steps: 3)
         #expect(b.model.store.values == c.model.store.values)
     }
+
+    /// The model of a 100-step run without dropout on 60 generated subjects (shared by the generation tests).
+    static let trained: SequentialModel = {
+        let data = try! Self.data(subjects: 60)
+        let architecture = SequentialModelArchitecture.resolve(target: Self.target, positional: Self.positional, context: Self.context,
+                                                              medianLength: 2, size: .small)
+        var model = SequentialModel(architecture: architecture, seed: 3)
+        var random = SeededRandom(seed: 9)
+        var optimizer = AdamW(store: model.store, learningRate: 0.02)
+        for step in 0..<100 {
+            let subjects = (0..<20).map { (step * 20 + $0) % 60 }
+            let batch = SequenceBatch.make(from: data, subjects: subjects, maxSteps: 10, positional: Self.positional, columns: 2, random: &random)
+            model.zeroGradients()
+            _ = try! model.accumulateGradients(batch, dropoutSeed: nil)
+            model.applyGradients(&optimizer)
+        }
+        return model
+    }()
+
+    /// 300 subjects, 100 of each kind.
+    static let contexts: [Int32] = (0..<300).map { Int32($0 % 3) }
+
+    @Test func generatedSequencesKeepLengthsAndEvents() throws {
+        var options = SamplingOptions(seed: 5)
+        options.workers = 1
+        let generated = try SequentialSampler.generate(model: Self.trained, subjects: 300, contextCodes: Self.contexts, maxLength: 5,
+                                                       options: options)
+        #expect(generated.subjectCount == 300 && generated.contextCodes == Self.contexts)
+        var lengthsByKind = [[Int]](repeating: [], count: 3)
+        var rightEvents = 0, events = 0
+        for s in 0..<300 {
+            let kind = s % 3, length = generated.length(s)
+            lengthsByKind[kind].append(length)
+            for i in 0..<length {
+                let row = generated.start[s] + i
+                events += 1
+                if generated.codes[row * 4 + 3] == Int32((kind + i) % 4) { rightEvents += 1 }
+                #expect(generated.codes[row * 4] == Int32(i))   // SIDX is the step
+            }
+            // The end row is all zeros.
+            #expect(generated.codes[(generated.start[s + 1] - 1) * 4 ..< generated.start[s + 1] * 4].allSatisfy { $0 == 0 })
+        }
+        #expect(Double(rightEvents) >= 0.9 * Double(events), "\(rightEvents) of \(events) events follow the rule")
+        // Training lengths given kind k: k or k + 1, half each (0 or 1 for kind 0: zero-length and one-event sequences).
+        for kind in 0..<3 {
+            let inRange = lengthsByKind[kind].filter { $0 == kind || $0 == kind + 1 }.count
+            #expect(inRange >= 85, "kind \(kind): lengths \(lengthsByKind[kind])")
+            let longer = Double(lengthsByKind[kind].filter { $0 == kind + 1 }.count) / 100
+            #expect(longer > 0.3 && longer < 0.7, "kind \(kind): share of the longer length \(longer)")
+        }
+        #expect(lengthsByKind[0].contains(0) && lengthsByKind[0].contains(1))
+    }
+
+    @Test func sameSeedSameSequencesWhateverTheThreadsAndMaximumLengthHonoured() throws {
+        var one = SamplingOptions(seed: 8), two = SamplingOptions(seed: 8), other = SamplingOptions(seed: 9)
+        one.workers = 1; two.workers = 2; other.workers = 2
+        one.batchSize = 64; two.batchSize = 64; other.batchSize = 64
+        let a = try SequentialSampler.generate(model: Self.trained, subjects: 300, contextCodes: Self.contexts, maxLength: 5, options: one)
+        let b = try SequentialSampler.generate(model: Self.trained, subjects: 300, contextCodes: Self.contexts, maxLength: 5, options: two)
+        let c = try SequentialSampler.generate(model: Self.trained, subjects: 300, contextCodes: Self.contexts, maxLength: 5, options: other)
+        #expect(a.codes == b.codes && a.start == b.start)
+        #expect(a.codes != c.codes)
+        let capped = try SequentialSampler.generate(model: Self.trained, subjects: 300, contextCodes: Self.contexts, maxLength: 1, options: one)
+        #expect((0..<300).allSatisfy { capped.length($0) <= 1 })
+        #expect(throws: ModelError.self) {
+            try SequentialSampler.generate(model: Self.trained, subjects: 2, contextCodes: [0, 3], maxLength: 5, options: one)
+        }
+    }
 }

@@ -85,6 +85,21 @@ import Testing
         #expect(at(b, 1, 1) != at(base, 1, 1))
     }
 
+    @Test func stepwiseAdvanceEqualsTheSequencePass() {
+        let (lstm, store) = Self.layer(inputs: 3, hidden: 9, seed: 331)
+        let x = GradientCheck.randomTensor([4, 2, 3], seed: 332)
+        let whole = lstm.forward(x, store).output
+        var h = [Float](repeating: 0, count: 2 * 9), c = h
+        store.values.withUnsafeBufferPointer { v in
+            x.storage.withUnsafeBufferPointer { xp in
+                for t in 0..<4 {
+                    lstm.advance(x: xp.baseAddress! + t * 2 * 3, batch: 2, values: v.baseAddress!, hidden: &h, cell: &c)
+                    for i in 0..<(2 * 9) { #expect(abs(h[i] - whole.storage[t * 18 + i]) < 1e-6) }
+                }
+            }
+        }
+    }
+
     @Test func emptySequencesGiveEmptyOutputs() {
         let (lstm, initial) = Self.layer(inputs: 2, hidden: 3, seed: 1)
         var store = initial

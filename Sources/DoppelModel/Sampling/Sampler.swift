@@ -24,20 +24,9 @@ public enum Sampler {
         guard rows >= 0 else { throw .invalidOption("row count \(rows) is negative") }
         guard options.topP > 0, options.topP <= 1 else { throw .invalidOption("top-p \(options.topP) outside (0, 1]") }
         guard options.temperature >= 0, options.temperature.isFinite else { throw .invalidOption("temperature \(options.temperature) must be ≥ 0") }
+        let suppressed = try suppressionMasks(options.suppressedCodes, cardinalities: network.cardinalities,
+                                              names: model.schema.qualifiedSubColumnNames)
         let names = model.schema.qualifiedSubColumnNames
-        var suppressed = [[Bool]?](repeating: nil, count: S)
-        for (j, codes) in options.suppressedCodes {
-            guard j >= 0, j < S else { throw .invalidOption("suppressed codes for sub-column \(j), the model has \(S)") }
-            var mask = [Bool](repeating: false, count: network.cardinalities[j])
-            for code in codes {
-                guard code >= 0, Int(code) < mask.count else {
-                    throw .codeOutOfRange(subColumn: names[j], row: -1, code: code, cardinality: mask.count)
-                }
-                mask[Int(code)] = true
-            }
-            guard mask.contains(false) else { throw .invalidOption("every code of sub-column \(names[j]) is suppressed") }
-            suppressed[j] = mask
-        }
         if let fixed = options.fixed {
             guard fixed.rowCount == rows, fixed.subColumnCount == S else {
                 throw .shapeMismatch("fixed codes for \(fixed.rowCount) rows × \(fixed.subColumnCount) sub-columns, asked for \(rows) × \(S)")
@@ -59,7 +48,10 @@ public enum Sampler {
             let lo = b * batchSize, hi = min(rows, lo + batchSize)
             var codes = [Int32](repeating: FixedCodes.free, count: (hi - lo) * S)
             if let fixed = options.fixed { codes = Array(fixed.codes[lo * S ..< hi * S]) }
-            generateBatch(model: model, codes: &codes, rows: hi - lo, batch: UInt64(b), options: options, suppressed: suppressedMasks)
+            model.store.values.withUnsafeBufferPointer { v in
+                generateBatch(network: model.network, values: v.baseAddress!, codes: &codes, rows: hi - lo, streamPath: [0x5A4D, UInt64(b)],
+                              options: options, suppressed: suppressedMasks)
+            }
             return codes
         }
         var all: [Int32] = []
@@ -68,11 +60,33 @@ public enum Sampler {
         return try EncodedData(rowCount: rows, subColumnCount: S, codes: all)
     }
 
-    /// Fills the free (−1) codes of one batch in place.
-    static func generateBatch(model: FlatModel, codes: inout [Int32], rows: Int, batch: UInt64, options: SamplingOptions,
-                              suppressed: [[Bool]?]) {
-        let network = model.network
-        let S = network.subColumnCount, C = network.columnCount
+    /// Per sub-column, which codes are never sampled (`nil`: none), checked against the cardinalities.
+    static func suppressionMasks(_ codes: [Int: [Int32]], cardinalities: [Int], names: [String]) throws(ModelError) -> [[Bool]?] {
+        var suppressed = [[Bool]?](repeating: nil, count: cardinalities.count)
+        for (j, list) in codes {
+            guard j >= 0, j < cardinalities.count else {
+                throw .invalidOption("suppressed codes for sub-column \(j), the model has \(cardinalities.count)")
+            }
+            var mask = [Bool](repeating: false, count: cardinalities[j])
+            for code in list {
+                guard code >= 0, Int(code) < mask.count else {
+                    throw .codeOutOfRange(subColumn: names[j], row: -1, code: code, cardinality: mask.count)
+                }
+                mask[Int(code)] = true
+            }
+            guard mask.contains(false) else { throw .invalidOption("every code of sub-column \(names[j]) is suppressed") }
+            suppressed[j] = mask
+        }
+        return suppressed
+    }
+
+    /// Fills the free (−1) codes of one batch in place; group `g` draws from
+    /// `stream(seed, streamPath + [g])`. A conditioned network (``FlatNetwork/conditionWidth`` > 0)
+    /// needs its condition inputs, `[rows, K]`.
+    static func generateBatch(network: FlatNetwork, values: UnsafePointer<Float>, codes: inout [Int32], rows: Int, streamPath: [UInt64],
+                              options: SamplingOptions, suppressed: [[Bool]?], condition: [Float]? = nil) {
+        let S = network.subColumnCount, C = network.columnCount, K = network.conditionWidth
+        precondition(K == 0 || condition?.count == rows * K, "a conditioned network needs [rows, \(K)] condition inputs")
         // Group rows by their fully fixed columns, groups in order of first appearance.
         var groupOf: [[Bool]: Int] = [:]
         var groups: [(fixedColumns: [Bool], rows: [Int])] = []
@@ -87,14 +101,16 @@ public enum Sampler {
         }
         for (g, group) in groups.enumerated() {
             let order = (0..<C).filter { group.fixedColumns[$0] } + (0..<C).filter { !group.fixedColumns[$0] }
-            var random = SeededRandom.stream(seed: options.seed, [0x5A4D, batch, UInt64(g)])
+            var random = SeededRandom.stream(seed: options.seed, streamPath + [UInt64(g)])
             var groupCodes = [Int32](repeating: 0, count: group.rows.count * S)
+            var groupCondition = [Float](repeating: 0, count: group.rows.count * K)
             for (i, r) in group.rows.enumerated() {
                 for j in 0..<S { groupCodes[i * S + j] = codes[r * S + j] }
+                if let condition { for k in 0..<K { groupCondition[i * K + k] = condition[r * K + k] } }
             }
-            model.store.values.withUnsafeBufferPointer { v in
-                generateGroup(network: network, values: v.baseAddress!, codes: &groupCodes, rows: group.rows.count, order: order,
-                              options: options, suppressed: suppressed, random: &random)
+            groupCondition.withUnsafeBufferPointer { cond in
+                generateGroup(network: network, values: values, codes: &groupCodes, rows: group.rows.count, order: order,
+                              options: options, suppressed: suppressed, condition: cond.baseAddress, random: &random)
             }
             for (i, r) in group.rows.enumerated() {
                 for j in 0..<S { codes[r * S + j] = groupCodes[i * S + j] }
@@ -102,10 +118,12 @@ public enum Sampler {
         }
     }
 
-    /// Generates the free codes of `rows` rows that share one column `order`.
+    /// Generates the free codes of `rows` rows that share one column `order` (with their condition
+    /// inputs `[rows, K]` for a conditioned network).
     static func generateGroup(network: FlatNetwork, values V: UnsafePointer<Float>, codes: inout [Int32], rows m: Int,
-                              order: [Int], options: SamplingOptions, suppressed: [[Bool]?], random: inout SeededRandom) {
-        let S = network.subColumnCount, Ew = network.embeddingWidth, Cw = network.contextWidth
+                              order: [Int], options: SamplingOptions, suppressed: [[Bool]?], condition: UnsafePointer<Float>? = nil,
+                              random: inout SeededRandom) {
+        let S = network.subColumnCount, Ew = network.embeddingWidth, Cw = network.contextWidth, K = network.conditionWidth
         // Column embeddings of columns not generated yet stay zero: that IS the autoregressive mask.
         let E = FloatBuffer(count: m * Ew), CE = FloatBuffer(count: m * Cw)
         var sampler = CodeSampler(temperature: options.temperature, topP: options.topP)
@@ -114,8 +132,9 @@ public enum Sampler {
             let inW = net.inputWidth
             let X = FloatBuffer(count: m * inW, zeroed: false)
             for r in 0..<m {
-                (X.pointer + r * inW).update(from: CE.pointer + r * Cw, count: Cw)
-                (X.pointer + r * inW + Cw).update(from: E.pointer + r * Ew + network.ownOffsets[c], count: network.ownWidths[c])
+                if K > 0, let condition { (X.pointer + r * inW).update(from: condition + r * K, count: K) }
+                (X.pointer + r * inW + K).update(from: CE.pointer + r * Cw, count: Cw)
+                (X.pointer + r * inW + K + Cw).update(from: E.pointer + r * Ew + network.ownOffsets[c], count: network.ownWidths[c])
             }
             for k in 0..<net.subColumnCount {
                 let j = net.firstSubColumn + k
@@ -143,7 +162,7 @@ public enum Sampler {
                 // Feed the codes of sub-column j back: E and this column's input X.
                 let d = network.embeddingDimensions[j]
                 let table = V + network.embeddings.tables[j].offset
-                let inX = Cw + network.embeddingOffsets[j] - network.ownOffsets[c]
+                let inX = K + Cw + network.embeddingOffsets[j] - network.ownOffsets[c]
                 for r in 0..<m {
                     let src = table + Int(codes[r * S + j]) * d
                     (E.pointer + r * Ew + network.embeddingOffsets[j]).update(from: src, count: d)

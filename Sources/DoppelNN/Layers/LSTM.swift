@@ -154,6 +154,33 @@ public struct LSTM: Sendable {
         }
     }
 
+    /// One step for inference (generation feeds its own draws back one step at a time):
+    /// `(h, c) ← LSTM(x_t, h, c)` for `B` rows, `x [B, I]` (`nil`: zeros), `h`, `c` `[B, H]` in place.
+    public func advance(x: UnsafePointer<Float>?, batch B: Int, values V: UnsafePointer<Float>,
+                        hidden h: inout [Float], cell c: inout [Float]) {
+        let H = hidden, G = 4 * hidden
+        precondition(h.count == B * H && c.count == B * H, "LSTM state must be [\(B), \(H)]")
+        guard B > 0 else { return }
+        var gates = [Float](repeating: 0, count: B * G)
+        var previous = c
+        var tanhC = [Float](repeating: 0, count: B * H)
+        gates.withUnsafeMutableBufferPointer { a in
+            h.withUnsafeMutableBufferPointer { hp in
+                DenseKernels.affineForward(rows: B, inputs: x == nil ? 0 : inputs, outputs: G, x: x, ldx: inputs,
+                                           weight: V + inputWeight.offset, ldw: inputs, bias: V + bias.offset, y: a.baseAddress!, ldy: G)
+                MatMul.gemm(transposeA: false, transposeB: true, m: B, n: G, k: H, a: hp.baseAddress!, lda: H,
+                            b: V + hiddenWeight.offset, ldb: H, beta: 1, c: a.baseAddress!, ldc: G)
+                previous.withUnsafeMutableBufferPointer { cp in
+                    c.withUnsafeMutableBufferPointer { cn in
+                        tanhC.withUnsafeMutableBufferPointer { tc in
+                            step(a.baseAddress!, cPrevious: cp.baseAddress!, c: cn.baseAddress!, tanhC: tc.baseAddress!, h: hp.baseAddress!, batch: B)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// Gate activations and the new state for one step; `a` holds the pre-activations on entry
     /// and the activated gates on return.
     private func step(_ a: UnsafeMutablePointer<Float>, cPrevious: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,

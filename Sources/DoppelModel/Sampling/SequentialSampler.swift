@@ -1,0 +1,153 @@
+import DoppelNN
+import DoppelParallel
+
+extension PositionalSubColumns {
+    /// Writes the codes of `value` into the sub-columns `columns` of a code row: one `cat`
+    /// sub-column holds the value itself, several hold its decimal digits, most significant first
+    /// (the encoding of positional quantities, docs/workspace.md); clamped to each cardinality.
+    static func write(_ value: Int, to row: UnsafeMutablePointer<Int32>, columns: [Int], cardinalities: [Int]) {
+        var divisor = 1
+        for _ in 1..<max(columns.count, 1) { divisor *= 10 }
+        for j in columns {
+            let digit = columns.count == 1 ? value : (value / divisor) % 10
+            row[j] = Int32(min(max(digit, 0), cardinalities[j] - 1))
+            divisor /= 10
+        }
+    }
+
+    /// The value whose codes are in the sub-columns `columns` of a code row.
+    static func read(_ row: UnsafePointer<Int32>, columns: [Int]) -> Int {
+        columns.reduce(0) { columns.count == 1 ? Int(row[$1]) : $0 * 10 + Int(row[$1]) }
+    }
+}
+
+/// Generation with a trained ``SequentialModel`` (reference engine §7.6): for every subject, its
+/// context encoded once, then one event per step: the history LSTM advances on the previous event
+/// (zeros at step 0), the heads draw the event's codes given `[context vector | history]` with
+/// the positional column first. `SLEN` is drawn at step 0 and fixes the sequence's length (capped
+/// by `maxLength`); `SIDX` is the step and `RIDX` counts down from `SLEN`.
+///
+/// Subjects run in batches, in parallel; batch `b`, step `t`, group `g` draw from
+/// `stream(seed, [0x5E9, b, t, g])`, so the output depends on the seed and the batch size, never
+/// on the number of threads.
+public enum SequentialSampler {
+    /// One sequence per row of `contextCodes` (`[subjects, S_ctx]`), in the padded layout of
+    /// ``SequenceData`` (events, then an all-zero end row per subject).
+    public static func generate(model: SequentialModel, subjects: Int, contextCodes: [Int32], maxLength: Int,
+                                options: SamplingOptions) throws(ModelError) -> SequenceData {
+        let architecture = model.architecture, Sc = architecture.context.count
+        guard subjects >= 0, maxLength >= 0 else { throw .invalidOption("subjects \(subjects) and maximum length \(maxLength) must be ≥ 0") }
+        guard contextCodes.count == subjects * Sc else {
+            throw .shapeMismatch("\(contextCodes.count) context codes for \(subjects) subjects × \(Sc) context sub-columns")
+        }
+        for (i, code) in contextCodes.enumerated() where code < 0 || Int(code) >= architecture.context[i % max(Sc, 1)].cardinality {
+            throw .codeOutOfRange(subColumn: architecture.context[i % Sc].name, row: i / Sc, code: code,
+                                  cardinality: architecture.context[i % Sc].cardinality)
+        }
+        guard options.topP > 0, options.topP <= 1, options.temperature >= 0, options.temperature.isFinite else {
+            throw .invalidOption("top-p \(options.topP) must lie in (0, 1] and temperature \(options.temperature) be ≥ 0")
+        }
+        let heads = model.network.heads
+        let suppressed = try Sampler.suppressionMasks(options.suppressedCodes, cardinalities: heads.cardinalities,
+                                                      names: architecture.target.schema.qualifiedSubColumnNames)
+        BLASRuntime.useSingleThread()  // batches are the parallelism
+        let batchSize = max(1, options.batchSize ?? 1024)
+        let batches = (subjects + batchSize - 1) / batchSize
+        let parts = ParallelLoop.map(batches, workers: options.workers) { b in
+            let lo = b * batchSize, hi = min(subjects, lo + batchSize)
+            return model.store.values.withUnsafeBufferPointer { v in
+                generateBatch(model: model, values: v.baseAddress!, contextCodes: Array(contextCodes[(lo * Sc)..<(hi * Sc)]),
+                              rows: hi - lo, batch: UInt64(b), maxLength: maxLength, options: options, suppressed: suppressed)
+            }
+        }
+        let S = heads.subColumnCount
+        var codes: [Int32] = [], start = [0]
+        for part in parts {
+            for events in part {
+                codes += events
+                codes += [Int32](repeating: 0, count: S)
+                start.append(start.last! + events.count / S + 1)
+            }
+        }
+        return try SequenceData(subColumnCount: S, codes: codes, start: start, contextSubColumnCount: Sc, contextCodes: contextCodes)
+    }
+
+    /// The events of `rows` subjects: per subject its event codes, row-major `[L, S]`.
+    static func generateBatch(model: SequentialModel, values V: UnsafePointer<Float>, contextCodes: [Int32], rows m: Int, batch: UInt64,
+                              maxLength: Int, options: SamplingOptions, suppressed: [[Bool]?]) -> [[Int32]] {
+        let network = model.network, heads = network.heads, positional = model.architecture.positional
+        let S = heads.subColumnCount, Ew = heads.embeddingWidth, H = network.historyWidth, kContext = network.contextWidth
+        let K = kContext + H, cards = heads.cardinalities
+        let contextVector = encodeContext(network: network, values: V, codes: contextCodes, rows: m)
+        var h = [Float](repeating: 0, count: m * H), c = h
+        var input: [Float]? = nil  // the previous event's masked embeddings; none at step 0
+        var lengths = [Int](repeating: 0, count: m)
+        var events = [[Int32]](repeating: [], count: m)
+        var step = 0
+        while step == 0 || step < min(maxLength, lengths.max() ?? 0) {
+            if let x = input {
+                x.withUnsafeBufferPointer { network.history.advance(x: $0.baseAddress, batch: m, values: V, hidden: &h, cell: &c) }
+            } else {
+                network.history.advance(x: nil, batch: m, values: V, hidden: &h, cell: &c)
+            }
+            var condition = [Float](repeating: 0, count: m * K)
+            for r in 0..<m {
+                for i in 0..<kContext { condition[r * K + i] = contextVector[r * kContext + i] }
+                for i in 0..<H { condition[r * K + kContext + i] = h[r * H + i] }
+            }
+            var codes = [Int32](repeating: FixedCodes.free, count: m * S)
+            codes.withUnsafeMutableBufferPointer { p in
+                for r in 0..<m {
+                    let row = p.baseAddress! + r * S
+                    PositionalSubColumns.write(step, to: row, columns: positional.sidx, cardinalities: cards)
+                    if step > 0 {
+                        PositionalSubColumns.write(lengths[r], to: row, columns: positional.slen, cardinalities: cards)
+                        PositionalSubColumns.write(max(lengths[r] - step, 0), to: row, columns: positional.ridx, cardinalities: cards)
+                    }
+                }
+            }
+            Sampler.generateBatch(network: heads, values: V, codes: &codes, rows: m, streamPath: [0x5E9, batch, UInt64(step)],
+                                  options: options, suppressed: suppressed, condition: condition)
+            if step == 0 {
+                codes.withUnsafeBufferPointer { p in
+                    for r in 0..<m { lengths[r] = min(PositionalSubColumns.read(p.baseAddress! + r * S, columns: positional.slen), maxLength) }
+                }
+            }
+            for r in 0..<m where step < lengths[r] { events[r] += codes[(r * S)..<((r + 1) * S)] }
+            input = historyInput(network: network, values: V, codes: codes, rows: m, width: Ew)
+            step += 1
+        }
+        return events
+    }
+
+    /// The context vector `[rows, K_ctx]` of every subject (empty without context sub-columns).
+    static func encodeContext(network: SequentialNetwork, values V: UnsafePointer<Float>, codes: [Int32], rows m: Int) -> [Float] {
+        guard let embeddings = network.contextEmbeddings, let encoder = network.contextEncoder, m > 0 else { return [] }
+        var embedded = [Float](repeating: 0, count: m * embeddings.outputWidth)
+        var vector = [Float](repeating: 0, count: m * encoder.outputs)
+        codes.withUnsafeBufferPointer { c in
+            embedded.withUnsafeMutableBufferPointer { e in
+                // The codes were range-checked by `generate`.
+                try? embeddings.forward(codes: c.baseAddress!, rows: m, values: V, y: e.baseAddress!, ldy: embeddings.outputWidth)
+                vector.withUnsafeMutableBufferPointer { y in
+                    encoder.forward(rows: m, x: e.baseAddress!, ldx: embeddings.outputWidth, values: V, y: y.baseAddress!, ldy: encoder.outputs)
+                }
+            }
+        }
+        return vector
+    }
+
+    /// The next step's history input: the embeddings of this step's codes, excluded sub-columns zeroed.
+    static func historyInput(network: SequentialNetwork, values V: UnsafePointer<Float>, codes: [Int32], rows m: Int, width: Int) -> [Float] {
+        var x = [Float](repeating: 0, count: m * width)
+        codes.withUnsafeBufferPointer { c in
+            x.withUnsafeMutableBufferPointer { xp in
+                try? network.heads.embeddings.forward(codes: c.baseAddress!, rows: m, values: V, y: xp.baseAddress!, ldy: width)
+                network.historyInputMask.withUnsafeBufferPointer { keep in
+                    for r in 0..<m { VectorMath.multiply(xp.baseAddress! + r * width, by: keep.baseAddress!, count: width) }
+                }
+            }
+        }
+        return x
+    }
+}
