@@ -32,6 +32,17 @@ enum ModelInputs {
 
     /// All encoded partition files of `side`, concatenated in partition order.
     static func load(_ workspace: Workspace, side: Workspace.Side, schema: ModelSchema) throws -> EncodedData {
+        let names = encodedNames(schema)
+        var codes: [Int32] = []
+        var rows = 0
+        for path in try partitionFiles(workspace, side: side) {
+            rows += try readCodes(path, names: names, cardinalities: schema.cardinalities, into: &codes)
+        }
+        return try EncodedData(rowCount: rows, subColumnCount: names.count, codes: codes)
+    }
+
+    /// The encoded partition files (`part-NNNNNN-{side}.arrow`) in partition order.
+    static func partitionFiles(_ workspace: Workspace, side: Workspace.Side) throws -> [String] {
         let directory = workspace.encodedDataDirectory
         guard FileManager.default.fileExists(atPath: directory.path) else {
             throw PipelineError.workspace("no encoded data in \(directory.path); run `doppel encode` first")
@@ -41,40 +52,40 @@ enum ModelInputs {
         guard !files.isEmpty else {
             throw PipelineError.workspace("no encoded \(side.rawValue) partitions in \(directory.path); run `doppel encode` first")
         }
-        let names = encodedNames(schema)
-        let expected = zip(names, schema.cardinalities).map { SubColumnSpec($0, $1) }
-        let width = names.count
-        var codes: [Int32] = []
-        var rows = 0
-        for file in files {
-            let path = directory.appendingPathComponent(file).path
-            guard try EncodedSchema.subColumns(ofFile: path) == expected else {
-                throw PipelineError.workspace("encoded file \(path) does not match tgt-stats/stats.json (other sub-columns or cardinalities); run `doppel encode` again")
-            }
-            let table = try ArrowIPC.read(path: path)
-            let n = table.rowCount
-            let start = codes.count
-            codes.append(contentsOf: repeatElement(0, count: n * width))
-            for (j, name) in names.enumerated() {
-                guard let column = table.column(named: name), column.type.isInteger else {
-                    throw PipelineError.workspace("encoded file \(path) has no integer column '\(name)'; run `doppel encode` again")
-                }
-                let cardinality = Int64(schema.cardinalities[j])
-                // Codes are int8/16/32 (narrowest for the cardinality) or int64 (older workspaces).
-                try codes.withUnsafeMutableBufferPointer { out in
-                    let place = CodePlacement(out: out, start: start, width: width, column: j, cardinality: cardinality, path: path, name: name)
-                    switch column {
-                    case .int8(let c): try place.copy(c.values)
-                    case .int16(let c): try place.copy(c.values)
-                    case .int32(let c): try place.copy(c.values)
-                    case .int64(let c): try place.copy(c.values)
-                    case .float64, .bool, .string, .timestamp, .date: break
-                    }
-                }
-            }
-            rows += n
+        return files.map { directory.appendingPathComponent($0).path }
+    }
+
+    /// Appends the code columns `names` of one encoded file to `codes` as row-major rows, after
+    /// checking the file's sub-columns (names and cardinalities, in order) and every code;
+    /// returns the number of rows.
+    static func readCodes(_ path: String, names: [String], cardinalities: [Int], into codes: inout [Int32],
+                          table preloaded: Table? = nil) throws -> Int {
+        let expected = zip(names, cardinalities).map { SubColumnSpec($0, $1) }
+        guard try EncodedSchema.subColumns(ofFile: path) == expected else {
+            throw PipelineError.workspace("encoded file \(path) does not match the statistics (other sub-columns or cardinalities); run `doppel encode` again")
         }
-        return try EncodedData(rowCount: rows, subColumnCount: width, codes: codes)
+        let table = try preloaded ?? ArrowIPC.read(path: path)
+        let n = table.rowCount, width = names.count
+        let start = codes.count
+        codes.append(contentsOf: repeatElement(0, count: n * width))
+        for (j, name) in names.enumerated() {
+            guard let column = table.column(named: name), column.type.isInteger else {
+                throw PipelineError.workspace("encoded file \(path) has no integer column '\(name)'; run `doppel encode` again")
+            }
+            let cardinality = Int64(cardinalities[j])
+            // Codes are int8/16/32 (narrowest for the cardinality) or int64 (older workspaces).
+            try codes.withUnsafeMutableBufferPointer { out in
+                let place = CodePlacement(out: out, start: start, width: width, column: j, cardinality: cardinality, path: path, name: name)
+                switch column {
+                case .int8(let c): try place.copy(c.values)
+                case .int16(let c): try place.copy(c.values)
+                case .int32(let c): try place.copy(c.values)
+                case .int64(let c): try place.copy(c.values)
+                case .float64, .bool, .string, .timestamp, .date: break
+                }
+            }
+        }
+        return n
     }
 }
 

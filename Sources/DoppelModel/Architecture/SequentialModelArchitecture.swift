@@ -13,7 +13,8 @@ public struct PositionalSubColumns: Codable, Sendable, Equatable {
         self.ridx = ridx
     }
 
-    var all: [Int] { sidx + slen + ridx }
+    /// Every positional sub-column.
+    public var all: [Int] { sidx + slen + ridx }
 }
 
 /// The fully resolved network of a sequential model (saved in `model.json`, like

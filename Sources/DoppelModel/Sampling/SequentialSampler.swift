@@ -19,6 +19,11 @@ extension PositionalSubColumns {
     static func read(_ row: UnsafePointer<Int32>, columns: [Int]) -> Int {
         columns.reduce(0) { columns.count == 1 ? Int(row[$1]) : $0 * 10 + Int(row[$1]) }
     }
+
+    /// The value whose codes are in the sub-columns `columns` of a code row.
+    public static func read(_ row: [Int32], columns: [Int]) -> Int {
+        row.withUnsafeBufferPointer { read($0.baseAddress!, columns: columns) }
+    }
 }
 
 /// Generation with a trained ``SequentialModel`` (reference engine §7.6): for every subject, its

@@ -1,0 +1,54 @@
+import DoppelModel
+import DoppelTable
+import DoppelIO
+import Foundation
+import Testing
+@testable import Doppel
+
+/// A sequential workspace (the bundled baseball example) read back as the sequential model's inputs.
+@Suite struct SequentialInputsTests {
+    @Test func encodedSequencesLoadWithTheirPositionalCodesAndContext() throws {
+        let ws = try PipelineFixture.baseball(partitions: 2)
+        _ = try PipelineFixture.analyze(ws, protection: false)
+        _ = try PipelineFixture.encode(ws)
+        let workspace = Workspace(path: ws)
+        #expect(try SequentialInputs.isSequential(workspace))
+        let inputs = try SequentialInputs.read(workspace)
+        #expect(inputs.target.columns[0].name == "/" && inputs.positional.sidx == [0])
+        #expect(inputs.target.columns.count > 5 && (inputs.context?.columns.count ?? 0) > 3)
+        let architecture = SequentialModelArchitecture.resolve(target: inputs.target, positional: inputs.positional, context: inputs.context,
+                                                              medianLength: inputs.medianLength, size: .small)
+        try architecture.validate()
+
+        let data = try inputs.load(workspace, side: .training)
+        var contextRows = 0, targetRows = 0
+        for file in try workspace.partitionFiles(.context) where file.lastPathComponent.hasSuffix("-trn.arrow") {
+            contextRows += try ArrowIPC.read(path: file.path).rowCount
+        }
+        for file in try workspace.partitionFiles(.target) where file.lastPathComponent.hasSuffix("-trn.arrow") {
+            targetRows += try ArrowIPC.read(path: file.path).rowCount
+        }
+        #expect(data.subjectCount == contextRows)
+        #expect(data.contextCodes.count == contextRows * (inputs.context?.subColumnCount ?? 0))
+        let S = data.subColumnCount
+        var events = 0
+        for s in 0..<data.subjectCount {
+            let length = data.length(s)
+            events += length
+            for i in 0..<length {
+                let row = data.codes[((data.start[s] + i) * S)...]
+                let sidx = PositionalSubColumns.read(Array(row.prefix(S)), columns: inputs.positional.sidx)
+                let slen = PositionalSubColumns.read(Array(row.prefix(S)), columns: inputs.positional.slen)
+                let ridx = PositionalSubColumns.read(Array(row.prefix(S)), columns: inputs.positional.ridx)
+                #expect(sidx == i && slen == length && ridx == length - i)
+            }
+        }
+        #expect(events > 0)
+        #expect(events == targetRows, "every training event is kept (no sequence is longer than the protected maximum here)")
+    }
+
+    @Test func flatWorkspacesAreNotSequential() throws {
+        let ws = try PipelineFixture.titanic(partitions: 1)
+        #expect(try !SequentialInputs.isSequential(Workspace(path: ws)))
+    }
+}
