@@ -40,8 +40,8 @@ import DoppelTestSupport
         #expect(try Self.bytes(dir, "weights.bin") == Self.bytes(straight, "weights.bin"))
         // The resume state too: current weights and optimiser moments (times differ, so not the raw bytes).
         let store = FlatModel(architecture: Self.architecture, seed: 0).store
-        let a = try TrainingCheckpoint.decode(Self.bytes(dir, "checkpoint.bin"), store: store, path: "a")
-        let b = try TrainingCheckpoint.decode(Self.bytes(straight, "checkpoint.bin"), store: store, path: "b")
+        let a = try TrainingCheckpoint<FlatModelArchitecture>.decode(Self.bytes(dir, "checkpoint.bin"), store: store, path: "a")
+        let b = try TrainingCheckpoint<FlatModelArchitecture>.decode(Self.bytes(straight, "checkpoint.bin"), store: store, path: "b")
         #expect(a.weights == b.weights && a.optimizer == b.optimizer && a.state.scheduler == b.state.scheduler)
         let progress = try String(contentsOfFile: dir + "/progress.csv", encoding: .utf8).split(separator: "\n")
         #expect(progress.count == 5 && progress[0].hasPrefix("epoch,steps"))

@@ -21,6 +21,26 @@ public struct ModelDescription: Codable, Sendable, Equatable {
     }
 }
 
+/// What `model.json` holds for a sequential model (format `doppel-sequential-model`).
+public struct SequentialModelDescription: Codable, Sendable, Equatable {
+    public static let formatName = "doppel-sequential-model"
+    public static let currentFormatVersion = 1
+
+    public var format: String
+    public var formatVersion: Int
+    public var architecture: SequentialModelArchitecture
+    public var parameterCount: Int
+    public var training: TrainingSummary?
+
+    public init(architecture: SequentialModelArchitecture, parameterCount: Int, training: TrainingSummary?) {
+        format = Self.formatName
+        formatVersion = Self.currentFormatVersion
+        self.architecture = architecture
+        self.parameterCount = parameterCount
+        self.training = training
+    }
+}
+
 /// The model folder: `model.json` (architecture + training summary), `weights.bin` (see
 /// ``WeightsFile``), `checkpoint.bin` (resume state, see ``TrainingCheckpoint``) and
 /// `progress.csv` (one row per epoch). Every file is written atomically.
@@ -43,6 +63,14 @@ public enum ModelFiles {
     }
 
     static func writeDescription(_ description: ModelDescription, to directory: String) throws(ModelError) {
+        try writeJSON(description, to: directory)
+    }
+
+    static func writeSequentialDescription(_ description: SequentialModelDescription, to directory: String) throws(ModelError) {
+        try writeJSON(description, to: directory)
+    }
+
+    private static func writeJSON<T: Encodable>(_ description: T, to directory: String) throws(ModelError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let target = path(directory, modelFileName)
@@ -82,6 +110,31 @@ public enum ModelFiles {
         var model = FlatModel(architecture: description.architecture, seed: 0)
         let file = path(directory, weightsFileName)
         model.setWeights(try WeightsFile.decode(try FileAccess.read(file), for: model.store, path: file))
+        return (model, description)
+    }
+
+    /// Loads a sequential model: `model.json` (format `doppel-sequential-model`, validated, its
+    /// size bounded before allocating) and `weights.bin` (checksums, layout, finite values).
+    public static func readSequential(from directory: String) throws(ModelError) -> (model: SequentialModel, description: SequentialModelDescription) {
+        let file = path(directory, modelFileName)
+        let bytes = try FileAccess.read(file)
+        let description: SequentialModelDescription
+        do { description = try JSONDecoder().decode(SequentialModelDescription.self, from: Data(bytes)) } catch {
+            throw .invalidFile(path: file, reason: "not a Doppel sequential model description: \(error)")
+        }
+        guard description.format == SequentialModelDescription.formatName,
+              description.formatVersion == SequentialModelDescription.currentFormatVersion else {
+            throw .invalidFile(path: file, reason: "format \"\(description.format)\" version \(description.formatVersion), expected \"\(SequentialModelDescription.formatName)\" version \(SequentialModelDescription.currentFormatVersion)")
+        }
+        do { try description.architecture.validate() } catch { throw .invalidFile(path: file, reason: error.description) }
+        let a = description.architecture
+        let history = 4 * a.historyWidth * (a.historyWidth + a.target.columns.reduce(0) { $0 + $1.subColumns.reduce(0) { $0 + $1.embeddingDimension } } + 1)
+        let context = a.context.reduce(0) { $0 + $1.cardinality * $1.embeddingDimension } * 2
+        let heads = a.target.estimatedParameterCount * (1 + (a.contextWidth + a.historyWidth) / max(1, a.target.columns.reduce(0) { $0 + $1.embeddingDimension }))
+        guard heads + history + context <= 1 << 31 else { throw .invalidFile(path: file, reason: "architecture too large") }
+        var model = SequentialModel(architecture: a, seed: 0)
+        let weights = path(directory, weightsFileName)
+        model.store.values = try WeightsFile.decode(try FileAccess.read(weights), for: model.store, path: weights)
         return (model, description)
     }
 

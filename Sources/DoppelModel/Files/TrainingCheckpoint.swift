@@ -11,21 +11,21 @@ import DoppelNN
 ///   state JSON (TrainingState) | current weights (weights.bin format) | best weights | AdamW state ("DPNA")
 /// ```
 /// Random streams are derived from (seed, epoch, step), so no generator state is saved.
-struct TrainingCheckpoint {
-    var state: TrainingState
+struct TrainingCheckpoint<Architecture: Codable & Equatable & Sendable> {
+    var state: TrainingState<Architecture>
     var weights: [Float]
     var bestWeights: [Float]
     var optimizer: AdamW.State
 
-    static let magic: [UInt8] = Array("DOPPELCK".utf8)
-    static let version: UInt32 = 1
+    static var magic: [UInt8] { Array("DOPPELCK".utf8) }
+    static var version: UInt32 { 1 }
 
     func encode(store: ParameterStore) throws(ModelError) -> [UInt8] {
         var current = store, best = store
         current.values = weights
         best.values = bestWeights
         let json: Data
-        do { json = try TrainingState.encoder.encode(state) } catch { throw .io(path: "checkpoint", reason: "cannot encode state: \(error)") }
+        do { json = try TrainingStateCoding.encoder.encode(state) } catch { throw .io(path: "checkpoint", reason: "cannot encode state: \(error)") }
         var body: [UInt8] = []
         for section in [[UInt8](json), WeightsFile.encode(current), WeightsFile.encode(best), optimizer.serialized()] {
             body.appendLE(UInt64(section.count))
@@ -38,7 +38,7 @@ struct TrainingCheckpoint {
         return bytes + body
     }
 
-    static func decode(_ bytes: [UInt8], store: ParameterStore, path: String) throws(ModelError) -> TrainingCheckpoint {
+    static func decode(_ bytes: [UInt8], store: ParameterStore, path: String) throws(ModelError) -> TrainingCheckpoint<Architecture> {
         func fail(_ reason: String) -> ModelError { .invalidFile(path: path, reason: reason) }
         guard bytes.count >= 24, Array(bytes[0..<8]) == magic else { throw fail("not a Doppel training checkpoint") }
         guard bytes.readLE(UInt32.self, at: 8) == version else { throw fail("unsupported checkpoint version") }
@@ -56,8 +56,8 @@ struct TrainingCheckpoint {
             sections.append(Array(body[offset ..< offset + Int(n)]))
             offset += Int(n)
         }
-        let state: TrainingState
-        do { state = try TrainingState.decoder.decode(TrainingState.self, from: Data(sections[0])) } catch {
+        let state: TrainingState<Architecture>
+        do { state = try TrainingStateCoding.decoder.decode(TrainingState<Architecture>.self, from: Data(sections[0])) } catch {
             throw fail("unreadable training state: \(error)")
         }
         let weights = try WeightsFile.decode(sections[1], for: store, path: path)
@@ -69,9 +69,9 @@ struct TrainingCheckpoint {
     }
 }
 
-/// The training loop's state at the end of an epoch.
-struct TrainingState: Codable, Sendable {
-    var architecture: FlatModelArchitecture
+/// The training loop's state at the end of an epoch, with the architecture of the model it trains.
+struct TrainingState<Architecture: Codable & Equatable & Sendable>: Codable, Sendable {
+    var architecture: Architecture
     var batchSize: Int
     var initialLearningRate: Float
     var seed: UInt64
@@ -85,7 +85,10 @@ struct TrainingState: Codable, Sendable {
     var bestEpoch: Int
     var badEpochs: Int
     var history: [ProgressRow]
+}
 
+/// JSON coding of ``TrainingState`` (non-finite losses as strings).
+enum TrainingStateCoding {
     static var encoder: JSONEncoder {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys]

@@ -91,38 +91,19 @@ public struct FlatModel: Sendable {
                                    seed: UInt64, path: [UInt64], scratch: ShardScratch) throws(ModelError) -> [Double] {
         let S = network.subColumnCount, C = network.columnCount
         let count = max(1, min(shards, rows))
-        scratch.reserve(buffers: count - 1, size: store.count)
-        let network = network, dropoutRate = architecture.dropout, parameterCount = store.count
-        let results = store.withValuesAndGradients { v, g in
-            let values = SharedPointer(v.baseAddress!), gradients = SharedPointer(g.baseAddress!)
-            return ParallelLoop.map(count, workers: workers) { shard in
-                let lo = rows * shard / count, hi = rows * (shard + 1) / count
-                let target = shard == 0 ? gradients.pointer : scratch.buffer(shard - 1)
-                target.update(repeating: 0, count: parameterCount)
-                var dropout = Dropout(probability: dropoutRate, random: SeededRandom.stream(seed: seed, path + [UInt64(shard)]))
-                let result = codes.withUnsafeBufferPointer { c in
-                    ranks.withUnsafeBufferPointer { r in
-                        Result { () throws(NNError) -> [Double] in
-                            try network.pass(values: values.pointer, gradients: target, codes: c.baseAddress! + lo * S,
-                                             ranks: r.baseAddress! + lo * C, rows: hi - lo, dropout: &dropout, divisor: Float(rows))
-                        }
+        let network = network, dropoutRate = architecture.dropout
+        return try ShardedGradients.run(store: &store, shards: count, workers: workers, scratch: scratch, lossCount: S) { shard, values, target in
+            let lo = rows * shard / count, hi = rows * (shard + 1) / count
+            var dropout = Dropout(probability: dropoutRate, random: SeededRandom.stream(seed: seed, path + [UInt64(shard)]))
+            return codes.withUnsafeBufferPointer { c in
+                ranks.withUnsafeBufferPointer { r in
+                    Result { () throws(NNError) -> [Double] in
+                        try network.pass(values: values, gradients: target, codes: c.baseAddress! + lo * S,
+                                         ranks: r.baseAddress! + lo * C, rows: hi - lo, dropout: &dropout, divisor: Float(rows))
                     }
                 }
-                return result
             }
         }
-        var total = [Double](repeating: 0, count: S)
-        for (shard, result) in results.enumerated() {
-            let losses: [Double]
-            do { losses = try result.get() } catch {
-                throw .shapeMismatch(error.description)
-            }
-            for j in 0..<S { total[j] += losses[j] }
-            if shard > 0 {
-                store.gradients.withUnsafeMutableBufferPointer { g in VectorMath.add(g.baseAddress!, scratch.buffer(shard - 1), count: parameterCount) }
-            }
-        }
-        return total
     }
 
     private mutating func shardPass(codes: [Int32], ranks: [Int32], rows: Int, divisor: Float,
