@@ -5,11 +5,13 @@ import DoppelParallel
 /// own random stream `(seed, batch, group)`, so the output depends on the seed and the batch
 /// size, never on the number of threads.
 ///
-/// Within a batch, rows are grouped by the set of columns that are completely fixed; each group
-/// is generated in the column order "fixed columns first (schema order), then the others
-/// (schema order)" — any order is valid because the model was trained on random orders. Columns
-/// are generated one sub-column at a time: the head's slice of the column's layers is evaluated
-/// for all rows of the group, a code drawn per row, its embedding fed back.
+/// Within a batch, rows are grouped by the set of columns that are completely fixed. Every row
+/// generates its fixed columns first (schema order), then the others in a random order of its own
+/// (``SamplingOptions/randomColumnOrder``; schema order when off): the model was trained on a
+/// random order per sample, and the orders' mixture is what its conditionals were fitted to —
+/// one fixed order for all rows shifts the marginals (docs/model.md). Position by position, the
+/// rows are grouped by the column they generate; for each such group the head's slice of the
+/// column's layers is evaluated for all its rows at once, a code drawn per row, its embedding fed back.
 public enum Sampler {
     /// Rows per batch when none is given: 4,096, fewer for very wide models (about 16 MiB of
     /// logits per batch), so memory stays bounded whatever the number of rows.
@@ -80,11 +82,13 @@ public enum Sampler {
         return suppressed
     }
 
-    /// Fills the free (−1) codes of one batch in place; group `g` draws from
-    /// `stream(seed, streamPath + [g])`. A conditioned network (``FlatNetwork/conditionWidth`` > 0)
-    /// needs its condition inputs, `[rows, K]`.
+    /// Fills the free (−1) codes of one batch in place; group `g` draws its codes from
+    /// `stream(seed, streamPath + [g])` and its rows' orders from `stream(seed, streamPath + [g, 0x0D])`.
+    /// `leading` columns come right after the fixed ones, before the shuffled rest (the sequential
+    /// model's positional column). A conditioned network (``FlatNetwork/conditionWidth`` > 0) needs
+    /// its condition inputs, `[rows, K]`.
     static func generateBatch(network: FlatNetwork, values: UnsafePointer<Float>, codes: inout [Int32], rows: Int, streamPath: [UInt64],
-                              options: SamplingOptions, suppressed: [[Bool]?], condition: [Float]? = nil) {
+                              options: SamplingOptions, suppressed: [[Bool]?], condition: [Float]? = nil, leading: [Int] = []) {
         let S = network.subColumnCount, C = network.columnCount, K = network.conditionWidth
         precondition(K == 0 || condition?.count == rows * K, "a conditioned network needs [rows, \(K)] condition inputs")
         // Group rows by their fully fixed columns, groups in order of first appearance.
@@ -100,16 +104,28 @@ public enum Sampler {
             }
         }
         for (g, group) in groups.enumerated() {
-            let order = (0..<C).filter { group.fixedColumns[$0] } + (0..<C).filter { !group.fixedColumns[$0] }
             var random = SeededRandom.stream(seed: options.seed, streamPath + [UInt64(g)])
-            var groupCodes = [Int32](repeating: 0, count: group.rows.count * S)
-            var groupCondition = [Float](repeating: 0, count: group.rows.count * K)
+            let n = group.rows.count
+            // Each row's order: its fixed columns first (schema order), the leading free ones, then
+            // the others in a random order of the row's own (the distribution the model was trained
+            // on) or in schema order.
+            let fixed = (0..<C).filter { group.fixedColumns[$0] }
+            let first = leading.filter { !group.fixedColumns[$0] }
+            var free = (0..<C).filter { !group.fixedColumns[$0] && !leading.contains($0) }
+            var orders = [Int](repeating: 0, count: n * C)
+            var orderRandom = SeededRandom.stream(seed: options.seed, streamPath + [UInt64(g), 0x0D])
+            for i in 0..<n {
+                if options.randomColumnOrder { orderRandom.shuffle(&free) }
+                for (t, c) in (fixed + first + free).enumerated() { orders[i * C + t] = c }
+            }
+            var groupCodes = [Int32](repeating: 0, count: n * S)
+            var groupCondition = [Float](repeating: 0, count: n * K)
             for (i, r) in group.rows.enumerated() {
                 for j in 0..<S { groupCodes[i * S + j] = codes[r * S + j] }
                 if let condition { for k in 0..<K { groupCondition[i * K + k] = condition[r * K + k] } }
             }
             groupCondition.withUnsafeBufferPointer { cond in
-                generateGroup(network: network, values: values, codes: &groupCodes, rows: group.rows.count, order: order,
+                generateGroup(network: network, values: values, codes: &groupCodes, rows: n, orders: orders,
                               options: options, suppressed: suppressed, condition: cond.baseAddress, random: &random)
             }
             for (i, r) in group.rows.enumerated() {
@@ -118,65 +134,87 @@ public enum Sampler {
         }
     }
 
-    /// Generates the free codes of `rows` rows that share one column `order` (with their condition
-    /// inputs `[rows, K]` for a conditioned network).
+    /// Generates the free codes of `rows` rows; row `r` generates its columns in the order
+    /// `orders[r·C ..< (r+1)·C]`. Position by position, the rows are grouped by the column they
+    /// generate there, so rows sharing an order run as one group (one pass per column).
     static func generateGroup(network: FlatNetwork, values V: UnsafePointer<Float>, codes: inout [Int32], rows m: Int,
-                              order: [Int], options: SamplingOptions, suppressed: [[Bool]?], condition: UnsafePointer<Float>? = nil,
+                              orders: [Int], options: SamplingOptions, suppressed: [[Bool]?], condition: UnsafePointer<Float>?,
                               random: inout SeededRandom) {
-        let S = network.subColumnCount, Ew = network.embeddingWidth, Cw = network.contextWidth, K = network.conditionWidth
+        let C = network.columnCount
         // Column embeddings of columns not generated yet stay zero: that IS the autoregressive mask.
-        let E = FloatBuffer(count: m * Ew), CE = FloatBuffer(count: m * Cw)
+        let E = FloatBuffer(count: m * network.embeddingWidth), CE = FloatBuffer(count: m * network.contextWidth)
         var sampler = CodeSampler(temperature: options.temperature, topP: options.topP)
-        for c in order {
-            let net = network.columns[c]
-            let inW = net.inputWidth
-            let X = FloatBuffer(count: m * inW, zeroed: false)
-            for r in 0..<m {
-                if K > 0, let condition { (X.pointer + r * inW).update(from: condition + r * K, count: K) }
-                (X.pointer + r * inW + K).update(from: CE.pointer + r * Cw, count: Cw)
-                (X.pointer + r * inW + K + Cw).update(from: E.pointer + r * Ew + network.ownOffsets[c], count: network.ownWidths[c])
+        for t in 0..<C {
+            var rowsOf = [[Int]](repeating: [], count: C)
+            for r in 0..<m { rowsOf[orders[r * C + t]].append(r) }
+            for c in 0..<C where !rowsOf[c].isEmpty {
+                generateColumn(c, rows: rowsOf[c], network: network, values: V, codes: &codes, E: E, CE: CE, condition: condition,
+                               sampler: &sampler, suppressed: suppressed, random: &random)
             }
-            for k in 0..<net.subColumnCount {
-                let j = net.firstSubColumn + k
-                let card = network.cardinalities[j]
-                let free = (0..<m).filter { codes[$0 * S + j] == FixedCodes.free }
-                if !free.isEmpty {
-                    // Head k's slice of every layer: its output rows (and, after the first layer, its own input block).
-                    var input = X.pointer, inputWidth = inW
-                    var hidden: [FloatBuffer] = []
-                    for (l, layer) in net.layers.enumerated() {
-                        let width = layer.outputWidths[k]
-                        let out = FloatBuffer(count: m * width, zeroed: false)
-                        layer.forwardHead(k, rows: m, x: input, ldx: inputWidth, values: V, y: out.pointer, ldy: width)
-                        if l < net.regressor.count { ReLU.forward(out.pointer, count: m * width) }
-                        hidden.append(out)
-                        input = out.pointer
-                        inputWidth = width
-                    }
-                    let logits = hidden[hidden.count - 1]
-                    for r in free {
-                        codes[r * S + j] = sampler.sample(logits: logits.pointer + r * card, count: card, suppressed: suppressed[j],
-                                                          random: &random)
-                    }
+        }
+    }
+
+    /// Generates the free codes of column `c` for the group rows `rows` (indices into `codes`, `E`,
+    /// `CE` and `condition`), given what `E` and `CE` hold, then writes the column's embeddings back.
+    private static func generateColumn(_ c: Int, rows: [Int], network: FlatNetwork, values V: UnsafePointer<Float>, codes: inout [Int32],
+                                       E: FloatBuffer, CE: FloatBuffer, condition: UnsafePointer<Float>?, sampler: inout CodeSampler,
+                                       suppressed: [[Bool]?], random: inout SeededRandom) {
+        let S = network.subColumnCount, Ew = network.embeddingWidth, Cw = network.contextWidth, K = network.conditionWidth
+        let m = rows.count
+        let net = network.columns[c]
+        let inW = net.inputWidth
+        let X = FloatBuffer(count: m * inW, zeroed: false)
+        for (i, r) in rows.enumerated() {
+            if K > 0, let condition { (X.pointer + i * inW).update(from: condition + r * K, count: K) }
+            (X.pointer + i * inW + K).update(from: CE.pointer + r * Cw, count: Cw)
+            (X.pointer + i * inW + K + Cw).update(from: E.pointer + r * Ew + network.ownOffsets[c], count: network.ownWidths[c])
+        }
+        for k in 0..<net.subColumnCount {
+            let j = net.firstSubColumn + k
+            let card = network.cardinalities[j]
+            let free = (0..<m).filter { codes[rows[$0] * S + j] == FixedCodes.free }
+            if !free.isEmpty {
+                // Head k's slice of every layer: its output rows (and, after the first layer, its own input block).
+                var input = X.pointer, inputWidth = inW
+                var hidden: [FloatBuffer] = []
+                for (l, layer) in net.layers.enumerated() {
+                    let width = layer.outputWidths[k]
+                    let out = FloatBuffer(count: m * width, zeroed: false)
+                    layer.forwardHead(k, rows: m, x: input, ldx: inputWidth, values: V, y: out.pointer, ldy: width)
+                    if l < net.regressor.count { ReLU.forward(out.pointer, count: m * width) }
+                    hidden.append(out)
+                    input = out.pointer
+                    inputWidth = width
                 }
-                // Feed the codes of sub-column j back: E and this column's input X.
-                let d = network.embeddingDimensions[j]
-                let table = V + network.embeddings.tables[j].offset
-                let inX = K + Cw + network.embeddingOffsets[j] - network.ownOffsets[c]
-                for r in 0..<m {
-                    let src = table + Int(codes[r * S + j]) * d
-                    (E.pointer + r * Ew + network.embeddingOffsets[j]).update(from: src, count: d)
-                    (X.pointer + r * inW + inX).update(from: src, count: d)
+                let logits = hidden[hidden.count - 1]
+                for i in free {
+                    codes[rows[i] * S + j] = sampler.sample(logits: logits.pointer + i * card, count: card, suppressed: suppressed[j],
+                                                            random: &random)
                 }
             }
-            if let compressor = network.compressors[c] {
-                compressor.forward(rows: m, x: E.pointer + network.ownOffsets[c], ldx: Ew, values: V,
-                                   y: CE.pointer + network.contextOffsets[c], ldy: Cw)
-            } else {
-                for r in 0..<m {
-                    (CE.pointer + r * Cw + network.contextOffsets[c]).update(from: E.pointer + r * Ew + network.ownOffsets[c],
-                                                                            count: network.ownWidths[c])
-                }
+            // Feed the codes of sub-column j back: E and this column's input X.
+            let d = network.embeddingDimensions[j]
+            let table = V + network.embeddings.tables[j].offset
+            let inX = K + Cw + network.embeddingOffsets[j] - network.ownOffsets[c]
+            for (i, r) in rows.enumerated() {
+                let src = table + Int(codes[r * S + j]) * d
+                (E.pointer + r * Ew + network.embeddingOffsets[j]).update(from: src, count: d)
+                (X.pointer + i * inW + inX).update(from: src, count: d)
+            }
+        }
+        if let compressor = network.compressors[c] {
+            // The compressor reads the rows' own-embedding block; gather it, compress, scatter.
+            let own = network.ownWidths[c], width = network.contextWidths[c]
+            let block = FloatBuffer(count: m * own, zeroed: false), out = FloatBuffer(count: m * width, zeroed: false)
+            for (i, r) in rows.enumerated() { (block.pointer + i * own).update(from: E.pointer + r * Ew + network.ownOffsets[c], count: own) }
+            compressor.forward(rows: m, x: block.pointer, ldx: own, values: V, y: out.pointer, ldy: width)
+            for (i, r) in rows.enumerated() {
+                (CE.pointer + r * Cw + network.contextOffsets[c]).update(from: out.pointer + i * width, count: width)
+            }
+        } else {
+            for r in rows {
+                (CE.pointer + r * Cw + network.contextOffsets[c]).update(from: E.pointer + r * Ew + network.ownOffsets[c],
+                                                                        count: network.ownWidths[c])
             }
         }
     }

@@ -42,6 +42,10 @@ public struct SamplingOptions: Sendable {
     public var suppressedCodes: [Int: [Int32]] = [:]
     /// Conditional generation: these codes are kept, the other sub-columns are generated given them.
     public var fixed: FixedCodes? = nil
+    /// Each row generates its free columns in a random order of its own (after its fixed columns),
+    /// the orders the model was trained on. `false`: schema order for every row, which drifts from
+    /// the training marginals (docs/model.md, "Generation order").
+    public var randomColumnOrder: Bool = true
     /// Rows per batch; `nil` = ``Sampler/defaultBatchSize(for:)``. Results depend on it, not on `workers`.
     public var batchSize: Int? = nil
     /// Threads (batches run in parallel).

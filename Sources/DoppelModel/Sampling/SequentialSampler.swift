@@ -111,8 +111,9 @@ public enum SequentialSampler {
                     }
                 }
             }
+            // The positional column comes first in every row's order, as in training.
             Sampler.generateBatch(network: heads, values: V, codes: &codes, rows: m, streamPath: [0x5E9, batch, UInt64(step)],
-                                  options: options, suppressed: suppressed, condition: condition)
+                                  options: options, suppressed: suppressed, condition: condition, leading: [0])
             if step == 0 {
                 codes.withUnsafeBufferPointer { p in
                     for r in 0..<m { lengths[r] = min(PositionalSubColumns.read(p.baseAddress! + r * S, columns: positional.slen), maxLength) }
