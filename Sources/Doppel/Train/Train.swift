@@ -12,6 +12,7 @@ import Foundation
 public enum Train {
     public static func run(_ options: TrainOptions, progress: ProgressReporter = .silent) throws -> TrainSummary {
         let workspace = Workspace(path: options.workspace)
+        if try SequentialInputs.isSequential(workspace) { return try trainSequential(options, workspace: workspace, progress: progress) }
         let stats = try ModelInputs.flatTargetStats(workspace)
         let schema = ModelInputs.schema(stats)
         guard !schema.columns.isEmpty else {
@@ -23,11 +24,7 @@ public enum Train {
             throw PipelineError.workspace("no training rows in \(workspace.encodedDataDirectory.path): the data is empty or every subject went to validation (lower --val-fraction in `doppel split`)")
         }
         var validation = try ModelInputs.load(workspace, side: .validation, schema: schema)
-        var trainingOptions = TrainingOptions(maxEpochs: options.maxEpochs, maxTime: options.maxTime, batchSize: options.batchSize,
-                                              learningRate: options.learningRate, seed: options.seed)
-        trainingOptions.workers = options.executor.threadWorkers
-        trainingOptions.shouldStop = options.shouldStop
-        trainingOptions.progressInterval = 2
+        var trainingOptions = trainingOptions(options)
         let validatedOnTraining = validation.rowCount == 0
         if validatedOnTraining {
             progress.message("no validation rows: the training rows stand in for them and early stopping is off (use a --val-fraction > 0 in `doppel split` for early stopping)")
@@ -38,16 +35,59 @@ public enum Train {
         let directory = workspace.modelDataDirectory.path
         progress.message("training model \(options.size.rawValue) on \(training.rowCount) rows (\(schema.subColumnCount) sub-columns), validating on \(validatedOnTraining ? 0 : validation.rowCount) rows")
         let result = try Trainer.train(architecture: architecture, training: training, validation: validation,
-                                       options: trainingOptions, directory: directory, resume: options.resume) { update in
-            // One log line per epoch; the bar (on a terminal) in between.
-            if update.validationLoss != nil {
-                progress.message(update.message)
-            } else {
-                progress.step(update.message, completed: Int(update.epoch * 100), total: max(1, update.maxEpochs) * 100)
-            }
-        }
+                                       options: trainingOptions, directory: directory, resume: options.resume) { report($0, to: progress) }
         return TrainSummary(training: result.summary, parameterCount: result.model.parameterCount, subColumnCount: schema.subColumnCount,
                             trainingRows: training.rowCount, validationRows: validatedOnTraining ? 0 : validation.rowCount,
+                            validatedOnTrainingRows: validatedOnTraining, directory: directory)
+    }
+
+    /// The training options shared by both models.
+    static func trainingOptions(_ options: TrainOptions) -> TrainingOptions {
+        var trainingOptions = TrainingOptions(maxEpochs: options.maxEpochs, maxTime: options.maxTime, batchSize: options.batchSize,
+                                              learningRate: options.learningRate, seed: options.seed)
+        trainingOptions.workers = options.executor.threadWorkers
+        trainingOptions.shouldStop = options.shouldStop
+        trainingOptions.progressInterval = 2
+        return trainingOptions
+    }
+
+    /// Reports an epoch as a log line and the steps in between as a bar.
+    static func report(_ update: TrainingProgress, to progress: ProgressReporter) {
+        if update.validationLoss != nil {
+            progress.message(update.message)
+        } else {
+            progress.step(update.message, completed: Int(update.epoch * 100), total: max(1, update.maxEpochs) * 100)
+        }
+    }
+
+    /// The sequential model (docs/model.md) on the workspace's encoded sequences: subjects are the
+    /// examples; validation subjects drive early stopping (without any, the training subjects
+    /// stand in and early stopping is off).
+    static func trainSequential(_ options: TrainOptions, workspace: Workspace, progress: ProgressReporter) throws -> TrainSummary {
+        let inputs = try SequentialInputs.read(workspace)
+        progress.message("loading encoded sequences")
+        let training = try inputs.load(workspace, side: .training)
+        guard training.subjectCount > 0 else {
+            throw PipelineError.workspace("no training subjects in \(workspace.encodedDataDirectory.path): the context is empty or every subject went to validation (lower --val-fraction in `doppel split`)")
+        }
+        var validation = try inputs.load(workspace, side: .validation)
+        var trainingOptions = trainingOptions(options)
+        let validatedOnTraining = validation.subjectCount == 0
+        if validatedOnTraining {
+            progress.message("no validation subjects: the training subjects stand in for them and early stopping is off")
+            validation = training
+            trainingOptions.earlyStoppingPatience = max(options.maxEpochs, 1)
+        }
+        let architecture = SequentialModelArchitecture.resolve(target: inputs.target, positional: inputs.positional, context: inputs.context,
+                                                              medianLength: inputs.medianLength, size: options.size)
+        let directory = workspace.modelDataDirectory.path
+        let events = (0..<training.subjectCount).reduce(0) { $0 + training.length($1) }
+        progress.message("training sequential model \(options.size.rawValue) on \(training.subjectCount) subjects with \(events) events (\(inputs.target.subColumnCount) target and \(inputs.context?.subColumnCount ?? 0) context sub-columns), validating on \(validatedOnTraining ? 0 : validation.subjectCount) subjects")
+        let result = try SequentialTrainer.train(architecture: architecture, training: training, validation: validation,
+                                                 maxSteps: inputs.maxLength + 1, options: trainingOptions, directory: directory,
+                                                 resume: options.resume) { report($0, to: progress) }
+        return TrainSummary(training: result.summary, parameterCount: result.model.parameterCount, subColumnCount: inputs.target.subColumnCount,
+                            trainingRows: training.subjectCount, validationRows: validatedOnTraining ? 0 : validation.subjectCount,
                             validatedOnTrainingRows: validatedOnTraining, directory: directory)
     }
 }
