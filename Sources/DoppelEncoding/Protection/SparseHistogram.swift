@@ -128,8 +128,32 @@ public struct AdaptiveHistogram: Codable, Sendable, Equatable {
     public init() {}
 
     /// The histogram of values given by their ``finestKey(_:)``s (any order).
+    ///
+    /// Keys spanning a small range are counted densely. Otherwise a hash count coarsens itself
+    /// whenever it holds more than 4 × ``maxKeys`` keys: the finest admissible level is coarser
+    /// than any level at which some of the values already occupy that many bins, so the result is
+    /// the same as counting everything at the finest level first, and the table stays small.
     init(finestKeys: [Int64]) {
-        bins = SparseHistogram(counting: finestKeys)
+        guard let low = finestKeys.min(), let high = finestKeys.max() else { return }
+        let span = high.subtractingReportingOverflow(low)
+        if !span.overflow, span.partialValue < Int64(min(1 << 20, 4 * finestKeys.count + 64)) {
+            bins = SparseHistogram(counting: finestKeys)
+        } else {
+            var table: [Int64: Int] = [:]
+            var shift: Int64 = 0
+            for k in finestKeys {
+                table[k >> shift, default: 0] += 1
+                while table.count > 4 * Self.maxKeys && shift < Int64(Self.maxLevel) {
+                    shift += 1
+                    var coarser: [Int64: Int] = [:]
+                    for (key, c) in table { coarser[key >> 1, default: 0] += c }
+                    table = coarser
+                }
+            }
+            let keys = table.keys.sorted()
+            level = Int(shift)
+            bins = SparseHistogram(keys: keys, counts: keys.map { table[$0] ?? 0 })
+        }
         coarsen()
     }
 
