@@ -116,6 +116,27 @@ import Testing
         #expect(v == 2 || v == 3)
     }
 
+    /// A float column of integral values decodes to integral values in every numeric encoding,
+    /// also under DP (the DP precision no longer picks up fraction digits from noise).
+    @Test func integralFloatsStayIntegralInEveryEncoding() throws {
+        var random = SeededRandom(seed: 17)
+        let column = Column.float64((0..<3000).map { _ in Double(random.uniform(below: 100_000) - 20_000) })
+        for type in [EncodingType.numericAuto, .numericDigit, .numericBinned, .numericDiscrete] {
+            for seed in 0..<3 {
+                for protection in [ValueProtection.on, ValueProtection(dpEpsilon: 1), ValueProtection(dpEpsilon: 0.25)] {
+                    let stats = try PartialStats.analyze(column, as: type, subjects: .rows(first: 0), name: "x")
+                        .finalize(FinalizeContext(seed: UInt64(seed), column: "x", protection: protection))
+                    let codes = try stats.encode(column, subjects: .rows(first: 0), name: "x", random: &random)
+                    guard case .float64(let back) = try stats.decode(codes, subjects: .rows(first: 0), name: "x", random: &random) else {
+                        Issue.record("not float"); continue
+                    }
+                    let fractional = (0..<back.count).filter { back[$0].map { $0.rounded() != $0 } ?? false }.count
+                    #expect(fractional == 0, "\(type.rawValue) \(protection)")
+                }
+            }
+        }
+    }
+
     /// Many distinct values and candidates: the fine histogram coarsens, the candidate digit limit
     /// drops, and still any grouping of partials gives the same partial and the same statistics.
     @Test func coarseningIsGroupingInvariant() throws {

@@ -35,11 +35,21 @@ extension NumericPartial {
         let needsPoints = declared == .numericAuto || declared == .numericBinned
         // Half of ε locates the bounds; precision, value counts and point counts share the rest.
         let share = epsilon.map { $0 / 2 / Double(1 + (needsCounts ? 1 : 0) + (needsPoints ? 1 : 0)) }
-        let bounds = protectedBounds(context.protection, epsilon: epsilon.map { $0 / 2 }, random: &random)
-        let top = bounds.map { Self.leadingPosition(max($0.min.magnitude, $0.max.magnitude)) }
+        let rawBounds = protectedBounds(context.protection, epsilon: epsilon.map { $0 / 2 }, random: &random)
         let lowest = lowestPosition(context.protection, epsilon: share, random: &random)
         let discrete = needsCounts ? discreteValues(context.protection, epsilon: share, random: &random) : nil
         let minDecimal = min(0, lowest ?? 0)
+        // Bounds on the lattice of decoded values (multiples of 10^minDecimal, 1 for integer
+        // types): a DP bound is a cell edge, and a protected bound may carry digits below the
+        // protected precision.
+        let integer = sourceType != .float64 && sourceType != .string
+        let lattice = Lattice(exponent: integer ? 0 : minDecimal)
+        var bounds = rawBounds
+        if let r = rawBounds, let lattice {
+            let lo = lattice.snapUp(r.min), hi = lattice.snapDown(r.max)
+            bounds = lo <= hi ? (lo, hi) : (lattice.snapDown(r.min), lattice.snapDown(r.min))
+        }
+        let top = bounds.map { Self.leadingPosition(max($0.min.magnitude, $0.max.magnitude)) }
         // Positions between the protected precision and the bounds' leading digit.
         let usedCount = lowest.map { max(0, (top?.position ?? 0) - $0 + 1) } ?? 0
         var type = declared
@@ -77,14 +87,7 @@ extension NumericPartial {
                                      min: bounds?.min, max: bounds?.max, maxDecimal: maxDecimal, minDecimal: minDecimal,
                                      minDigits: range.map { _ in 0 }, maxDigits: maxDigits))
         default:
-            let integer = sourceType != .float64 && sourceType != .string
-            let lattice = Lattice(exponent: integer ? 0 : minDecimal)
-            // Bounds on the lattice of decoded values (a DP bound is a cell edge).
-            var b = bounds
-            if let r = b, let lattice {
-                let lo = lattice.snapUp(r.min), hi = lattice.snapDown(r.max)
-                b = lo <= hi ? (lo, hi) : (lattice.snapDown(r.min), lattice.snapDown(r.min))
-            }
+            let b = bounds
             var pointRandom = context.random("points")
             let points = b.map { pointMasses(within: $0, context.protection, epsilon: share, random: &pointRandom) } ?? []
             var edgeRandom = context.random("edges")
