@@ -25,12 +25,14 @@ import Testing
     }
 
     /// The reference measured DP bounds 32 and 1024 on uniform integers 0...999 (ε = 0.25 per
-    /// column). Two-stage bounds land near tail quantiles instead of powers of two.
+    /// column). Two-stage bounds land near tail quantiles instead of powers of two. BINNED gives
+    /// the bounds half of ε (the rest goes to precision and point masses), so with ε = 0.25 the
+    /// tails move in to about 6.6 % (3·ln(1000)/(ε/8 · n)) and with ε = 1 to about 1.7 %.
     @Test func numericBoundsAreTight() throws {
         var random = SeededRandom(seed: 2)
         let column = Column.int64((0..<10_000).map { _ in Int64(random.uniform(below: 1000)) })
         let partial = try NumericPartial(column: column, subjects: .rows(first: 0), declared: .numericBinned, name: "x")
-        for (epsilon, low, high) in [(0.25, 45.0, 930.0), (1.0, 15.0, 980.0)] {
+        for (epsilon, low, high) in [(0.25, 90.0, 910.0), (1.0, 25.0, 970.0)] {
             for seed in 0..<5 {
                 guard case .binned(let s) = try partial.finalize(FinalizeContext(seed: UInt64(seed), column: "x", protection: ValueProtection(dpEpsilon: epsilon))) else { return }
                 #expect(s.min! >= 0 && s.min! <= low, "\(s.min!)")

@@ -74,6 +74,29 @@ struct EncodingBenchmark {
         time("decode digit, 1M rows") { _ = try? stats.decode(codes!, name: "x") }
     }
 
+    @Test func binnedOnOneMillionFloats() throws {
+        var random = SeededRandom(seed: 2)
+        let coordinates = (0..<1_000_000).map { _ in ((48.1 + 0.2 * random.nextDouble()) * 1e5).rounded() / 1e5 }
+        for (label, v) in [("prices with 2 decimals", values(0, 1_000_000)), ("uniform doubles in [0, 1000)", values(1, 1_000_000)),
+                           ("coordinates with 5 decimals", coordinates)] {
+            let column = Column.float64(v)
+            var partial: NumericPartial?
+            time("analyze numeric (BINNED), 1M \(label)") {
+                partial = try? NumericPartial(column: column, subjects: .rows(first: 0), declared: .numericBinned, name: "x")
+            }
+            var final: NumericStats?
+            time("finalize BINNED, \(label)") { final = try? partial!.finalize(FinalizeContext(seed: 1, column: "x")) }
+            guard case .binned(let stats)? = final else { Issue.record("expected binned stats"); return }
+            print("  level \(partial!.histogram.level), \(partial!.histogram.bins.keys.count) grid bins, \(stats.binCount) bins, \(stats.points.count) points, \(stats.subBinCount) sub-bins")
+            var codes: EncodedColumn?
+            time("encode BINNED, 1M \(label)") { codes = try? stats.encode(column, name: "x") }
+            time("decode BINNED, 1M rows") {
+                var random = SeededRandom(seed: 1)
+                _ = try? stats.decode(codes!, name: "x", random: &random)
+            }
+        }
+    }
+
     @Test func analyzeOtherTypesOnOneMillionRows() throws {
         var random = SeededRandom(seed: 3)
         let n = 1_000_000

@@ -107,7 +107,7 @@ import Testing
 
     @Test func foreignVersionsAreRejected() throws {
         var text = String(decoding: try StatsFile(columns: []).jsonData(), as: UTF8.self)
-        text = text.replacingOccurrences(of: "\"formatVersion\" : 1", with: "\"formatVersion\" : 99")
+        text = text.replacingOccurrences(of: "\"formatVersion\" : \(StatsFile.currentFormatVersion)", with: "\"formatVersion\" : 99")
         #expect(throws: EncodingError.self) { _ = try StatsFile.decode(Data(text.utf8)) }
         #expect(throws: EncodingError.self) { _ = try StatsFile.decode(Data("[1,2]".utf8)) }
     }

@@ -10,6 +10,25 @@ public enum NumericConstants {
     public static let autoDigitMaxPositions = 3
     /// At most this many bins (101 edges).
     public static let maxBins = 100
+    /// BINNED: at most this many sub-bins per bin (sub-column `sub`).
+    public static let maxSubBins = 8
+    /// BINNED: at most this many point masses (exact values with their own `bin` code).
+    public static let maxPoints = 10
+    /// BINNED: a point mass holds at least this share of the present values.
+    public static let pointMinShare = 0.01
+    /// Point-mass candidates have at most this many significant decimal digits (zero always counts).
+    public static let pointMaxDigits = 4
+    /// Candidate values tracked per partial before the significant-digit limit is lowered.
+    public static let pointMaxCandidates = 2048
+
+    /// Significant decimal digits of a canonical value text (`"2000"`, `"2000.0"`, `"0.05"`,
+    /// `"1.5e-07"`): digits between the first and last non-zero one; 0 for zero.
+    static func significantDigits(ofLabel label: String) -> Int {
+        let mantissa = label.split(whereSeparator: { $0 == "e" || $0 == "E" }).first ?? Substring(label)
+        let digits = mantissa.filter { $0.isASCII && $0.isNumber }
+        guard let first = digits.firstIndex(where: { $0 != "0" }), let last = digits.lastIndex(where: { $0 != "0" }) else { return 0 }
+        return digits.distance(from: first, to: last) + 1
+    }
 }
 
 /// Partial statistics of a numeric column. Everything here merges exactly (sums, element-wise
@@ -31,10 +50,18 @@ public struct NumericPartial: Codable, Sendable, Equatable {
     /// like any rare value (and has sensitivity 1 under DP).
     public var lowestDigit: [SubjectCount]
     public var extremes: SubjectExtremes<Double>
-    /// Counts on ``LogGrid`` (binned quantiles, DP bounds).
-    public var histogram: SparseHistogram
+    /// Counts on the adaptive fine grid (binned quantiles; DP bounds read it on ``LogGrid``).
+    public var histogram: AdaptiveHistogram
     /// Subjects per value (canonical text), or `nil` beyond the AUTO cap of distinct values.
     public var valueCounts: [String: SubjectCount]?
+    /// BINNED and AUTO: subjects per point-mass candidate (canonical text): zero and exact values
+    /// with at most ``pointDigits`` significant digits. `nil` for the other encodings.
+    public var pointCounts: [String: SubjectCount]?
+    /// Significant-digit limit of the candidates: ``NumericConstants/pointMaxDigits``, lowered
+    /// while more than ``NumericConstants/pointMaxCandidates`` candidates exist. The candidate
+    /// count of a union is at least that of each part, so the limit (and the merged counts) do
+    /// not depend on grouping.
+    public var pointDigits: Int
 
     public init(column: Column, subjects: SubjectIDs, declared: EncodingType, name: String) throws(EncodingError) {
         guard declared.isNumeric else { throw EncodingError(column: name, "\(declared.rawValue) is not a numeric encoding") }
@@ -52,6 +79,9 @@ public struct NumericPartial: Codable, Sendable, Equatable {
         bins.reserveCapacity(view.count)
         let cap = declared == .numericAuto ? NumericConstants.autoDiscreteMaxValues : Int.max
         var counter: SubjectCounter<UInt64>? = declared == .numericAuto || declared == .numericDiscrete ? SubjectCounter(rowLevel: subjects.isRowLevel, contiguous: contiguous) : nil
+        let tracksPoints = declared == .numericAuto || declared == .numericBinned
+        var points: SubjectCounter<UInt64>? = tracksPoints ? SubjectCounter(rowLevel: subjects.isRowLevel, contiguous: contiguous) : nil
+        var pointDigits = NumericConstants.pointMaxDigits
         var extremes = SubjectExtremes<Double>()
         var perSubject: [Int64: (Double, Double, Int)] = [:]
         var digits = [UInt8](repeating: 0, count: DigitSplit.positions)
@@ -75,8 +105,16 @@ public struct NumericPartial: Codable, Sendable, Equatable {
                     outOfRange += 1
                     low = -1
                 }
-                bins.append(LogGrid.key(x))
+                bins.append(AdaptiveHistogram.finestKey(x))
                 let subject = subjects.id(row)
+                if points != nil && (x == 0 || (low >= 0 && Self.hasFewDigits(x, digits: d, low: low, limit: pointDigits, exact: view.isInteger))) {
+                    points!.add(view.exactKey(row), subject: subject)
+                    while points!.counts.count > NumericConstants.pointMaxCandidates {
+                        pointDigits -= 1
+                        let limit = pointDigits
+                        points!.prune { NumericConstants.significantDigits(ofLabel: view.label(ofKey: $0)) <= limit }
+                    }
+                }
                 if subjects.isRowLevel {
                     extremes.add(subject: subject, value: x)
                     if low >= 0 { lowest[low].rows += 1; lowest[low].subjects += 1; lowest[low].insert(subject) }
@@ -101,7 +139,15 @@ public struct NumericPartial: Codable, Sendable, Equatable {
         outOfDigitRange = outOfRange
         lowestDigit = lowest
         self.extremes = extremes
-        histogram = SparseHistogram(counting: bins)
+        histogram = AdaptiveHistogram(finestKeys: bins)
+        self.pointDigits = pointDigits
+        if let counts = points?.counts {
+            var text: [String: SubjectCount] = [:]
+            for (key, c) in counts { text[view.label(ofKey: key)] = c }
+            pointCounts = text
+        } else {
+            pointCounts = nil
+        }
         if let counts = counter?.counts {
             var text: [String: SubjectCount] = [:]
             for (key, c) in counts { text[view.label(ofKey: key)] = c }
@@ -109,6 +155,21 @@ public struct NumericPartial: Codable, Sendable, Equatable {
         } else {
             valueCounts = nil
         }
+    }
+
+    /// Whether the non-zero `x`, whose digits (``DigitSplit``) are in `digits` with the lowest
+    /// non-zero one at index `low`, has at most `limit` significant digits. Floats are checked
+    /// against those digits exactly, since the split drops digits below 10^-8.
+    @inline(__always) static func hasFewDigits(_ x: Double, digits d: UnsafeMutablePointer<UInt8>, low: Int, limit: Int, exact: Bool) -> Bool {
+        var high = 0
+        while d[high] == 0 { high += 1 }
+        guard low - high + 1 <= limit else { return false }
+        if exact { return true }
+        var m = 0.0
+        for i in high...low { m = m * 10 + Double(d[i]) }
+        let p = DigitSplit.maxDecimal - low
+        let v = p >= 0 ? m * DigitSplit.powersOfTen[p] : m / DigitSplit.powersOfTen[-p]
+        return v == x.magnitude
     }
 
     public mutating func merge(_ other: NumericPartial) throws(EncodingError) {
@@ -124,6 +185,20 @@ public struct NumericPartial: Codable, Sendable, Equatable {
         for p in 0..<DigitSplit.positions { lowestDigit[p].merge(other.lowestDigit[p]) }
         extremes.merge(other.extremes)
         histogram.merge(other.histogram)
+        if var mine = pointCounts, let theirs = other.pointCounts {
+            var limit = min(pointDigits, other.pointDigits)
+            func keep(_ label: String) -> Bool { NumericConstants.significantDigits(ofLabel: label) <= limit }
+            mine = mine.filter { keep($0.key) }
+            mergeCounts(&mine, theirs.filter { keep($0.key) })
+            while mine.count > NumericConstants.pointMaxCandidates {
+                limit -= 1
+                mine = mine.filter { keep($0.key) }
+            }
+            pointCounts = mine
+            pointDigits = limit
+        } else {
+            pointCounts = nil
+        }
         if var mine = valueCounts, let theirs = other.valueCounts {
             mergeCounts(&mine, theirs)
             let cap = declared == .numericAuto ? NumericConstants.autoDiscreteMaxValues : Int.max

@@ -41,6 +41,16 @@ public struct SparseHistogram: Codable, Sendable, Equatable {
     public var total: Int { counts.reduce(0, +) }
     public var isEmpty: Bool { keys.isEmpty }
 
+    /// The count of `key` (0 when absent).
+    public func count(of key: Int64) -> Int {
+        var a = 0, b = keys.count
+        while a < b {
+            let mid = (a + b) / 2
+            if keys[mid] < key { a = mid + 1 } else { b = mid }
+        }
+        return a < keys.count && keys[a] == key ? counts[a] : 0
+    }
+
     public mutating func merge(_ other: SparseHistogram) {
         var k: [Int64] = [], c: [Int] = []
         k.reserveCapacity(keys.count + other.keys.count)
@@ -88,5 +98,124 @@ public enum LogGrid {
     /// The bin's boundary nearest zero.
     public static func anchor(_ key: Int64) -> Double {
         key >= 0 ? Double(bitPattern: UInt64(key) << shift) : -Double(bitPattern: UInt64(-key - 1) << shift)
+    }
+}
+
+/// A histogram on a public grid of 2^20 bins per power of two (relative width 2⁻²⁰ ≈ 10⁻⁶),
+/// coarsened by whole mantissa bits until it has at most ``maxKeys`` occupied bins, but never
+/// beyond ``LogGrid`` (8 mantissa bits).
+///
+/// At level `l` the key of `x` is the top `32 − l` bits of the IEEE-754 pattern of `|x|`
+/// (negated minus one for negative values, like ``LogGrid``); level 12 *is* ``LogGrid``. A
+/// coarser key is an arithmetic shift of a finer one, so coarsening adds neighbouring counts.
+///
+/// The level is the finest one whose occupied-bin count is at most ``maxKeys``. Merging brings
+/// both sides to the coarser level, adds counts and coarsens again. This is exact under any
+/// grouping: the number of occupied bins of a union at a level is at least that of each part, so
+/// the finest admissible level of the union is never finer than a part's, and the merged result
+/// equals the histogram of the whole data.
+public struct AdaptiveHistogram: Codable, Sendable, Equatable {
+    /// Bit shift of the finest grid (20 mantissa bits).
+    static let finestShift: UInt64 = 32
+    /// The coarsest level: ``LogGrid``.
+    public static let maxLevel = 12
+    /// Occupied bins beyond which the grid is coarsened.
+    public static let maxKeys = 4096
+
+    public private(set) var level: Int = 0
+    public private(set) var bins = SparseHistogram()
+
+    public init() {}
+
+    /// The histogram of values given by their ``finestKey(_:)``s (any order).
+    ///
+    /// Keys spanning a small range are counted densely. Otherwise a hash count coarsens itself
+    /// whenever it holds more than 4 × ``maxKeys`` keys: the finest admissible level is coarser
+    /// than any level at which some of the values already occupy that many bins, so the result is
+    /// the same as counting everything at the finest level first, and the table stays small.
+    init(finestKeys: [Int64]) {
+        guard let low = finestKeys.min(), let high = finestKeys.max() else { return }
+        let span = high.subtractingReportingOverflow(low)
+        if !span.overflow, span.partialValue < Int64(min(1 << 20, 4 * finestKeys.count + 64)) {
+            bins = SparseHistogram(counting: finestKeys)
+        } else {
+            var table: [Int64: Int] = [:]
+            var shift: Int64 = 0
+            for k in finestKeys {
+                table[k >> shift, default: 0] += 1
+                while table.count > 4 * Self.maxKeys && shift < Int64(Self.maxLevel) {
+                    shift += 1
+                    var coarser: [Int64: Int] = [:]
+                    for (key, c) in table { coarser[key >> 1, default: 0] += c }
+                    table = coarser
+                }
+            }
+            let keys = table.keys.sorted()
+            level = Int(shift)
+            bins = SparseHistogram(keys: keys, counts: keys.map { table[$0] ?? 0 })
+        }
+        coarsen()
+    }
+
+    @inline(__always) static func finestKey(_ x: Double) -> Int64 {
+        let m = Int64(bitPattern: x.magnitude.bitPattern >> 32)
+        return x < 0 ? -m - 1 : m
+    }
+
+    /// The key of `x` at the current level.
+    func key(_ x: Double) -> Int64 { Self.finestKey(x) >> Int64(level) }
+
+    /// The bin's boundary nearest zero.
+    func anchor(_ key: Int64) -> Double {
+        let shift = Self.finestShift + UInt64(level)
+        return key >= 0 ? Double(bitPattern: UInt64(key) << shift) : -Double(bitPattern: UInt64(-key - 1) << shift)
+    }
+
+    public var total: Int { bins.total }
+
+    /// The same counts at a coarser level.
+    func coarsened(to newLevel: Int) -> AdaptiveHistogram {
+        guard newLevel > level else { return self }
+        let d = Int64(newLevel - level)
+        var keys: [Int64] = [], counts: [Int] = []
+        keys.reserveCapacity(bins.keys.count)
+        counts.reserveCapacity(bins.keys.count)
+        for (k, c) in zip(bins.keys, bins.counts) {
+            let coarse = k >> d
+            if keys.last == coarse { counts[counts.count - 1] += c } else { keys.append(coarse); counts.append(c) }
+        }
+        var out = AdaptiveHistogram()
+        out.level = newLevel
+        out.bins = SparseHistogram(keys: keys, counts: counts)
+        return out
+    }
+
+    /// Coarsens one bit at a time while more than ``maxKeys`` bins are occupied.
+    private mutating func coarsen() {
+        while bins.keys.count > Self.maxKeys && level < Self.maxLevel { self = coarsened(to: level + 1) }
+    }
+
+    public mutating func merge(_ other: AdaptiveHistogram) {
+        let common = max(level, other.level)
+        var mine = coarsened(to: common)
+        mine.bins.merge(other.coarsened(to: common).bins)
+        self = mine
+        coarsen()
+    }
+
+    /// The counts on ``LogGrid`` (a fixed public grid whatever the data: what the DP mechanisms use).
+    var logGrid: SparseHistogram { coarsened(to: Self.maxLevel).bins }
+
+    /// `(anchor, count)` pairs in ascending order.
+    var anchoredCounts: [(value: Double, count: Int)] { zip(bins.keys, bins.counts).map { (anchor($0), $1) } }
+
+    /// Takes `count` values at `x` out of its bin (point masses that get their own code).
+    mutating func remove(_ count: Int, at x: Double) {
+        let k = key(x)
+        guard let i = bins.keys.firstIndex(of: k) else { return }
+        var keys = bins.keys, counts = bins.counts
+        counts[i] -= min(count, counts[i])
+        if counts[i] == 0 { keys.remove(at: i); counts.remove(at: i) }
+        bins = SparseHistogram(keys: keys, counts: counts)
     }
 }

@@ -64,6 +64,11 @@ struct SubjectCounter<Key: Hashable> {
         mode = rowLevel ? .rowLevel : (contiguous ? .contiguousRuns : .anyOrder)
     }
 
+    /// Drops the keys that `keep` rejects (they must not be added again).
+    mutating func prune(keep: (Key) -> Bool) {
+        counts = counts.filter { keep($0.key) }
+    }
+
     mutating func add(_ key: Key, subject: Int64) {
         let isNew: Bool
         switch mode {

@@ -9,7 +9,7 @@ import Foundation
 /// the same bytes.
 public struct StatsFile: Codable, Sendable, Equatable {
     /// Version of this layout; readers reject other versions with a clear error.
-    public static let currentFormatVersion = 1
+    public static let currentFormatVersion = 2
 
     public struct Entry: Codable, Sendable, Equatable {
         public var name: String
