@@ -17,8 +17,9 @@ enum TrainFixture {
         return ws
     }
 
-    static func train(_ ws: String, maxEpochs: Int = 2, maxTime: Double = 600, resume: Bool = false) throws -> TrainSummary {
+    static func train(_ ws: String, maxEpochs: Int = 2, maxTime: Double = 600, resume: Bool = false, batchSize: Int? = nil) throws -> TrainSummary {
         var options = TrainOptions(workspace: ws)
+        options.batchSize = batchSize
         options.size = .small
         options.maxEpochs = maxEpochs
         options.maxTime = maxTime
