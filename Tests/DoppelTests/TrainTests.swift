@@ -1,5 +1,6 @@
 import DoppelEncoding
 import DoppelModel
+import DoppelIO
 import DoppelTestSupport
 import Foundation
 import Testing
@@ -71,9 +72,10 @@ import Testing
         #expect(summary.training.epochs < 50)
     }
 
-    /// The bundled baseball example trains the sequential model (one short epoch); generating
-    /// from it is refused clearly until sequential generation is wired into `doppel generate`.
-    @Test func sequentialWorkspacesTrainTheSequentialModel() throws {
+    /// The bundled baseball example trains the sequential model (one short epoch) and generates
+    /// one sequence per training player: the events carry the target's columns, keys of training
+    /// players, and the same seed gives the same file.
+    @Test func sequentialWorkspacesTrainAndGenerate() throws {
         let ws = try PipelineFixture.baseball()
         _ = try PipelineFixture.analyze(ws)
         _ = try PipelineFixture.encode(ws)
@@ -82,10 +84,25 @@ import Testing
         let (model, description) = try ModelFiles.readSequential(from: Workspace(path: ws).modelDataDirectory.path)
         #expect(description.training?.epochs == 1 && model.architecture.size == .small)
         #expect(model.architecture.target.columns[0].name == "/" && !model.architecture.context.isEmpty)
+        let first = try Generate.run(GenerateOptions(workspace: ws, outputPath: ws + "/a.csv"))
+        _ = try Generate.run(GenerateOptions(workspace: ws, outputPath: ws + "/b.csv"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: ws + "/a.csv")) == Data(contentsOf: URL(fileURLWithPath: ws + "/b.csv")))
+        let events = try DataFiles.read(path: ws + "/a.csv")
+        #expect(events.rowCount == first.rows && events.rowCount > 0)
+        #expect(events.schema.names == ["players_id", "year", "team", "league", "G", "AB", "R", "H", "HR", "RBI", "SB", "CS", "BB", "SO"])
+        var players = Set<String>()
+        for file in try Workspace(path: ws).partitionFiles(.context) where file.lastPathComponent.hasSuffix("-trn.arrow") {
+            let ids = try #require(try ArrowIPC.read(path: file.path).column(named: "id"))
+            for r in 0..<ids.count { players.insert("\(ids.value(at: r).map { "\($0)" } ?? "")") }
+        }
+        let keys = try #require(events.column(named: "players_id"))
+        #expect((0..<keys.count).allSatisfy { players.contains("\(keys.value(at: $0).map { "\($0)" } ?? "")") })
         #expect {
-            _ = try Generate.run(GenerateOptions(workspace: ws, outputPath: ws + "/out.csv"))
+            var options = GenerateOptions(workspace: ws, outputPath: ws + "/c.csv")
+            options.rows = 10
+            _ = try Generate.run(options)
         } throws: { error in
-            "\(error)".contains("generating sequential data is not implemented yet")
+            "\(error)".contains("--rows (a generated context) and --seed-data are not implemented yet")
         }
     }
 

@@ -22,6 +22,7 @@ public enum Generate {
     private static func generate(_ options: GenerateOptions, progress: ProgressReporter) throws -> GenerateSummary {
         let start = Date()
         let workspace = Workspace(path: options.workspace)
+        if try SequentialInputs.isSequential(workspace) { return try GenerateSequences.run(options, workspace: workspace, progress: progress) }
         let stats = try ModelInputs.flatTargetStats(workspace)
         let schema = ModelInputs.schema(stats)
         let directory = workspace.modelDataDirectory.path

@@ -9,7 +9,8 @@ import Foundation
 /// the columns in the order of the training data.
 enum SyntheticTable {
     static func assemble(codes: EncodedData, stats: StatsFile, schema: ModelSchema, original: Schema, primaryKey: String?,
-                         seed: SeedConditions?, randomSeed: UInt64, firstKey: Int = 1, executor: Executor) throws -> Table {
+                         seed: SeedConditions?, randomSeed: UInt64, firstKey: Int = 1, executor: Executor,
+                         subjects: SubjectIDs = .rows(first: 0)) throws -> Table {
         let rows = codes.rowCount
         var starts: [Int] = []
         var offset = 0
@@ -24,7 +25,7 @@ enum SyntheticTable {
                 SubColumn(spec: SubColumnSpec(spec.name, spec.cardinality), codes: Buffer(codes.column(offsets[c] + k)))
             }
             var random = SeededRandom.stream(seed: randomSeed, [SeededRandom.identifier("decode"), SeededRandom.identifier(entry.name)])
-            let column = try entry.stats.decode(EncodedColumn(rowCount: rows, subColumns: subColumns), subjects: .rows(first: 0),
+            let column = try entry.stats.decode(EncodedColumn(rowCount: rows, subColumns: subColumns), subjects: subjects,
                                                 name: entry.name, random: &random)
             return converted(column, to: original.fields.first { $0.name == entry.name }?.type)
         }
