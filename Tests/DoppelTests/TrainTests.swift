@@ -97,6 +97,12 @@ import Testing
         }
         let keys = try #require(events.column(named: "players_id"))
         #expect((0..<keys.count).allSatisfy { players.contains("\(keys.value(at: $0).map { "\($0)" } ?? "")") })
+        var capped = GenerateOptions(workspace: ws, outputPath: ws + "/capped.csv")
+        capped.maxSequenceLength = 1
+        _ = try Generate.run(capped)
+        let cappedKeys = try #require(try DataFiles.read(path: ws + "/capped.csv").column(named: "players_id"))
+        let perPlayer = Dictionary(grouping: (0..<cappedKeys.count).map { "\(cappedKeys.value(at: $0).map { "\($0)" } ?? "")" }, by: { $0 })
+        #expect(perPlayer.values.allSatisfy { $0.count <= 1 }, "--max-sequence-length 1 gives at most one event per player")
         #expect {
             var options = GenerateOptions(workspace: ws, outputPath: ws + "/c.csv")
             options.rows = 10

@@ -25,6 +25,8 @@ public struct GenerateOptions: Sendable {
     public var seedDataPath: String?
     public var seedRead: DataReadOptions = .init()
     public var rareCategoryReplacement: RareCategoryReplacement = .constant
+    /// Sequential data: the longest sequence generated (default: the training data's protected maximum).
+    public var maxSequenceLength: Int?
     /// How parallel work runs (`--backend`, `--jobs`). Model passes need shared memory, so they
     /// run on threads under `processes`, on one thread under `sequential`.
     public var executor = ExecutorConfiguration()

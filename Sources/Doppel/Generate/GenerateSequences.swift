@@ -14,6 +14,9 @@ enum GenerateSequences {
         guard options.rows == nil, options.seedDataPath == nil else {
             throw PipelineError.invalidOption("for sequential data, generate writes one sequence per training subject; --rows (a generated context) and --seed-data are not implemented yet")
         }
+        if let maxLength = options.maxSequenceLength, maxLength < 0 {
+            throw PipelineError.invalidOption("--max-sequence-length must be ≥ 0, got \(maxLength)")
+        }
         let inputs = try SequentialInputs.read(workspace)
         let directory = workspace.modelDataDirectory.path
         guard FileManager.default.fileExists(atPath: (directory as NSString).appendingPathComponent(ModelFiles.modelFileName)) else {
@@ -42,7 +45,8 @@ enum GenerateSequences {
         }
         progress.message("generating \(subjects.subjectCount) sequences")
         let generated = try SequentialSampler.generate(model: model, subjects: subjects.subjectCount, contextCodes: subjects.contextCodes,
-                                                       maxLength: inputs.maxLength, options: sampling)
+                                                       maxLength: min(options.maxSequenceLength ?? inputs.maxLength, inputs.maxLength),
+                                                       options: sampling)
         let table = try decode(generated, inputs: inputs, stats: targetStats, workspace: workspace, primaryKey: keys.primaryKey,
                                contextKey: contextKey, subjectKeys: subjectKeys, seed: options.seed)
         try Generate.createParent(of: options.outputPath)

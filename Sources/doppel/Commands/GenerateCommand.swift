@@ -35,6 +35,9 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Table with some of the columns: one output row per seed row, these values kept.")
     var seedData: String?
 
+    @Option(help: "Sequential data: the longest sequence to generate (default: the longest one in the training data).")
+    var maxSequenceLength: Int?
+
     @Option(help: "What rare categories become: constant (the _RARE_ value) or sample (a kept category).")
     var rareCategoryReplacement: String = "constant"
 
@@ -59,6 +62,7 @@ struct GenerateCommand: ParsableCommand {
         options.seedDataPath = seedData
         options.seedRead = try read.resolved()
         options.rareCategoryReplacement = rare
+        options.maxSequenceLength = maxSequenceLength
         options.executor = try executor.configuration()
         let progress = TerminalProgress(quiet: quiet)
         let summary = try runReportingErrors { try Generate.run(options, progress: progress.reporter) }
