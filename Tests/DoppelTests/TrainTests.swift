@@ -103,12 +103,23 @@ import Testing
         let cappedKeys = try #require(try DataFiles.read(path: ws + "/capped.csv").column(named: "players_id"))
         let perPlayer = Dictionary(grouping: (0..<cappedKeys.count).map { "\(cappedKeys.value(at: $0).map { "\($0)" } ?? "")" }, by: { $0 })
         #expect(perPlayer.values.allSatisfy { $0.count <= 1 }, "--max-sequence-length 1 gives at most one event per player")
+        // New subjects: the context table is generated with keys 1…25, which the events refer to.
+        var fresh = GenerateOptions(workspace: ws, outputPath: ws + "/new/events.csv")
+        fresh.rows = 25
+        let generated = try Generate.run(fresh)
+        #expect(generated.contextOutputPath == ws + "/new/events-context.csv" && generated.contextRows == 25)
+        let context = try DataFiles.read(path: ws + "/new/events-context.csv")
+        #expect(context.rowCount == 25 && context.schema.names.first == "id" && context.schema.names.count == 10)
+        let ids = try #require(context.column(named: "id"))
+        #expect((0..<25).map { "\(ids.value(at: $0).map { "\($0)" } ?? "")" } == (1...25).map(String.init))
+        let newKeys = try #require(try DataFiles.read(path: ws + "/new/events.csv").column(named: "players_id"))
+        #expect((0..<newKeys.count).allSatisfy { (1...25).map(String.init).contains("\(newKeys.value(at: $0).map { "\($0)" } ?? "")") })
         #expect {
             var options = GenerateOptions(workspace: ws, outputPath: ws + "/c.csv")
-            options.rows = 10
+            options.seedDataPath = ws + "/a.csv"
             _ = try Generate.run(options)
         } throws: { error in
-            "\(error)".contains("--rows (a generated context) and --seed-data are not implemented yet")
+            "\(error)".contains("--seed-data (seeded events) is not implemented yet")
         }
     }
 

@@ -25,6 +25,20 @@ public struct GenerateOptions: Sendable {
     public var seedDataPath: String?
     public var seedRead: DataReadOptions = .init()
     public var rareCategoryReplacement: RareCategoryReplacement = .constant
+    /// Sequential data with `rows`: where the generated context table goes (default: the output's
+    /// name with `-context` before the extension, e.g. `events-context.csv`).
+    public var contextPath: String?
+    public var contextOutputPath: String { contextPath ?? Self.contextPath(for: outputPath) }
+
+    /// `dir/events.csv.gz` → `dir/events-context.csv.gz`.
+    public static func contextPath(for output: String) -> String {
+        let url = URL(fileURLWithPath: output)
+        let name = url.lastPathComponent
+        let stem = name.split(separator: ".", maxSplits: 1).first.map(String.init) ?? name
+        let rest = name.dropFirst(stem.count)
+        return url.deletingLastPathComponent().appendingPathComponent(stem + "-context" + rest).path
+    }
+
     /// Sequential data: the longest sequence generated (default: the training data's protected maximum).
     public var maxSequenceLength: Int?
     /// How parallel work runs (`--backend`, `--jobs`). Model passes need shared memory, so they
@@ -49,4 +63,7 @@ public struct GenerateSummary: Sendable {
     public var primaryKey: String?
     public var outputPath: String
     public var elapsedSeconds: Double
+    /// Sequential data generated with new subjects: the context table written, and its rows.
+    public var contextOutputPath: String? = nil
+    public var contextRows: Int? = nil
 }

@@ -86,8 +86,28 @@ public enum Train {
         let result = try SequentialTrainer.train(architecture: architecture, training: training, validation: validation,
                                                  maxSteps: inputs.maxLength + 1, options: trainingOptions, directory: directory,
                                                  resume: options.resume) { report($0, to: progress) }
+        try trainContextModel(options, inputs: inputs, training: training, validation: validatedOnTraining ? nil : validation,
+                              workspace: workspace, progress: progress)
         return TrainSummary(training: result.summary, parameterCount: result.model.parameterCount, subColumnCount: inputs.target.subColumnCount,
                             trainingRows: training.subjectCount, validationRows: validatedOnTraining ? 0 : validation.subjectCount,
                             validatedOnTrainingRows: validatedOnTraining, directory: directory)
+    }
+
+    /// A flat model of the context table (its encoded columns, one row per subject), so that
+    /// `doppel generate --rows N` can draw new subjects; nothing for a key-only context.
+    static func trainContextModel(_ options: TrainOptions, inputs: SequentialInputs, training: SequenceData, validation: SequenceData?,
+                                  workspace: Workspace, progress: ProgressReporter) throws {
+        let directory = workspace.contextModelDataDirectory
+        try? FileManager.default.removeItem(at: directory)
+        guard let schema = inputs.context else { return }
+        let width = schema.subColumnCount
+        let trainingRows = try EncodedData(rowCount: training.subjectCount, subColumnCount: width, codes: training.contextCodes)
+        let validationRows = try validation.map { try EncodedData(rowCount: $0.subjectCount, subColumnCount: width, codes: $0.contextCodes) }
+        var contextOptions = trainingOptions(options)
+        if validationRows == nil { contextOptions.earlyStoppingPatience = max(options.maxEpochs, 1) }
+        progress.message("training the context model \(options.size.rawValue) on \(trainingRows.rowCount) subjects (\(width) sub-columns)")
+        _ = try Trainer.train(architecture: FlatModelArchitecture.resolve(schema: schema, size: options.size), training: trainingRows,
+                              validation: validationRows ?? trainingRows, options: contextOptions, directory: directory.path,
+                              resume: options.resume) { report($0, to: progress) }
     }
 }

@@ -39,4 +39,6 @@ public struct TrainSummary: Sendable {
 extension Workspace {
     /// `ModelStore/model-data`: `model.json`, `weights.bin`, `checkpoint.bin`, `progress.csv`.
     public var modelDataDirectory: URL { modelStore.appendingPathComponent("model-data", isDirectory: true) }
+    /// `ModelStore/ctx-model-data`: the flat model of a sequential workspace's context table.
+    public var contextModelDataDirectory: URL { modelStore.appendingPathComponent("ctx-model-data", isDirectory: true) }
 }

@@ -20,7 +20,7 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Output table (.csv, .csv.gz, .parquet, .arrow); default: WORKSPACE/SyntheticData/synthetic.csv.")
     var output: String?
 
-    @Option(help: "Number of rows (default: the number of training rows).")
+    @Option(help: "Number of rows (default: the number of training rows); sequential data: number of new subjects, their context generated too (default: one sequence per training subject).")
     var rows: Int?
 
     @Option(help: "Random seed: the same seed gives the same output.")
@@ -34,6 +34,9 @@ struct GenerateCommand: ParsableCommand {
 
     @Option(help: "Table with some of the columns: one output row per seed row, these values kept.")
     var seedData: String?
+
+    @Option(help: "Sequential data with --rows: where the generated context table goes (default: the output's name with -context).")
+    var contextOutput: String?
 
     @Option(help: "Sequential data: the longest sequence to generate (default: the longest one in the training data).")
     var maxSequenceLength: Int?
@@ -63,6 +66,7 @@ struct GenerateCommand: ParsableCommand {
         options.seedRead = try read.resolved()
         options.rareCategoryReplacement = rare
         options.maxSequenceLength = maxSequenceLength
+        options.contextPath = contextOutput
         options.executor = try executor.configuration()
         let progress = TerminalProgress(quiet: quiet)
         let summary = try runReportingErrors { try Generate.run(options, progress: progress.reporter) }
@@ -74,6 +78,7 @@ struct GenerateCommand: ParsableCommand {
         var line = "Generated \(summary.rows) rows × \(summary.columns.count) columns → \(summary.outputPath) (\((summary.elapsedSeconds * 10).rounded() / 10)s)"
         if !summary.seededColumns.isEmpty { line += "; seeded columns: \(summary.seededColumns.joined(separator: ", "))" }
         if let key = summary.primaryKey { line += "; primary key \(key) regenerated" }
+        if let path = summary.contextOutputPath { line += "\nGenerated context: \(summary.contextRows ?? 0) subjects → \(path)" }
         return line
     }
 }
