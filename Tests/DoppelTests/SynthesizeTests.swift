@@ -36,6 +36,29 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: parent).isEmpty)
     }
 
+    /// Events and players of the bundled baseball example: both synthetic tables, with as many new
+    /// players as the context has and every event referring to one of them.
+    @Test func sequentialDataGivesBothSyntheticTables() throws {
+        let dir = try TestSupport.temporaryDirectory("synthesize-sequential")
+        var options = SynthesizeOptions(dataPath: PipelineFixture.example("baseball-batting.csv"),
+                                        outputPath: dir.appendingPathComponent("out/batting.parquet").path)
+        options.contextPath = PipelineFixture.example("baseball-players.csv")
+        options.contextKey = "players_id"
+        options.contextPrimaryKey = "id"
+        options.size = .small
+        options.maxEpochs = 1
+        options.seed = 1
+        let summary = try Synthesize.run(options)
+        #expect(summary.contextOutputPath == dir.appendingPathComponent("out/batting-context.parquet").path)
+        let players = try DataFiles.read(path: try #require(summary.contextOutputPath))
+        let events = try DataFiles.read(path: options.outputPath)
+        #expect(players.rowCount == 249 && players.schema.names.count == 10)
+        #expect(events.rowCount == summary.rows && events.schema.names.first == "players_id")
+        let keys = try #require(events.column(named: "players_id"))
+        let known = Set((1...249).map(String.init))
+        #expect((0..<keys.count).allSatisfy { known.contains("\(keys.value(at: $0).map { "\($0)" } ?? "")") })
+    }
+
     @Test func theSameSeedGivesTheSameOutputFile() throws {
         func bytes() throws -> Data {
             let dir = try TestSupport.temporaryDirectory("synthesize-repro")

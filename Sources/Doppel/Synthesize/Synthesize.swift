@@ -3,10 +3,18 @@ import DoppelParallel
 import DoppelTable
 import Foundation
 
-/// What `doppel synthesize` needs to know: one table in, one synthetic table out.
+/// What `doppel synthesize` needs to know: one table in, one synthetic table out; or, for
+/// sequential data, a target table of events and its context table in, both synthetic out.
 public struct SynthesizeOptions: Sendable {
     public var dataPath: String
     public var outputPath: String
+    /// Sequential data: the context table (one row per subject), the target column that refers to
+    /// it, its primary key, and where its synthetic version goes (default: the output's name with
+    /// `-context`).
+    public var contextPath: String?
+    public var contextKey: String?
+    public var contextPrimaryKey: String?
+    public var contextOutputPath: String?
     /// Workspace folder; `nil`: a temporary folder, removed afterwards unless `keepWorkspace`.
     public var workspace: String?
     public var keepWorkspace = false
@@ -40,6 +48,8 @@ public struct SynthesizeSummary: Sendable {
     /// Training epochs (0 when the input had no rows and nothing was trained).
     public var epochs: Int
     public var outputPath: String
+    /// Sequential data: the synthetic context table.
+    public var contextOutputPath: String?
     /// The workspace, if it was kept.
     public var workspace: String?
     /// `(step, seconds)` in pipeline order.
@@ -70,6 +80,9 @@ public enum Synthesize {
 
         var split = SplitOptions(targetPath: options.dataPath, workspace: workspace)
         split.primaryKey = options.primaryKey
+        split.contextPath = options.contextPath
+        split.contextKey = options.contextKey
+        split.contextPrimaryKey = options.contextPrimaryKey
         split.validationFraction = options.validationFraction
         split.seed = options.seed
         split.read = options.read
@@ -107,13 +120,15 @@ public enum Synthesize {
             let trained = try timed("train", 3) { try Train.run(train, progress: progress) }
             epochs = trained.training.epochs
             var generate = GenerateOptions(workspace: workspace, outputPath: options.outputPath)
-            generate.rows = options.rows ?? splitSummary.target.rows
+            // Sequential data: as many new subjects as the context has, their context generated too.
+            generate.rows = options.rows ?? (options.contextKey == nil ? splitSummary.target.rows : splitSummary.subjects)
+            generate.contextPath = options.contextOutputPath
             generate.seed = options.seed
             generate.executor = executor
             generated = try timed("generate", 4) { try Generate.run(generate, progress: progress) }
         }
         return SynthesizeSummary(inputRows: splitSummary.target.rows, rows: generated.rows, columns: generated.columns.count, epochs: epochs,
-                                 outputPath: options.outputPath, workspace: temporary && !options.keepWorkspace ? nil : workspace,
+                                 outputPath: options.outputPath, contextOutputPath: generated.contextOutputPath, workspace: temporary && !options.keepWorkspace ? nil : workspace,
                                  stepSeconds: times)
     }
 }

@@ -9,7 +9,10 @@ struct SynthesizeCommand: ParsableCommand {
         abstract: "Synthesize a table in one go: split → analyze → encode → train → generate.",
         discussion: """
         Uses one partition and 20 % validation rows (--val-fraction). The workspace is a temporary folder, removed \
-        afterwards, unless --workspace or --keep-workspace is given.
+        afterwards, unless --workspace or --keep-workspace is given. Sequential data: give the context table \
+        (--context, --context-key, --context-primary-key); both synthetic tables are written, the context one to \
+        --context-output (default: the output's name with -context), with as many new subjects as the context has \
+        unless --rows says otherwise.
         """
     )
 
@@ -18,6 +21,18 @@ struct SynthesizeCommand: ParsableCommand {
 
     @Option(help: "Output table (.csv, .csv.gz, .parquet, .arrow).")
     var output: String
+
+    @Option(help: "Sequential data: the context table, one row per subject.")
+    var context: String?
+
+    @Option(help: "Sequential data: the column of the data that refers to the context's primary key.")
+    var contextKey: String?
+
+    @Option(help: "Sequential data: the primary key of the context table (default: --context-key).")
+    var contextPrimaryKey: String?
+
+    @Option(help: "Sequential data: where the synthetic context table goes (default: the output's name with -context).")
+    var contextOutput: String?
 
     @Option(help: "Number of rows (default: as many as the input has).")
     var rows: Int?
@@ -60,6 +75,10 @@ struct SynthesizeCommand: ParsableCommand {
         options.workspace = workspace
         options.keepWorkspace = keepWorkspace
         options.primaryKey = primaryKey
+        options.contextPath = context
+        options.contextKey = contextKey
+        options.contextPrimaryKey = contextPrimaryKey ?? (context == nil ? nil : contextKey)
+        options.contextOutputPath = contextOutput
         options.validationFraction = valFraction
         options.rows = rows
         options.size = train.size
@@ -77,7 +96,7 @@ struct SynthesizeCommand: ParsableCommand {
 
     static func describe(_ summary: SynthesizeSummary) -> String {
         let times = summary.stepSeconds.map { "\($0.step) \(String(format: "%.1f", $0.seconds))s" }.joined(separator: ", ")
-        var lines = ["Synthetic data → \(summary.outputPath)",
+        var lines = ["Synthetic data → \(summary.outputPath)" + (summary.contextOutputPath.map { ", context → \($0)" } ?? ""),
                      "\(summary.rows) rows × \(summary.columns) columns from \(summary.inputRows) input rows; \(summary.epochs) training epoch(s); \(times)"]
         if let workspace = summary.workspace { lines.append("Workspace kept: \(workspace)") }
         return lines.joined(separator: "\n")
