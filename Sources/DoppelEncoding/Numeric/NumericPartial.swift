@@ -16,8 +16,9 @@ public enum NumericConstants {
     public static let maxPoints = 10
     /// BINNED: a point mass holds at least this share of the present values.
     public static let pointMinShare = 0.01
-    /// Point-mass candidates have at most this many significant decimal digits (zero always counts).
-    public static let pointMaxDigits = 4
+    /// Point-mass candidates have at most this many significant decimal digits (zero always counts):
+    /// stored measurements (6.907755, 1999.99) qualify, full-precision floats do not.
+    public static let pointMaxDigits = 8
     /// Candidate values tracked per partial before the significant-digit limit is lowered.
     public static let pointMaxCandidates = 2048
 
