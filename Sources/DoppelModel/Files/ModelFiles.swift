@@ -1,18 +1,35 @@
 import Foundation
 import DoppelNN
 
+/// An architecture that a `model.json` can describe: it names its file format and checks itself.
+public protocol ModelArchitecture: Codable, Sendable, Equatable {
+    /// The `format` field of `model.json` (`doppel-flat-model`, `doppel-sequential-model`).
+    static var modelFormatName: String { get }
+    func validate() throws(ModelError)
+    /// Parameter count implied by the widths (checked before allocating a model from a file).
+    var estimatedParameterCount: Int { get }
+}
+
+extension FlatModelArchitecture: ModelArchitecture {
+    public static var modelFormatName: String { "doppel-flat-model" }
+}
+
+extension SequentialModelArchitecture: ModelArchitecture {
+    public static var modelFormatName: String { "doppel-sequential-model" }
+}
+
 /// What `model.json` holds: the format, the fully resolved architecture and a summary of training.
-public struct ModelDescription: Codable, Sendable, Equatable {
-    public static let formatName = "doppel-flat-model"
-    public static let currentFormatVersion = 1
+public struct ModelDescriptionOf<Architecture: ModelArchitecture>: Codable, Sendable, Equatable {
+    public static var formatName: String { Architecture.modelFormatName }
+    public static var currentFormatVersion: Int { 1 }
 
     public var format: String
     public var formatVersion: Int
-    public var architecture: FlatModelArchitecture
+    public var architecture: Architecture
     public var parameterCount: Int
     public var training: TrainingSummary?
 
-    public init(architecture: FlatModelArchitecture, parameterCount: Int, training: TrainingSummary?) {
+    public init(architecture: Architecture, parameterCount: Int, training: TrainingSummary?) {
         format = Self.formatName
         formatVersion = Self.currentFormatVersion
         self.architecture = architecture
@@ -21,25 +38,10 @@ public struct ModelDescription: Codable, Sendable, Equatable {
     }
 }
 
-/// What `model.json` holds for a sequential model (format `doppel-sequential-model`).
-public struct SequentialModelDescription: Codable, Sendable, Equatable {
-    public static let formatName = "doppel-sequential-model"
-    public static let currentFormatVersion = 1
-
-    public var format: String
-    public var formatVersion: Int
-    public var architecture: SequentialModelArchitecture
-    public var parameterCount: Int
-    public var training: TrainingSummary?
-
-    public init(architecture: SequentialModelArchitecture, parameterCount: Int, training: TrainingSummary?) {
-        format = Self.formatName
-        formatVersion = Self.currentFormatVersion
-        self.architecture = architecture
-        self.parameterCount = parameterCount
-        self.training = training
-    }
-}
+/// `model.json` of a flat model.
+public typealias ModelDescription = ModelDescriptionOf<FlatModelArchitecture>
+/// `model.json` of a sequential model.
+public typealias SequentialModelDescription = ModelDescriptionOf<SequentialModelArchitecture>
 
 /// The model folder: `model.json` (architecture + training summary), `weights.bin` (see
 /// ``WeightsFile``), `checkpoint.bin` (resume state, see ``TrainingCheckpoint``) and
@@ -62,15 +64,7 @@ public enum ModelFiles {
         try FileAccess.writeAtomically(WeightsFile.encode(model.store), to: path(directory, weightsFileName))
     }
 
-    static func writeDescription(_ description: ModelDescription, to directory: String) throws(ModelError) {
-        try writeJSON(description, to: directory)
-    }
-
-    static func writeSequentialDescription(_ description: SequentialModelDescription, to directory: String) throws(ModelError) {
-        try writeJSON(description, to: directory)
-    }
-
-    private static func writeJSON<T: Encodable>(_ description: T, to directory: String) throws(ModelError) {
+    static func writeDescription<A>(_ description: ModelDescriptionOf<A>, to directory: String) throws(ModelError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let target = path(directory, modelFileName)
@@ -81,19 +75,25 @@ public enum ModelFiles {
         }
     }
 
-    /// Reads and validates `model.json`.
+    /// Reads and validates `model.json` (flat models).
     public static func readDescription(from directory: String) throws(ModelError) -> ModelDescription {
+        try readDescription(ModelDescription.self, from: directory)
+    }
+
+    /// Reads and validates `model.json` of the model kind `A`: format name and version, the
+    /// architecture's own checks, and a parameter-count bound before anything is allocated.
+    static func readDescription<A>(_ type: ModelDescriptionOf<A>.Type, from directory: String) throws(ModelError) -> ModelDescriptionOf<A> {
         let file = path(directory, modelFileName)
         let bytes = try FileAccess.read(file)
-        let description: ModelDescription
-        do { description = try JSONDecoder().decode(ModelDescription.self, from: Data(bytes)) } catch {
-            throw .invalidFile(path: file, reason: "not a Doppel model description: \(error)")
+        let description: ModelDescriptionOf<A>
+        do { description = try JSONDecoder().decode(ModelDescriptionOf<A>.self, from: Data(bytes)) } catch {
+            throw .invalidFile(path: file, reason: "not a Doppel model description (\(A.modelFormatName)): \(error)")
         }
-        guard description.format == ModelDescription.formatName else {
-            throw .invalidFile(path: file, reason: "format \"\(description.format)\", expected \"\(ModelDescription.formatName)\"")
+        guard description.format == ModelDescriptionOf<A>.formatName else {
+            throw .invalidFile(path: file, reason: "format \"\(description.format)\", expected \"\(ModelDescriptionOf<A>.formatName)\"")
         }
-        guard description.formatVersion == ModelDescription.currentFormatVersion else {
-            throw .invalidFile(path: file, reason: "format version \(description.formatVersion), this build reads \(ModelDescription.currentFormatVersion)")
+        guard description.formatVersion == ModelDescriptionOf<A>.currentFormatVersion else {
+            throw .invalidFile(path: file, reason: "format version \(description.formatVersion), this build reads \(ModelDescriptionOf<A>.currentFormatVersion)")
         }
         do { try description.architecture.validate() } catch {
             throw .invalidFile(path: file, reason: error.description)
@@ -116,23 +116,8 @@ public enum ModelFiles {
     /// Loads a sequential model: `model.json` (format `doppel-sequential-model`, validated, its
     /// size bounded before allocating) and `weights.bin` (checksums, layout, finite values).
     public static func readSequential(from directory: String) throws(ModelError) -> (model: SequentialModel, description: SequentialModelDescription) {
-        let file = path(directory, modelFileName)
-        let bytes = try FileAccess.read(file)
-        let description: SequentialModelDescription
-        do { description = try JSONDecoder().decode(SequentialModelDescription.self, from: Data(bytes)) } catch {
-            throw .invalidFile(path: file, reason: "not a Doppel sequential model description: \(error)")
-        }
-        guard description.format == SequentialModelDescription.formatName,
-              description.formatVersion == SequentialModelDescription.currentFormatVersion else {
-            throw .invalidFile(path: file, reason: "format \"\(description.format)\" version \(description.formatVersion), expected \"\(SequentialModelDescription.formatName)\" version \(SequentialModelDescription.currentFormatVersion)")
-        }
-        do { try description.architecture.validate() } catch { throw .invalidFile(path: file, reason: error.description) }
-        let a = description.architecture
-        let history = 4 * a.historyWidth * (a.historyWidth + a.target.columns.reduce(0) { $0 + $1.subColumns.reduce(0) { $0 + $1.embeddingDimension } } + 1)
-        let context = a.context.reduce(0) { $0 + $1.cardinality * $1.embeddingDimension } * 2
-        let heads = a.target.estimatedParameterCount * (1 + (a.contextWidth + a.historyWidth) / max(1, a.target.columns.reduce(0) { $0 + $1.embeddingDimension }))
-        guard heads + history + context <= 1 << 31 else { throw .invalidFile(path: file, reason: "architecture too large") }
-        var model = SequentialModel(architecture: a, seed: 0)
+        let description = try readDescription(SequentialModelDescription.self, from: directory)
+        var model = SequentialModel(architecture: description.architecture, seed: 0)
         let weights = path(directory, weightsFileName)
         model.store.values = try WeightsFile.decode(try FileAccess.read(weights), for: model.store, path: weights)
         return (model, description)
@@ -143,7 +128,7 @@ public enum ModelFiles {
 
 extension FlatModelArchitecture {
     /// Parameter count implied by the widths (checked before allocating a model from a file).
-    var estimatedParameterCount: Int {
+    public var estimatedParameterCount: Int {
         let context = columns.reduce(0) { $0 + $1.embeddingDimension }
         var total = 0
         for column in columns {
@@ -159,5 +144,18 @@ extension FlatModelArchitecture {
             }
         }
         return total
+    }
+}
+
+extension SequentialModelArchitecture {
+    /// Parameter count implied by the widths: the heads (their first layers widened by the
+    /// condition), the context embeddings and encoder, the history LSTM.
+    public var estimatedParameterCount: Int {
+        let embeddings = target.columns.reduce(0) { $0 + $1.subColumns.reduce(0) { $0 + $1.embeddingDimension } }
+        let firstLayers = target.columns.reduce(0) { $0 + $1.subColumns.reduce(0) { $0 + ($1.regressorLayers.first ?? 0) } }
+        let context = self.context.reduce(0) { $0 + $1.cardinality * $1.embeddingDimension }
+        let contextInput = self.context.reduce(0) { $0 + $1.embeddingDimension }
+        return target.estimatedParameterCount + firstLayers * (contextWidth + historyWidth) + context + (contextInput + 1) * contextWidth
+            + 4 * historyWidth * (embeddings + historyWidth + 1)
     }
 }

@@ -59,7 +59,7 @@ public struct FlatModel: Sendable {
         try check(batch, orders)
         guard batch.rowCount > 0 else { return [Double](repeating: 0, count: network.subColumnCount) }
         var dropout = Dropout.evaluation
-        return try run { () throws -> [Double] in
+        return try ModelError.mapping { () throws -> [Double] in
             try store.values.withUnsafeBufferPointer { v throws in
                 try batch.codes.withUnsafeBufferPointer { codes throws in
                     try orders.ranks.withUnsafeBufferPointer { ranks throws in
@@ -111,7 +111,7 @@ public struct FlatModel: Sendable {
         guard rows > 0 else { return [Double](repeating: 0, count: network.subColumnCount) }
         var dropout = Dropout(probability: architecture.dropout, random: dropoutRandom)
         let network = network
-        return try run { () throws -> [Double] in
+        return try ModelError.mapping { () throws -> [Double] in
             try store.withValuesAndGradients { v, g throws in
                 try codes.withUnsafeBufferPointer { c throws in
                     try ranks.withUnsafeBufferPointer { r throws in
@@ -132,14 +132,4 @@ public struct FlatModel: Sendable {
         }
     }
 
-    private func run<R>(_ body: () throws -> R) throws(ModelError) -> R {
-        do { return try body() } catch let error as NNError {
-            if case .codeOutOfRange(let layer, let row, let code, let card) = error {
-                throw .codeOutOfRange(subColumn: layer, row: row, code: code, cardinality: card)
-            }
-            throw .shapeMismatch(error.description)
-        } catch {
-            throw .shapeMismatch("\(error)")
-        }
-    }
 }

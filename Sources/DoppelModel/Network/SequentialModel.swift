@@ -46,7 +46,7 @@ public struct SequentialModel: Sendable {
     func loss(_ batch: SequenceBatch) throws(ModelError) -> [Double] {
         try check(batch)
         var dropout = Dropout.evaluation
-        return try run {
+        return try ModelError.mapping {
             try store.values.withUnsafeBufferPointer { v in
                 try network.pass(values: v.baseAddress!, gradients: nil, batch: batch, dropout: &dropout,
                                  divisor: Float(max(batch.subjects, 1)))
@@ -60,7 +60,7 @@ public struct SequentialModel: Sendable {
         try check(batch)
         var dropout = Dropout(probability: architecture.target.dropout, random: dropoutSeed.map { SeededRandom(seed: $0) })
         let network = network
-        return try run {
+        return try ModelError.mapping {
             try store.withValuesAndGradients { v, g in
                 try network.pass(values: v.baseAddress!, gradients: g.baseAddress!, batch: batch, dropout: &dropout,
                                  divisor: Float(max(batch.subjects, 1)))
@@ -76,14 +76,4 @@ public struct SequentialModel: Sendable {
         }
     }
 
-    private func run<R>(_ body: () throws -> R) throws(ModelError) -> R {
-        do { return try body() } catch let error as NNError {
-            if case .codeOutOfRange(let layer, let row, let code, let card) = error {
-                throw .codeOutOfRange(subColumn: layer, row: row, code: code, cardinality: card)
-            }
-            throw .shapeMismatch(error.description)
-        } catch {
-            throw .shapeMismatch("\(error)")
-        }
-    }
 }

@@ -1,3 +1,5 @@
+import DoppelNN
+
 /// Errors of the model library, each with a message that names what is wrong and where.
 public enum ModelError: Error, Equatable, CustomStringConvertible {
     case invalidSchema(String)
@@ -23,6 +25,23 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
         case .noTrainingData: return "no training rows: nothing to train on"
         case .io(let path, let reason): return "\(path): \(reason)"
         case .invalidFile(let path, let reason): return "\(path): \(reason)"
+        }
+    }
+}
+
+extension ModelError {
+    /// Runs `body`, turning a layer's error into the model's: a code outside its table names the
+    /// table, row and code; anything else becomes a shape mismatch with its message.
+    static func mapping<R>(_ body: () throws -> R) throws(ModelError) -> R {
+        do { return try body() } catch let error as NNError {
+            if case .codeOutOfRange(let layer, let row, let code, let card) = error {
+                throw .codeOutOfRange(subColumn: layer, row: row, code: code, cardinality: card)
+            }
+            throw .shapeMismatch(error.description)
+        } catch let error as ModelError {
+            throw error
+        } catch {
+            throw .shapeMismatch("\(error)")
         }
     }
 }

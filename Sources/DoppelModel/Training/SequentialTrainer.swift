@@ -110,7 +110,7 @@ struct SequentialTrainingJob: TrainingJob {
 
     func writeModel(_ store: ParameterStore, training summary: TrainingSummary?, to directory: String) throws(ModelError) {
         if summary != nil { try writeWeights(store, to: directory) }
-        try ModelFiles.writeSequentialDescription(SequentialModelDescription(architecture: architecture, parameterCount: store.count,
+        try ModelFiles.writeDescription(SequentialModelDescription(architecture: architecture, parameterCount: store.count,
                                                                              training: summary), to: directory)
     }
 }
