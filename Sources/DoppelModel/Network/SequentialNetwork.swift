@@ -111,29 +111,40 @@ struct SequentialNetwork: Sendable {
             }
         }
 
-        // Condition rows [context vector | history_t] and the heads' pass.
-        var condition = [Float](repeating: 0, count: rows * K)
-        for t in 0..<T {
-            for b in 0..<B {
-                let row = (t * B + b) * K
-                for i in 0..<kContext { condition[row + i] = contextVector[b * kContext + i] }
-                for i in 0..<H { condition[row + kContext + i] = historyOutput[(t * B + b) * H + i] }
-            }
+        // The heads run only on event rows that are in the loss (real events, and end rows for
+        // RIDX): padding after a sequence's end is most of a time-major batch and needs no heads.
+        let S = heads.subColumnCount, C = heads.columnCount
+        let active = (0..<rows).filter { r in (0..<S).contains { batch.lossWeights[r * S + $0] != 0 } }
+        let A = active.count
+        var condition = [Float](repeating: 0, count: A * K)
+        var codes = [Int32](repeating: 0, count: A * S), ranks = [Int32](repeating: 0, count: A * C)
+        var weights = [Float](repeating: 0, count: A * S)
+        for (i, r) in active.enumerated() {
+            let b = r % B
+            for k in 0..<kContext { condition[i * K + k] = contextVector[b * kContext + k] }
+            for k in 0..<H { condition[i * K + kContext + k] = historyOutput[r * H + k] }
+            for j in 0..<S { codes[i * S + j] = batch.codes[r * S + j]; weights[i * S + j] = batch.lossWeights[r * S + j] }
+            for c in 0..<C { ranks[i * C + c] = batch.ranks[r * C + c] }
         }
-        var dCondition = [Float](repeating: 0, count: gradients == nil ? 0 : rows * K)
+        var dActive = [Float](repeating: 0, count: gradients == nil ? 0 : A * K)
         let losses = try condition.withUnsafeBufferPointer { (cond: UnsafeBufferPointer<Float>) throws(NNError) -> [Double] in
-            try dCondition.withUnsafeMutableBufferPointer { (dCond: inout UnsafeMutableBufferPointer<Float>) throws(NNError) -> [Double] in
-                try batch.lossWeights.withUnsafeBufferPointer { (weights: UnsafeBufferPointer<Float>) throws(NNError) -> [Double] in
-                    try batch.codes.withUnsafeBufferPointer { (codes: UnsafeBufferPointer<Int32>) throws(NNError) -> [Double] in
-                        try batch.ranks.withUnsafeBufferPointer { (ranks: UnsafeBufferPointer<Int32>) throws(NNError) -> [Double] in
+            try dActive.withUnsafeMutableBufferPointer { (dCond: inout UnsafeMutableBufferPointer<Float>) throws(NNError) -> [Double] in
+                try weights.withUnsafeBufferPointer { (w: UnsafeBufferPointer<Float>) throws(NNError) -> [Double] in
+                    try codes.withUnsafeBufferPointer { (c: UnsafeBufferPointer<Int32>) throws(NNError) -> [Double] in
+                        try ranks.withUnsafeBufferPointer { (r: UnsafeBufferPointer<Int32>) throws(NNError) -> [Double] in
+                            guard A > 0 else { return [Double](repeating: 0, count: S) }
                             let conditioning = PassConditioning(input: cond.baseAddress!, inputGradient: dCond.baseAddress,
-                                                                lossWeights: weights.baseAddress!)
-                            return try heads.pass(values: values, gradients: gradients, codes: codes.baseAddress!, ranks: ranks.baseAddress!,
-                                                  rows: rows, dropout: &dropout, divisor: divisor, conditioning: conditioning)
+                                                                lossWeights: w.baseAddress!)
+                            return try heads.pass(values: values, gradients: gradients, codes: c.baseAddress!, ranks: r.baseAddress!,
+                                                  rows: A, dropout: &dropout, divisor: divisor, conditioning: conditioning)
                         }
                     }
                 }
             }
+        }
+        var dCondition = [Float](repeating: 0, count: gradients == nil ? 0 : rows * K)
+        if gradients != nil {
+            for (i, r) in active.enumerated() { for k in 0..<K { dCondition[r * K + k] = dActive[i * K + k] } }
         }
         guard let gradients else { return losses }
         backward(values: values, gradients: gradients, batch: batch, dCondition: dCondition, historyInput: historyInput,
