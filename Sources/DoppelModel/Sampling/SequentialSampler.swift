@@ -34,7 +34,7 @@ extension PositionalSubColumns {
 ///
 /// Subjects run in batches, in parallel; batch `b`, step `t`, group `g` draw from
 /// `stream(seed, [0x5E9, b, t, g])`, so the output depends on the seed and the batch size, never
-/// on the number of threads.
+/// on the number of threads. A subject whose sequence has ended takes no further steps.
 public enum SequentialSampler {
     /// One sequence per row of `contextCodes` (`[subjects, S_ctx]`), in the padded layout of
     /// ``SequenceData`` (events, then an all-zero end row per subject).
@@ -84,26 +84,30 @@ public enum SequentialSampler {
         let S = heads.subColumnCount, Ew = heads.embeddingWidth, H = network.historyWidth, kContext = network.contextWidth
         let K = kContext + H, cards = heads.cardinalities
         let contextVector = encodeContext(network: network, values: V, codes: contextCodes, rows: m)
+        // Only subjects whose sequence goes on take a step: `alive` holds their rows, and the LSTM
+        // state and the history input are kept compact, in the order of `alive`.
+        var alive = Array(0..<m)
         var h = [Float](repeating: 0, count: m * H), c = h
         var input: [Float]? = nil  // the previous event's masked embeddings; none at step 0
         var lengths = [Int](repeating: 0, count: m)
         var events = [[Int32]](repeating: [], count: m)
         var step = 0
-        while step == 0 || step < min(maxLength, lengths.max() ?? 0) {
+        while !alive.isEmpty {
+            let n = alive.count
             if let x = input {
-                x.withUnsafeBufferPointer { network.history.advance(x: $0.baseAddress, batch: m, values: V, hidden: &h, cell: &c) }
+                x.withUnsafeBufferPointer { network.history.advance(x: $0.baseAddress, batch: n, values: V, hidden: &h, cell: &c) }
             } else {
-                network.history.advance(x: nil, batch: m, values: V, hidden: &h, cell: &c)
+                network.history.advance(x: nil, batch: n, values: V, hidden: &h, cell: &c)
             }
-            var condition = [Float](repeating: 0, count: m * K)
-            for r in 0..<m {
-                for i in 0..<kContext { condition[r * K + i] = contextVector[r * kContext + i] }
-                for i in 0..<H { condition[r * K + kContext + i] = h[r * H + i] }
+            var condition = [Float](repeating: 0, count: n * K)
+            for (i, r) in alive.enumerated() {
+                for k in 0..<kContext { condition[i * K + k] = contextVector[r * kContext + k] }
+                for k in 0..<H { condition[i * K + kContext + k] = h[i * H + k] }
             }
-            var codes = [Int32](repeating: FixedCodes.free, count: m * S)
+            var codes = [Int32](repeating: FixedCodes.free, count: n * S)
             codes.withUnsafeMutableBufferPointer { p in
-                for r in 0..<m {
-                    let row = p.baseAddress! + r * S
+                for (i, r) in alive.enumerated() {
+                    let row = p.baseAddress! + i * S
                     PositionalSubColumns.write(step, to: row, columns: positional.sidx, cardinalities: cards)
                     if step > 0 {
                         PositionalSubColumns.write(lengths[r], to: row, columns: positional.slen, cardinalities: cards)
@@ -112,15 +116,25 @@ public enum SequentialSampler {
                 }
             }
             // The positional column comes first in every row's order, as in training.
-            Sampler.generateBatch(network: heads, values: V, codes: &codes, rows: m, streamPath: [0x5E9, batch, UInt64(step)],
+            Sampler.generateBatch(network: heads, values: V, codes: &codes, rows: n, streamPath: [0x5E9, batch, UInt64(step)],
                                   options: options, suppressed: suppressed, condition: condition, leading: [0])
             if step == 0 {
                 codes.withUnsafeBufferPointer { p in
-                    for r in 0..<m { lengths[r] = min(PositionalSubColumns.read(p.baseAddress! + r * S, columns: positional.slen), maxLength) }
+                    for (i, r) in alive.enumerated() {
+                        lengths[r] = min(PositionalSubColumns.read(p.baseAddress! + i * S, columns: positional.slen), maxLength)
+                    }
                 }
             }
-            for r in 0..<m where step < lengths[r] { events[r] += codes[(r * S)..<((r + 1) * S)] }
-            input = historyInput(network: network, values: V, codes: codes, rows: m, width: Ew)
+            var keep: [Int] = []  // positions in `alive` whose sequence has another step
+            for (i, r) in alive.enumerated() where step < lengths[r] {
+                events[r] += codes[(i * S)..<((i + 1) * S)]
+                if step + 1 < lengths[r] { keep.append(i) }
+            }
+            let x = historyInput(network: network, values: V, codes: codes, rows: n, width: Ew)
+            input = keep.flatMap { x[($0 * Ew)..<(($0 + 1) * Ew)] }
+            h = keep.flatMap { h[($0 * H)..<(($0 + 1) * H)] }
+            c = keep.flatMap { c[($0 * H)..<(($0 + 1) * H)] }
+            alive = keep.map { alive[$0] }
             step += 1
         }
         return events
