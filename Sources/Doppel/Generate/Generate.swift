@@ -23,7 +23,7 @@ public enum Generate {
         let start = Date()
         let workspace = Workspace(path: options.workspace)
         if try SequentialInputs.isSequential(workspace) { return try GenerateSequences.run(options, workspace: workspace, progress: progress) }
-        let stats = try ModelInputs.flatTargetStats(workspace)
+        let stats = try Encode.readStats(workspace, .target)
         let schema = ModelInputs.schema(stats)
         let directory = workspace.modelDataDirectory.path
         guard FileManager.default.fileExists(atPath: (directory as NSString).appendingPathComponent(ModelFiles.modelFileName)) else {

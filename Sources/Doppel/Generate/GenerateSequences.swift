@@ -57,10 +57,10 @@ enum GenerateSequences {
             contextCodes = context.codes
             subjectKeys = try targetKeyColumn(workspace, contextKey: contextKey, rows: rows)
         } else {
-            let subjects = try inputs.load(workspace, side: .training)
-            subjectCount = subjects.subjectCount
-            contextCodes = subjects.contextCodes
-            subjectKeys = try trainingContextKeys(workspace, column: contextPrimaryKey, expected: subjects.subjectCount)
+            let subjects = try inputs.loadContextCodes(workspace, side: .training)
+            subjectCount = subjects.subjects
+            contextCodes = subjects.codes
+            subjectKeys = try trainingContextKeys(workspace, column: contextPrimaryKey, expected: subjects.subjects)
         }
         progress.message("generating \(subjectCount) sequences")
         let generated = try SequentialSampler.generate(model: model, subjects: subjectCount, contextCodes: contextCodes,

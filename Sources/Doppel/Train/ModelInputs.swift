@@ -6,17 +6,6 @@ import Foundation
 /// Maps workspace files to the model's inputs: the `ModelSchema` from `tgt-stats/stats.json`
 /// and the encoded partitions as row-major `EncodedData`.
 enum ModelInputs {
-    /// The target statistics, refusing sequential workspaces (generation of sequential data is not
-    /// wired into `doppel generate` yet).
-    static func flatTargetStats(_ workspace: Workspace) throws -> StatsFile {
-        let keysURL = workspace.keysFile(.target)
-        if FileManager.default.fileExists(atPath: keysURL.path),
-           let contextKey = try MetadataJSON.read(KeysFile.self, from: keysURL).contextKey {
-            throw PipelineError.invalidOption("the workspace holds sequential data (context key '\(contextKey)'); `doppel train` trains its sequential model, but generating sequential data is not implemented yet")
-        }
-        return try Encode.readStats(workspace, .target)
-    }
-
     /// One model column per stats column (stats order), its sub-columns in canonical order.
     static func schema(_ stats: StatsFile) -> ModelSchema {
         ModelSchema(columns: stats.columns.map { entry in

@@ -53,9 +53,22 @@ struct SequentialInputs {
                                 medianLength: lengths.median, maxLength: lengths.max)
     }
 
+    /// The encoded names of the context sub-columns (`ctx:{column}__{sub}`).
+    var contextNames: [String] { context.map { ModelInputs.encodedNames($0).map { "ctx:" + $0.dropFirst("tgt:".count) } } ?? [] }
+
+    /// The context codes of the subjects of `side` (`[subjects, S_ctx]`), from the subjects files
+    /// alone: generation for the training subjects needs no target rows.
+    func loadContextCodes(_ workspace: Workspace, side: Workspace.Side) throws -> (subjects: Int, codes: [Int32]) {
+        var codes: [Int32] = [], subjects = 0
+        for path in try ModelInputs.partitionFiles(workspace, side: side) {
+            subjects += try ModelInputs.readCodes(path, names: contextNames, cardinalities: context?.cardinalities ?? [], into: &codes)
+        }
+        return (subjects, codes)
+    }
+
     /// All encoded partitions of `side`, concatenated in partition order.
     func load(_ workspace: Workspace, side: Workspace.Side) throws -> SequenceData {
-        let contextNames = context.map { ModelInputs.encodedNames($0).map { "ctx:" + $0.dropFirst("tgt:".count) } } ?? []
+        let contextNames = contextNames
         let contextCardinalities = context?.cardinalities ?? []
         let names = ModelInputs.encodedNames(target)
         var codes: [Int32] = [], contextCodes: [Int32] = [], start: [Int] = [0]

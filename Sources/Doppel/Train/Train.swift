@@ -13,7 +13,7 @@ public enum Train {
     public static func run(_ options: TrainOptions, progress: ProgressReporter = .silent) throws -> TrainSummary {
         let workspace = Workspace(path: options.workspace)
         if try SequentialInputs.isSequential(workspace) { return try trainSequential(options, workspace: workspace, progress: progress) }
-        let stats = try ModelInputs.flatTargetStats(workspace)
+        let stats = try Encode.readStats(workspace, .target)
         let schema = ModelInputs.schema(stats)
         guard !schema.columns.isEmpty else {
             throw PipelineError.workspace("the data has no modelled columns (only keys); nothing to train")
@@ -98,8 +98,11 @@ public enum Train {
     static func trainContextModel(_ options: TrainOptions, inputs: SequentialInputs, training: SequenceData, validation: SequenceData?,
                                   workspace: Workspace, progress: ProgressReporter) throws {
         let directory = workspace.contextModelDataDirectory
-        try? FileManager.default.removeItem(at: directory)
-        guard let schema = inputs.context else { return }
+        guard let schema = inputs.context else {
+            // A key-only context has no model; one left by an earlier run of other data goes.
+            try? FileManager.default.removeItem(at: directory)
+            return
+        }
         let width = schema.subColumnCount
         let trainingRows = try EncodedData(rowCount: training.subjectCount, subColumnCount: width, codes: training.contextCodes)
         let validationRows = try validation.map { try EncodedData(rowCount: $0.subjectCount, subColumnCount: width, codes: $0.contextCodes) }
