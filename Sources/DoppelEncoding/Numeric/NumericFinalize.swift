@@ -194,8 +194,10 @@ extension NumericPartial {
     /// Without DP: at most 101 distinct edges, quantiles of the fine histogram (bin anchors of the
     /// public grid, never raw data values, with the point masses and the rows at the bounds taken
     /// out) clipped to the bounds and moved up to the lattice of decoded values, refined until 101
-    /// distinct edges exist; with more, the first 51 and last 50 are kept (reference rule). At
-    /// most one bin per 5 values. Each bin is split into up to 8 sub-bins at the quantiles of its
+    /// distinct edges exist (more quantiles each round, as many as are missing); with more, evenly
+    /// spaced ones are kept (the reference keeps the first 51 and last 50, which, after a large
+    /// refinement step, left one bin in the middle holding 40 % of a small column). At
+    /// most one bin per 10 values. Each bin is split into up to 8 sub-bins at the quantiles of its
     /// own histogram mass (at most one sub-bin per 5 values of the bin).
     ///
     /// An edge is the anchor of the finest grid bin around the quantile that holds at least
@@ -233,8 +235,8 @@ extension NumericPartial {
             }
             return snap(levels[levels.count - 1].anchor(fine >> Int64(levels.count - 1)))
         }
-        // At most one bin per 5 values, so that small columns do not get an edge per subject.
-        let n = max(1, min(NumericConstants.maxBins, total / ProtectionConstants.rareThreshold))
+        // At most one bin per 10 values, so that small columns do not get an edge per subject.
+        let n = max(1, min(NumericConstants.maxBins, total / NumericConstants.valuesPerBin))
         // Anchor of the bin holding rank q·(total−1) (nearest rank), for ascending qs.
         func quantiles(_ qs: [Double]) -> [Double] {
             var out: [Double] = []
@@ -248,12 +250,16 @@ extension NumericPartial {
         }
         var edges: [Double] = [b.min, b.max]
         if total > 0 {
-            for m in [n, 2 * n, 5 * n, 10 * n] {
+            // More quantiles while duplicates (dense anchors) leave fewer than n + 1 distinct
+            // edges, adding as many as are missing each round (the reference's search).
+            var m = n
+            while true {
                 edges = Set(quantiles((0...m).map { Double($0) / Double(m) }) + [b.min, b.max]).sorted()
-                if edges.count > n { break }
+                if edges.count >= n + 1 || m >= 10 * n { break }
+                m += n + 1 - edges.count
             }
         }
-        if edges.count > n + 1 { edges = Array(edges.prefix(n / 2 + 1)) + Array(edges.suffix(n / 2)) }
+        if edges.count > n + 1 { edges = Self.thinned(edges, to: n + 1) }
         // Sub-bins: the mass of each bin (by anchor) split at its own quantiles.
         var sub: [[Double]] = []
         var start = 0
@@ -278,6 +284,14 @@ extension NumericPartial {
             start = end
         }
         return (edges, sub)
+    }
+
+    /// `count` of the ascending `edges`, evenly spaced by index, first and last kept (the edges
+    /// come from evenly spaced quantiles, so this keeps the bins' masses even across the range).
+    static func thinned(_ edges: [Double], to count: Int) -> [Double] {
+        guard count >= 2, edges.count > count else { return edges }
+        let last = edges.count - 1
+        return (0..<count).map { edges[($0 * last + (count - 1) / 2) / (count - 1)] }
     }
 
     /// Canonical text of a value (the key of ``valueCounts`` and ``pointCounts``).

@@ -10,6 +10,12 @@ public enum NumericConstants {
     public static let autoDigitMaxPositions = 3
     /// At most this many bins (101 edges).
     public static let maxBins = 100
+    /// BINNED: at most one bin per this many values, so that a small column's bins describe
+    /// groups of subjects, not single ones (sub-bins: one per ``ProtectionConstants/rareThreshold``
+    /// values of their bin). Measured on the suite's four smallest tables (176–755 training rows,
+    /// 5 seeds each): one bin per 10 values rather than 5 gave mean overall accuracy 0.702 against
+    /// 0.692 and mean DCR share 0.511 against 0.530.
+    public static let valuesPerBin = 10
     /// BINNED: at most this many sub-bins per bin (sub-column `sub`).
     public static let maxSubBins = 8
     /// BINNED: at most this many point masses (exact values with their own `bin` code).
