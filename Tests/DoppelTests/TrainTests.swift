@@ -114,13 +114,60 @@ import Testing
         #expect((0..<25).map { "\(ids.value(at: $0).map { "\($0)" } ?? "")" } == (1...25).map(String.init))
         let newKeys = try #require(try DataFiles.read(path: ws + "/new/events.csv").column(named: "players_id"))
         #expect((0..<newKeys.count).allSatisfy { (1...25).map(String.init).contains("\(newKeys.value(at: $0).map { "\($0)" } ?? "")") })
-        #expect {
-            var options = GenerateOptions(workspace: ws, outputPath: ws + "/c.csv")
-            options.seedDataPath = ws + "/a.csv"
-            _ = try Generate.run(options)
-        } throws: { error in
-            "\(error)".contains("--seed-data (seeded events) is not implemented yet")
+    }
+
+    /// `--context FILE`: one sequence per given row, its columns kept (missing ones generated and
+    /// the completed context written); `--seed-data`: each player's seed rows fix its first events,
+    /// returned verbatim; seeds that name no generated subject, and --rows with --context, refused.
+    @Test func sequentialGenerationForAGivenContextAndSeededEvents() throws {
+        let ws = try PipelineFixture.baseball()
+        _ = try PipelineFixture.analyze(ws)
+        _ = try PipelineFixture.encode(ws)
+        _ = try TrainFixture.train(ws, maxEpochs: 1, batchSize: 64)
+        let players = try DataFiles.read(path: PipelineFixture.example("baseball-players.csv")).slice(0..<4)
+        try DataFiles.write(players, to: ws + "/players.csv")
+        var given = GenerateOptions(workspace: ws, outputPath: ws + "/given.csv")
+        given.contextDataPath = ws + "/players.csv"
+        let summary = try Generate.run(given)
+        #expect(summary.contextOutputPath == nil, "a complete context table is not written again")
+        let ids = (0..<4).map { players.column(named: "id")!.value(at: $0)!.description }
+        let keys = try #require(try DataFiles.read(path: ws + "/given.csv").column(named: "players_id"))
+        #expect((0..<keys.count).allSatisfy { ids.contains(keys.value(at: $0)!.description) })
+
+        try DataFiles.write(try #require(players.selecting(["id", "country", "weight"])), to: ws + "/partial.csv")
+        var partial = GenerateOptions(workspace: ws, outputPath: ws + "/partial-events.csv")
+        partial.contextDataPath = ws + "/partial.csv"
+        let completed = try Generate.run(partial)
+        #expect(completed.contextOutputPath == ws + "/partial-events-context.csv" && completed.contextRows == 4)
+        let context = try DataFiles.read(path: ws + "/partial-events-context.csv")
+        #expect(context.schema.names.count == 10)
+        for name in ["id", "country", "weight"] {
+            #expect((0..<4).map { context.column(named: name)!.value(at: $0) } == (0..<4).map { players.column(named: name)!.value(at: $0) })
         }
+
+        let (a, b) = (ids[1], ids[0])
+        try "players_id,year,team\n\(a),1990,BOS\n\(b),2001,XYZ\n\(a),1991,NYA\n".write(toFile: ws + "/seed.csv", atomically: false, encoding: .utf8)
+        var seeded = given
+        seeded.outputPath = ws + "/seeded.csv"
+        seeded.seedDataPath = ws + "/seed.csv"
+        #expect(try Generate.run(seeded).seededColumns == ["year", "team"])
+        let events = try DataFiles.read(path: ws + "/seeded.csv")
+        let eventKeys = (0..<events.rowCount).map { events.column(named: "players_id")!.value(at: $0)!.description }
+        func seasons(_ player: String) -> [(Int64?, String?)] {
+            eventKeys.indices.filter { eventKeys[$0] == player }.map { r in
+                (events.column(named: "year")!.value(at: r).flatMap { if case .int64(let v) = $0 { v } else { nil } },
+                 events.column(named: "team")!.value(at: r)?.description)
+            }
+        }
+        #expect(seasons(a).count >= 2 && seasons(a)[0] == (1990, "BOS") && seasons(a)[1] == (1991, "NYA"))
+        #expect(seasons(b).count >= 1 && seasons(b)[0] == (2001, "XYZ"), "an unseen team is returned verbatim")
+
+        try "players_id,year\nnobody,1990\n".write(toFile: ws + "/bad-seed.csv", atomically: false, encoding: .utf8)
+        seeded.seedDataPath = ws + "/bad-seed.csv"
+        #expect { _ = try Generate.run(seeded) } throws: { "\($0)".contains("row 1: context key 'nobody' is not one of the subjects generated") }
+        var both = given
+        both.rows = 3
+        #expect { _ = try Generate.run(both) } throws: { "\($0)".contains("--rows and --context exclude each other") }
     }
 
     @Test func withoutValidationRowsTheTrainingRowsStandIn() throws {

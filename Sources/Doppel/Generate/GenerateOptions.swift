@@ -25,7 +25,10 @@ public struct GenerateOptions: Sendable {
     public var seedDataPath: String?
     public var seedRead: DataReadOptions = .init()
     public var rareCategoryReplacement: RareCategoryReplacement = .constant
-    /// Sequential data with `rows`: where the generated context table goes (default: the output's
+    /// Sequential data: a context table (with the context's primary key) to generate one sequence
+    /// per row for (conditional generation); columns it lacks are generated.
+    public var contextDataPath: String?
+    /// Sequential data with `rows` (or a context table lacking columns): where the generated context table goes (default: the output's
     /// name with `-context` before the extension, e.g. `events-context.csv`).
     public var contextPath: String?
     public var contextOutputPath: String { contextPath ?? Self.contextPath(for: outputPath) }

@@ -5,20 +5,34 @@ import DoppelTable
 import Foundation
 
 /// Generation for a sequential workspace, drawn by ``SequentialSampler`` and decoded into the
-/// target table:
+/// target table. The subjects:
 /// - default: one synthetic sequence per subject of the training context (the reference engine's
 ///   default); the context-key column refers to those subjects' keys;
 /// - `rows: N`: N new subjects, their context drawn from the context model that `doppel train`
 ///   fitted (a flat model of the context table), written as the context table with fresh keys
-///   1…N, which the target's context-key column refers to.
-/// Not yet: a given context file, seeded events.
+///   1…N, which the target's context-key column refers to;
+/// - `contextDataPath`: one sequence per row of a given context table (conditional generation),
+///   keyed by its primary-key column; context columns it lacks are drawn by the context model
+///   given the ones it has, and the completed context table is written.
+/// Seed data (`seedDataPath`) holds the context key and some target columns: the rows of a subject,
+/// in file order, fix those columns of its first events (``SeededEvents``); the other columns are
+/// generated given them, and the seeded values come back verbatim.
 enum GenerateSequences {
+    /// The subjects to generate sequences for: their context codes `[count, S_ctx]`, their keys,
+    /// and the context table written alongside, if any.
+    struct Subjects {
+        var count: Int
+        var contextCodes: [Int32]
+        var keys: Column
+        var written: (path: String, rows: Int)? = nil
+    }
+
     static func run(_ options: GenerateOptions, workspace: Workspace, progress: ProgressReporter) throws -> GenerateSummary {
         let start = Date()
-        guard options.seedDataPath == nil else {
-            throw PipelineError.invalidOption("--seed-data (seeded events) is not implemented yet for sequential data")
-        }
         if let rows = options.rows, rows < 0 { throw PipelineError.invalidOption("--rows must be ≥ 0, got \(rows)") }
+        if options.rows != nil && options.contextDataPath != nil {
+            throw PipelineError.invalidOption("--rows and --context exclude each other: with a context table, one sequence is generated per context row")
+        }
         if let maxLength = options.maxSequenceLength, maxLength < 0 {
             throw PipelineError.invalidOption("--max-sequence-length must be ≥ 0, got \(maxLength)")
         }
@@ -45,46 +59,113 @@ enum GenerateSequences {
             sampling.suppressedCodes = Dictionary(uniqueKeysWithValues: Generate.rareCodes(targetStats, ModelInputs.schema(targetStats))
                 .map { ($0.key + offset, $0.value) })
         }
-        let subjectCount: Int, contextCodes: [Int32], subjectKeys: Column
-        var contextSummary: (path: String, rows: Int)? = nil
+        let subjects: Subjects
         if let rows = options.rows {
-            let context = try generateContext(rows: rows, inputs: inputs, workspace: workspace, primaryKey: contextPrimaryKey,
-                                              sampling: sampling, progress: progress)
-            try Generate.createParent(of: options.contextOutputPath)
-            try DataFiles.write(context.table, to: options.contextOutputPath)
-            contextSummary = (options.contextOutputPath, rows)
-            subjectCount = rows
-            contextCodes = context.codes
-            subjectKeys = try targetKeyColumn(workspace, contextKey: contextKey, rows: rows)
+            subjects = try newSubjects(rows: rows, options: options, inputs: inputs, workspace: workspace, primaryKey: contextPrimaryKey,
+                                       contextKey: contextKey, sampling: sampling, progress: progress)
+        } else if let path = options.contextDataPath {
+            subjects = try givenSubjects(path: path, options: options, inputs: inputs, workspace: workspace, primaryKey: contextPrimaryKey,
+                                         sampling: sampling, progress: progress)
         } else {
-            let subjects = try inputs.loadContextCodes(workspace, side: .training)
-            subjectCount = subjects.subjects
-            contextCodes = subjects.codes
-            subjectKeys = try trainingContextKeys(workspace, column: contextPrimaryKey, expected: subjects.subjects)
+            let training = try inputs.loadContextCodes(workspace, side: .training)
+            subjects = Subjects(count: training.subjects, contextCodes: training.codes,
+                                keys: try trainingContextKeys(workspace, column: contextPrimaryKey, expected: training.subjects))
         }
-        progress.message("generating \(subjectCount) sequences")
-        let generated = try SequentialSampler.generate(model: model, subjects: subjectCount, contextCodes: contextCodes,
-                                                       maxLength: min(options.maxSequenceLength ?? inputs.maxLength, inputs.maxLength),
-                                                       options: sampling)
-        let table = try decode(generated, inputs: inputs, stats: targetStats, workspace: workspace, primaryKey: keys.primaryKey,
-                               contextKey: contextKey, subjectKeys: subjectKeys, seed: options.seed)
+        let original = try targetSchema(workspace)
+        let maxLength = min(options.maxSequenceLength ?? inputs.maxLength, inputs.maxLength)
+        let seeds = try options.seedDataPath.map {
+            try SequenceSeeds.load(path: $0, read: options.seedRead, original: original, stats: targetStats, inputs: inputs,
+                                   contextKey: contextKey, primaryKey: keys.primaryKey, subjectKeys: subjects.keys, maxLength: maxLength,
+                                   seed: options.seed)
+        }
+        progress.message("generating \(subjects.count) sequences")
+        let generated = try SequentialSampler.generate(model: model, subjects: subjects.count, contextCodes: subjects.contextCodes,
+                                                       maxLength: maxLength, options: sampling, seeds: seeds?.events)
+        var table = try decode(generated, inputs: inputs, stats: targetStats, original: original, primaryKey: keys.primaryKey,
+                               contextKey: contextKey, subjectKeys: subjects.keys, seed: options.seed)
+        if let seeds { table = try seeds.overwrite(table, generated: generated) }
         try Generate.createParent(of: options.outputPath)
         try DataFiles.write(table, to: options.outputPath)
-        var summary = GenerateSummary(rows: table.rowCount, columns: table.schema.names, seededColumns: [], primaryKey: keys.primaryKey,
-                                      outputPath: options.outputPath, elapsedSeconds: Date().timeIntervalSince(start))
-        summary.contextOutputPath = contextSummary?.path
-        summary.contextRows = contextSummary?.rows
+        var summary = GenerateSummary(rows: table.rowCount, columns: table.schema.names, seededColumns: seeds?.columns ?? [],
+                                      primaryKey: keys.primaryKey, outputPath: options.outputPath, elapsedSeconds: Date().timeIntervalSince(start))
+        summary.contextOutputPath = subjects.written?.path
+        summary.contextRows = subjects.written?.rows
         return summary
+    }
+
+    /// `rows` new subjects with generated context, written to the context output.
+    static func newSubjects(rows: Int, options: GenerateOptions, inputs: SequentialInputs, workspace: Workspace, primaryKey: String,
+                            contextKey: String, sampling: SamplingOptions, progress: ProgressReporter) throws -> Subjects {
+        let context = try generateContext(rows: rows, inputs: inputs, workspace: workspace, primaryKey: primaryKey,
+                                          sampling: sampling, progress: progress)
+        try Generate.createParent(of: options.contextOutputPath)
+        try DataFiles.write(context.table, to: options.contextOutputPath)
+        return Subjects(count: rows, contextCodes: context.codes, keys: try targetKeyColumn(workspace, contextKey: contextKey, rows: rows),
+                        written: (options.contextOutputPath, rows))
+    }
+
+    /// One subject per row of the context table at `path`, keyed by its primary-key column. Its
+    /// modelled columns are encoded with the context statistics; columns it lacks are drawn by the
+    /// context model given the others, and then the completed table goes to the context output.
+    static func givenSubjects(path: String, options: GenerateOptions, inputs: SequentialInputs, workspace: Workspace, primaryKey: String,
+                              sampling: SamplingOptions, progress: ProgressReporter) throws -> Subjects {
+        let original = try contextSchema(workspace)
+        guard let schema = inputs.context else {
+            let table = try DataFiles.read(path: path, options: options.seedRead)
+            guard let keys = table.column(named: primaryKey) else {
+                throw PipelineError.invalidOption("context table \(path) has no primary-key column '\(primaryKey)'")
+            }
+            return Subjects(count: table.rowCount, contextCodes: [], keys: keys)
+        }
+        let stats = try Encode.readStats(workspace, .context)
+        let given = try SeedConditions.load(path: path, read: options.seedRead, original: original, stats: stats, schema: schema,
+                                            seed: options.seed, role: "context table")
+        guard let keys = given.table.column(named: primaryKey) else {
+            throw PipelineError.invalidOption("context table \(path) has no primary-key column '\(primaryKey)'")
+        }
+        guard given.fixed.codes.contains(FixedCodes.free) else {
+            return Subjects(count: given.table.rowCount, contextCodes: given.fixed.codes, keys: keys)
+        }
+        let directory = workspace.contextModelDataDirectory.path
+        let (model, _) = try ModelFiles.read(from: directory)
+        guard model.schema == schema else {
+            throw PipelineError.workspace("the context model in \(directory) was trained on other columns than ctx-stats/stats.json describes; run `doppel train` again")
+        }
+        var contextSampling = sampling
+        contextSampling.suppressedCodes = [:]
+        contextSampling.fixed = given.fixed
+        var stream = SeededRandom.stream(seed: sampling.seed, [SeededRandom.identifier("generate-context")])
+        contextSampling.seed = stream.next()
+        progress.message("completing \(given.table.rowCount) rows of the context")
+        let codes = try Sampler.generate(model: model, rows: given.table.rowCount, options: contextSampling)
+        let table = try SyntheticTable.assemble(codes: codes, stats: stats, schema: schema, original: original, primaryKey: nil,
+                                                seed: given, randomSeed: contextSampling.seed, executor: Executor.current)
+        try Generate.createParent(of: options.contextOutputPath)
+        try DataFiles.write(table, to: options.contextOutputPath)
+        return Subjects(count: table.rowCount, contextCodes: codes.codes, keys: keys, written: (options.contextOutputPath, table.rowCount))
+    }
+
+    /// The schema of the context table as split stored it.
+    static func contextSchema(_ workspace: Workspace) throws -> Schema {
+        guard let firstPartition = try workspace.partitionFiles(.context).first else {
+            throw PipelineError.workspace("no context partition files in \(workspace.dataDirectory(.context).path); run `doppel split` first")
+        }
+        return try ArrowIPC.read(path: firstPartition.path).schema
+    }
+
+    /// The schema of the target table as split stored it.
+    static func targetSchema(_ workspace: Workspace) throws -> Schema {
+        guard let firstPartition = try workspace.partitionFiles(.target).first else {
+            throw PipelineError.workspace("no partition files in \(workspace.dataDirectory(.target).path); run `doppel split` first")
+        }
+        return try ArrowIPC.read(path: firstPartition.path).schema
     }
 
     /// `rows` new subjects: codes drawn by the context model (none for a key-only context) and the
     /// decoded context table with keys 1…rows.
     static func generateContext(rows: Int, inputs: SequentialInputs, workspace: Workspace, primaryKey: String, sampling: SamplingOptions,
                                 progress: ProgressReporter) throws -> (codes: [Int32], table: Table) {
-        guard let firstPartition = try workspace.partitionFiles(.context).first else {
-            throw PipelineError.workspace("no context partition files in \(workspace.dataDirectory(.context).path); run `doppel split` first")
-        }
-        let original = try ArrowIPC.read(path: firstPartition.path).schema
+        let original = try contextSchema(workspace)
         guard let schema = inputs.context else {
             let type = original.fields.first { $0.name == primaryKey }?.type ?? .int64
             return ([], try Table([(primaryKey, SyntheticTable.keyColumn(rows: rows, first: 1, type: type))]))
@@ -111,16 +192,13 @@ enum GenerateSequences {
 
     /// Keys 1…rows in the type of the target's context-key column.
     static func targetKeyColumn(_ workspace: Workspace, contextKey: String, rows: Int) throws -> Column {
-        guard let firstPartition = try workspace.partitionFiles(.target).first else {
-            throw PipelineError.workspace("no partition files in \(workspace.dataDirectory(.target).path); run `doppel split` first")
-        }
-        let type = try ArrowIPC.read(path: firstPartition.path).schema.fields.first { $0.name == contextKey }?.type ?? .int64
+        let type = try targetSchema(workspace).fields.first { $0.name == contextKey }?.type ?? .int64
         return SyntheticTable.keyColumn(rows: rows, first: 1, type: type)
     }
 
     /// The events as the target table: modelled columns decoded (per subject, for
     /// datetime-relative columns), the context key of each event's subject, a fresh primary key.
-    static func decode(_ generated: SequenceData, inputs: SequentialInputs, stats: StatsFile, workspace: Workspace, primaryKey: String?,
+    static func decode(_ generated: SequenceData, inputs: SequentialInputs, stats: StatsFile, original: Schema, primaryKey: String?,
                        contextKey: String, subjectKeys: Column, seed: UInt64) throws -> Table {
         let S = generated.subColumnCount, P = inputs.positional.all.count, width = S - P
         var codes: [Int32] = [], subjectOfEvent: [Int64] = [], eventSubjects: [Int] = []
@@ -133,10 +211,6 @@ enum GenerateSequences {
             }
         }
         let events = try EncodedData(rowCount: subjectOfEvent.count, subColumnCount: width, codes: codes)
-        guard let firstPartition = try workspace.partitionFiles(.target).first else {
-            throw PipelineError.workspace("no partition files in \(workspace.dataDirectory(.target).path); run `doppel split` first")
-        }
-        let original = try ArrowIPC.read(path: firstPartition.path).schema
         let decoded = try SyntheticTable.assemble(codes: events, stats: stats, schema: ModelInputs.schema(stats), original: original,
                                                   primaryKey: primaryKey, seed: nil, randomSeed: seed, executor: Executor.current,
                                                   subjects: .keys(Buffer(subjectOfEvent)))

@@ -13,8 +13,11 @@ struct SeedConditions {
     let fixed: FixedCodes
 
     /// Reads `path`; every seed column must be a column of the training data (`original`).
-    static func load(path: String, read: DataReadOptions, original: Schema, stats: StatsFile, schema: ModelSchema,
-                     seed: UInt64) throws -> SeedConditions {
+    /// `role` names the file in messages; `arrange` reorders the rows and groups them into
+    /// subjects (contiguous) for encodings that look at a subject's earlier rows (without it,
+    /// file order and each row its own subject).
+    static func load(path: String, read: DataReadOptions, original: Schema, stats: StatsFile, schema: ModelSchema, seed: UInt64,
+                     role: String = "seed data", arrange: ((Table) throws -> (order: [Int], subjects: SubjectIDs))? = nil) throws -> SeedConditions {
         var table = try DataFiles.read(path: path, options: read)
         if try DataFiles.format(of: path) == .csv {
             // Read again with the training data's types, so that e.g. digits stay text where the data had text.
@@ -23,7 +26,13 @@ struct SeedConditions {
             if typed.columnTypes != read.columnTypes { table = try DataFiles.read(path: path, options: typed) }
         }
         for name in table.schema.names where original.index(of: name) == nil {
-            throw PipelineError.invalidOption("seed data \(path): column '\(name)' is not a column of the training data (columns: \(original.names.joined(separator: ", ")))")
+            throw PipelineError.invalidOption("\(role) \(path): column '\(name)' is not a column of the training data (columns: \(original.names.joined(separator: ", ")))")
+        }
+        var subjectIDs = SubjectIDs.rows(first: 0)
+        if let arrange {
+            let arranged = try arrange(table)
+            table = table.take(arranged.order)
+            subjectIDs = arranged.subjects
         }
         var fixed = FixedCodes(rowCount: table.rowCount, subColumnCount: schema.subColumnCount)
         var offset = 0
@@ -33,13 +42,13 @@ struct SeedConditions {
             var random = SeededRandom.stream(seed: seed, [SeededRandom.identifier("seed-data"), SeededRandom.identifier(entry.name)])
             let encoded: EncodedColumn
             do {
-                encoded = try entry.stats.encode(column, subjects: .rows(first: 0), name: entry.name, random: &random)
+                encoded = try entry.stats.encode(column, subjects: subjectIDs, name: entry.name, random: &random)
             } catch {
-                throw PipelineError.invalidOption("seed data \(path): \(error)")
+                throw PipelineError.invalidOption("\(role) \(path): \(error)")
             }
             for (k, spec) in schema.columns[c].subColumns.enumerated() {
                 guard let codes = encoded[spec.name] else {
-                    throw PipelineError.workspace("encoding column '\(entry.name)' of the seed data gave no sub-column '\(spec.name)'")
+                    throw PipelineError.workspace("encoding column '\(entry.name)' of the \(role) gave no sub-column '\(spec.name)'")
                 }
                 for r in 0..<table.rowCount { fixed[r, offset + k] = codes[r] }
             }

@@ -26,11 +26,41 @@ extension PositionalSubColumns {
     }
 }
 
+/// The given first events of some subjects (seeded generation): per subject, its seeded events'
+/// codes in the heads' sub-column layout, row-major `[events, S]`, with ``FixedCodes/free`` for
+/// every sub-column the model draws (always the positional ones). Subject `s` owns rows
+/// `start[s]..<start[s + 1]`; a subject without seeded events owns none.
+public struct SeededEvents: Sendable, Equatable {
+    public let subColumnCount: Int
+    public let start: [Int]
+    public let codes: [Int32]
+    public var subjectCount: Int { start.count - 1 }
+
+    public init(subColumnCount: Int, start: [Int], codes: [Int32]) throws(ModelError) {
+        guard let first = start.first, first == 0, zip(start, start.dropFirst()).allSatisfy({ $0 <= $1 }),
+              codes.count == (start.last ?? 0) * subColumnCount else {
+            throw .shapeMismatch("seeded events: \(codes.count) codes, starts \(start.prefix(4))…, \(subColumnCount) sub-columns per event")
+        }
+        self.subColumnCount = subColumnCount
+        self.start = start
+        self.codes = codes
+    }
+
+    /// Number of seeded events of subject `s`.
+    public func length(_ s: Int) -> Int { start[s + 1] - start[s] }
+}
+
 /// Generation with a trained ``SequentialModel`` (reference engine §7.6): for every subject, its
 /// context encoded once, then one event per step: the history LSTM advances on the previous event
 /// (zeros at step 0), the heads draw the event's codes given `[context vector | history]` with
 /// the positional column first. `SLEN` is drawn at step 0 and fixes the sequence's length (capped
 /// by `maxLength`); `SIDX` is the step and `RIDX` counts down from `SLEN`.
+///
+/// Seeded events (``SeededEvents``): at step `t` a subject's `t`-th seeded event fixes its given
+/// sub-columns, which come first in the row's order, so `SLEN` at step 0 is drawn given the first
+/// seeded event; the sequence lasts at least as long as its seed (the length is the larger of
+/// the two, capped by `maxLength`, which also cuts a longer seed). The reference engine instead
+/// re-draws the remaining length after the seeded prefix.
 ///
 /// Subjects run in batches, in parallel; batch `b`, step `t`, group `g` draw from
 /// `stream(seed, [0x5E9, b, t, g])`, so the output depends on the seed and the batch size, never
@@ -39,7 +69,7 @@ public enum SequentialSampler {
     /// One sequence per row of `contextCodes` (`[subjects, S_ctx]`), in the padded layout of
     /// ``SequenceData`` (events, then an all-zero end row per subject).
     public static func generate(model: SequentialModel, subjects: Int, contextCodes: [Int32], maxLength: Int,
-                                options: SamplingOptions) throws(ModelError) -> SequenceData {
+                                options: SamplingOptions, seeds: SeededEvents? = nil) throws(ModelError) -> SequenceData {
         let architecture = model.architecture, Sc = architecture.context.count
         guard subjects >= 0, maxLength >= 0 else { throw .invalidOption("subjects \(subjects) and maximum length \(maxLength) must be ≥ 0") }
         guard contextCodes.count == subjects * Sc else {
@@ -53,6 +83,18 @@ public enum SequentialSampler {
             throw .invalidOption("top-p \(options.topP) must lie in (0, 1] and temperature \(options.temperature) be ≥ 0")
         }
         let heads = model.network.heads
+        if let seeds {
+            guard seeds.subjectCount == subjects, seeds.subColumnCount == heads.subColumnCount else {
+                throw .shapeMismatch("seeded events for \(seeds.subjectCount) subjects × \(seeds.subColumnCount) sub-columns, asked for \(subjects) × \(heads.subColumnCount)")
+            }
+            for (i, code) in seeds.codes.enumerated() where code != FixedCodes.free {
+                let j = i % seeds.subColumnCount
+                guard code >= 0, Int(code) < heads.cardinalities[j] else {
+                    throw .codeOutOfRange(subColumn: architecture.target.schema.qualifiedSubColumnNames[j], row: i / seeds.subColumnCount,
+                                          code: code, cardinality: heads.cardinalities[j])
+                }
+            }
+        }
         let suppressed = try Sampler.suppressionMasks(options.suppressedCodes, cardinalities: heads.cardinalities,
                                                       names: architecture.target.schema.qualifiedSubColumnNames)
         BLASRuntime.useSingleThread()  // batches are the parallelism
@@ -62,7 +104,8 @@ public enum SequentialSampler {
             let lo = b * batchSize, hi = min(subjects, lo + batchSize)
             return model.store.values.withUnsafeBufferPointer { v in
                 generateBatch(model: model, values: v.baseAddress!, contextCodes: Array(contextCodes[(lo * Sc)..<(hi * Sc)]),
-                              rows: hi - lo, batch: UInt64(b), maxLength: maxLength, options: options, suppressed: suppressed)
+                              rows: hi - lo, batch: UInt64(b), maxLength: maxLength, options: options, suppressed: suppressed,
+                              seeds: seeds.map { ($0, lo) })
             }
         }
         let S = heads.subColumnCount
@@ -79,7 +122,8 @@ public enum SequentialSampler {
 
     /// The events of `rows` subjects: per subject its event codes, row-major `[L, S]`.
     static func generateBatch(model: SequentialModel, values V: UnsafePointer<Float>, contextCodes: [Int32], rows m: Int, batch: UInt64,
-                              maxLength: Int, options: SamplingOptions, suppressed: [[Bool]?]) -> [[Int32]] {
+                              maxLength: Int, options: SamplingOptions, suppressed: [[Bool]?],
+                              seeds: (events: SeededEvents, firstSubject: Int)? = nil) -> [[Int32]] {
         let network = model.network, heads = network.heads, positional = model.architecture.positional
         let S = heads.subColumnCount, Ew = heads.embeddingWidth, H = network.historyWidth, kContext = network.contextWidth
         let K = kContext + H, cards = heads.cardinalities
@@ -108,6 +152,10 @@ public enum SequentialSampler {
             codes.withUnsafeMutableBufferPointer { p in
                 for (i, r) in alive.enumerated() {
                     let row = p.baseAddress! + i * S
+                    if let (seeded, first) = seeds, step < seeded.length(first + r) {
+                        let from = (seeded.start[first + r] + step) * S
+                        for j in 0..<S { row[j] = seeded.codes[from + j] }
+                    }
                     PositionalSubColumns.write(step, to: row, columns: positional.sidx, cardinalities: cards)
                     if step > 0 {
                         PositionalSubColumns.write(lengths[r], to: row, columns: positional.slen, cardinalities: cards)
@@ -121,7 +169,8 @@ public enum SequentialSampler {
             if step == 0 {
                 codes.withUnsafeBufferPointer { p in
                     for (i, r) in alive.enumerated() {
-                        lengths[r] = min(PositionalSubColumns.read(p.baseAddress! + i * S, columns: positional.slen), maxLength)
+                        let drawn = PositionalSubColumns.read(p.baseAddress! + i * S, columns: positional.slen)
+                        lengths[r] = min(max(drawn, seeds.map { $0.events.length($0.firstSubject + r) } ?? 0), maxLength)
                     }
                 }
             }

@@ -11,6 +11,11 @@ struct GenerateCommand: ParsableCommand {
         Columns come back in the training data's order and types; a primary key is regenerated as \
         1…n. With --seed-data, each seed row yields one output row: its columns verbatim, the other \
         columns generated given them. The same seed gives the same output file.
+
+        Sequential data: one sequence per training subject by default; --rows N generates N new \
+        subjects and their context; --context FILE one sequence per row of a given context table. \
+        --seed-data then holds the context key and some event columns: each subject's seed rows \
+        fix its first events.
         """
     )
 
@@ -35,7 +40,10 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Table with some of the columns: one output row per seed row, these values kept.")
     var seedData: String?
 
-    @Option(help: "Sequential data with --rows: where the generated context table goes (default: the output's name with -context).")
+    @Option(help: "Sequential data: a context table (with its primary key): one sequence per row, its columns kept; columns it lacks are generated.")
+    var context: String?
+
+    @Option(help: "Sequential data with --rows, or a --context table lacking columns: where the generated context table goes (default: the output's name with -context).")
     var contextOutput: String?
 
     @Option(help: "Sequential data: the longest sequence to generate (default: the longest one in the training data).")
@@ -67,6 +75,7 @@ struct GenerateCommand: ParsableCommand {
         options.rareCategoryReplacement = rare
         options.maxSequenceLength = maxSequenceLength
         options.contextPath = contextOutput
+        options.contextDataPath = context
         options.executor = try executor.configuration()
         let progress = TerminalProgress(quiet: quiet)
         let summary = try runReportingErrors { try Generate.run(options, progress: progress.reporter) }
