@@ -23,6 +23,15 @@ import Testing
                 == ["OPENBLAS_NUM_THREADS": "1", "OPENBLAS_CORETYPE": "SkylakeX"])
         #expect(BLASRuntime.recommendedEnvironment(cpuHasAVX512F: false) == ["OPENBLAS_NUM_THREADS": "1"])
     }
+
+    /// A restart adds only what is missing, keeps the user's own settings, and never happens twice.
+    @Test func restartAddsOnlyMissingSettings() {
+        let recommended = BLASRuntime.recommendedEnvironment(cpuHasAVX512F: true)
+        #expect(BLASRuntime.missingSettings(in: ["PATH": "/bin"], recommended: recommended) == recommended)
+        #expect(BLASRuntime.missingSettings(in: ["OPENBLAS_CORETYPE": "Haswell"], recommended: recommended) == ["OPENBLAS_NUM_THREADS": "1"])
+        #expect(BLASRuntime.missingSettings(in: ["DOPPEL_BLAS_ENVIRONMENT": "1"], recommended: recommended).isEmpty)
+        #expect(BLASRuntime.missingSettings(in: recommended, recommended: recommended).isEmpty)
+    }
 }
 
 @Suite struct AllocatorTuningTests {
