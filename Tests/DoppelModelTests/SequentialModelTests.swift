@@ -57,14 +57,19 @@ import DoppelParallel
         var random = SeededRandom(seed: 1)
         let batch = SequenceBatch.make(from: data, subjects: [1, 0, 3], maxSteps: 10, positional: Self.positional, columns: 2, random: &random)
         #expect(batch.steps == 3 && batch.subjects == 3)
+        // Longest sequence first: subjects 1, 3, 0; live rows per step 3, 2 (1 and 3), 1 (1).
+        #expect(batch.live == [3, 2, 1])
         func weights(_ t: Int, _ b: Int) -> [Float] { Array(batch.lossWeights[((t * 3 + b) * 4)..<((t * 3 + b) * 4 + 4)]) }
         // Subject 1 (2 events): SLEN only at t 0, RIDX on events and the end row, E on events, SIDX never.
         #expect(weights(0, 0) == [0, 1, 1, 1])
         #expect(weights(1, 0) == [0, 0, 1, 1])
         #expect(weights(2, 0) == [0, 0, 1, 0])
+        // Subject 3 (one event): the event at t 0, its end row at t 1.
+        #expect(weights(0, 1) == [0, 1, 1, 1])
+        #expect(weights(1, 1) == [0, 0, 1, 0] && weights(2, 1) == [0, 0, 0, 0])
         // Subject 0 (no events): its end row at t 0 teaches length 0; nothing after it.
-        #expect(weights(0, 1) == [0, 1, 1, 0])
-        #expect(weights(1, 1) == [0, 0, 0, 0] && weights(2, 1) == [0, 0, 0, 0])
+        #expect(weights(0, 2) == [0, 1, 1, 0])
+        #expect(weights(1, 2) == [0, 0, 0, 0] && weights(2, 2) == [0, 0, 0, 0])
         #expect(Array(batch.codes[((1 * 3 + 0) * 4)..<((1 * 3 + 0) * 4 + 4)]) == [1, 2, 1, 2])
         #expect(batch.contextCodes == [1, 0, 0])
         // The positional column is first in every order.

@@ -32,7 +32,8 @@ import DoppelParallel
         var weights = [Float](repeating: 1, count: rows * 2)
         weights[((steps - 1) * subjects) * 2] = 0
         weights[((steps - 1) * subjects) * 2 + 1] = 0
-        return SequenceBatch(steps: steps, subjects: subjects, codes: codes, contextCodes: context, ranks: orders.ranks, lossWeights: weights)
+        return SequenceBatch(steps: steps, subjects: subjects, codes: codes, contextCodes: context, ranks: orders.ranks, lossWeights: weights,
+                             live: [Int](repeating: subjects, count: steps))
     }
 
     static func loss(_ network: SequentialNetwork, _ store: ParameterStore, _ batch: SequenceBatch, dropoutSeed: UInt64?,
@@ -86,7 +87,8 @@ import DoppelParallel
         func variant(_ change: (inout [Int32]) -> Void) -> SequenceBatch {
             var codes = base.codes
             change(&codes)
-            return SequenceBatch(steps: 4, subjects: 2, codes: codes, contextCodes: base.contextCodes, ranks: base.ranks, lossWeights: weights)
+            return SequenceBatch(steps: 4, subjects: 2, codes: codes, contextCodes: base.contextCodes, ranks: base.ranks, lossWeights: weights,
+                                 live: base.live)
         }
         var none: [Float] = []
         let reference = try Self.loss(network, store, variant { _ in }, dropoutSeed: nil, gradients: &none)
@@ -113,7 +115,7 @@ import DoppelParallel
         for t in 0..<steps { for b in 0..<subjects { codes += [Int32(t % 4), Int32((b % 3 + t) % 4)] } }
         let batch = SequenceBatch(steps: steps, subjects: subjects, codes: codes, contextCodes: context,
                                   ranks: ColumnOrders(rows: steps * subjects, order: [0, 1]).ranks,
-                                  lossWeights: [Float](repeating: 1, count: steps * subjects * 2))
+                                  lossWeights: [Float](repeating: 1, count: steps * subjects * 2), live: [Int](repeating: subjects, count: steps))
         var none: [Float] = []
         let before = try Self.loss(network, store, batch, dropoutSeed: nil, gradients: &none)[1]
         var optimizer = AdamW(store: store, learningRate: 0.02)

@@ -100,6 +100,48 @@ import Testing
         }
     }
 
+    /// Live counts (sequences longest first) skip the padding after each sequence: the live rows'
+    /// outputs and all gradients equal those of the full pass whose loss ignores the padding, and
+    /// padding rows come out zero.
+    @Test func liveCountsSkipPaddingWithTheSameResults() {
+        let (lstm, initial) = Self.layer(inputs: 4, hidden: 5, seed: 341)
+        let T = 5, B = 3, live = [3, 3, 2, 1, 1]
+        let x = GradientCheck.randomTensor([T, B, 4], seed: 342)
+        var (_, dH) = GradientCheck.randomProjection(shape: [T, B, 5], seed: 343)
+        for t in 0..<T { for b in live[t]..<B { for j in 0..<5 { dH.storage[(t * B + b) * 5 + j] = 0 } } }
+        var full = initial, packed = initial
+        let (y, fullCache) = lstm.forward(x, full)
+        let fullDX = lstm.backward(x: x, cache: fullCache, dH: dH, store: &full)
+        var dX = [Float](repeating: .nan, count: T * B * 4)
+        let cache = x.storage.withUnsafeBufferPointer { xp in
+            packed.values.withUnsafeBufferPointer { lstm.forward(x: xp.baseAddress, steps: T, batch: B, values: $0.baseAddress!, live: live) }
+        }
+        let out = lstm.output(cache)
+        packed.withValuesAndGradients { v, g in
+            x.storage.withUnsafeBufferPointer { xp in
+                dH.storage.withUnsafeBufferPointer { d in
+                    dX.withUnsafeMutableBufferPointer {
+                        lstm.backward(x: xp.baseAddress, cache: cache, dH: d.baseAddress!, values: v.baseAddress!, gradients: g.baseAddress!,
+                                      dX: $0.baseAddress)
+                    }
+                }
+            }
+        }
+        for t in 0..<T {
+            for b in 0..<B {
+                for j in 0..<5 {
+                    let i = (t * B + b) * 5
+                    if b < live[t] { #expect(abs(out.storage[i + j] - y.storage[i + j]) < 1e-6) } else { #expect(out.storage[i + j] == 0) }
+                }
+                for k in 0..<4 {
+                    let i = (t * B + b) * 4 + k
+                    if b < live[t] { #expect(abs(dX[i] - fullDX.storage[i]) < 1e-5) } else { #expect(dX[i] == 0) }
+                }
+            }
+        }
+        for (a, b) in zip(packed.gradients, full.gradients) { #expect(abs(a - b) < 1e-5) }
+    }
+
     @Test func emptySequencesGiveEmptyOutputs() {
         let (lstm, initial) = Self.layer(inputs: 2, hidden: 3, seed: 1)
         var store = initial

@@ -14,6 +14,9 @@ struct SequenceBatch {
     let ranks: [Int32]
     /// Loss weight per event row and target sub-column `[T·B, S]` (0: not in the loss, e.g. padding).
     let lossWeights: [Float]
+    /// Per step, how many leading subjects are still in their sequence (events or end row): the
+    /// subjects are ordered longest first, so the rest of a step's block is padding.
+    let live: [Int]
 
     var rows: Int { steps * subjects }
 }
@@ -85,7 +88,10 @@ struct SequentialNetwork: Sendable {
                 guard shifted > 0 else { return }
                 try heads.embeddings.forward(codes: codes.baseAddress!, rows: shifted, values: values, y: x.baseAddress! + B * Ew, ldy: Ew)
                 historyMultiplier.withUnsafeMutableBufferPointer { m in
-                    dropout.fillMask(m.baseAddress! + B * Ew, count: shifted * Ew)
+                    // Only live rows get a mask; padding rows keep a zero multiplier.
+                    for t in 1..<T where batch.live[t] > 0 {
+                        dropout.fillMask(m.baseAddress! + t * B * Ew, count: batch.live[t] * Ew)
+                    }
                     historyInputMask.withUnsafeBufferPointer { keep in
                         for r in B..<rows { VectorMath.multiply(m.baseAddress! + r * Ew, by: keep.baseAddress!, count: Ew) }
                     }
@@ -93,7 +99,9 @@ struct SequentialNetwork: Sendable {
                 }
             }
         }
-        let historyCache = historyInput.withUnsafeBufferPointer { history.forward(x: $0.baseAddress, steps: T, batch: B, values: values) }
+        let historyCache = historyInput.withUnsafeBufferPointer {
+            history.forward(x: $0.baseAddress, steps: T, batch: B, values: values, live: batch.live)
+        }
         let historyOutput = history.output(historyCache).storage
 
         // Context vector per subject.

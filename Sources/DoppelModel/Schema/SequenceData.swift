@@ -43,8 +43,11 @@ extension SequenceBatch {
     /// positional column (column 0) always first.
     static func make(from data: SequenceData, subjects: [Int], maxSteps: Int, positional: PositionalSubColumns,
                      columns: Int, random: inout SeededRandom) -> SequenceBatch {
+        // Longest sequences first (ties in the given order), so that each step's live rows lead.
+        let subjects = subjects.enumerated().sorted { (data.length($0.element), $1.offset) > (data.length($1.element), $0.offset) }.map(\.element)
         let B = subjects.count, S = data.subColumnCount, Sc = data.contextSubColumnCount
         let T = min(maxSteps, subjects.map { data.length($0) + 1 }.max() ?? 0)
+        let live = (0..<T).map { t in subjects.prefix { data.length($0) + 1 > t }.count }
         var codes = [Int32](repeating: 0, count: T * B * S)
         var weights = [Float](repeating: 0, count: T * B * S)
         var context = [Int32](repeating: 0, count: B * Sc)
@@ -76,6 +79,6 @@ extension SequenceBatch {
             random.shuffle(&order)
             for (position, c) in order.enumerated() { ranks[r * columns + c] = Int32(position + 1) }
         }
-        return SequenceBatch(steps: T, subjects: B, codes: codes, contextCodes: context, ranks: ranks, lossWeights: weights)
+        return SequenceBatch(steps: T, subjects: B, codes: codes, contextCodes: context, ranks: ranks, lossWeights: weights, live: live)
     }
 }

@@ -18,6 +18,10 @@
 ///
 /// Padding: the recurrence is causal, so the outputs of a sequence's real steps do not depend on
 /// padded steps after them; a caller pads at the end and masks the padded steps in its loss.
+/// With `live` counts (the rows of each step that are still part of some sequence, leading in
+/// the step's block: sequences sorted by length, longest first, as PyTorch's packed sequences)
+/// the passes skip the other rows: their outputs and gradients stay zero, and on a batch of
+/// sequences of very different lengths most of the work is saved.
 public struct LSTM: Sendable {
     public let inputs: Int
     public let hidden: Int
@@ -32,6 +36,8 @@ public struct LSTM: Sendable {
     public struct Cache: Sendable {
         public let steps: Int
         public let batch: Int
+        /// Per step, the number of leading rows computed (`batch` for every step when all are).
+        public let live: [Int]
         /// Activated gates `[T, B, 4H]` (i, f, o after σ, g after tanh).
         var gates: [Float]
         /// Cell states `c_0 … c_T`, `[T+1, B, H]` (`c_0 = 0`).
@@ -66,9 +72,13 @@ public struct LSTM: Sendable {
 
     /// Pointer-level forward pass over `x [T, B, I]` (contiguous; may be `nil` when empty) with the
     /// parameter buffer `values`; the outputs are in the cache (``output(_:)``).
-    public func forward(x: UnsafePointer<Float>?, steps T: Int, batch B: Int, values V: UnsafePointer<Float>) -> Cache {
+    /// `live[t]` (non-increasing, at most `B`): the leading rows of step `t` to compute; `nil`: all.
+    public func forward(x: UnsafePointer<Float>?, steps T: Int, batch B: Int, values V: UnsafePointer<Float>, live: [Int]? = nil) -> Cache {
         let H = hidden, G = 4 * hidden
-        var cache = Cache(steps: T, batch: B, gates: [Float](repeating: 0, count: T * B * G),
+        let live = live ?? [Int](repeating: B, count: T)
+        precondition(live.count == T && live.allSatisfy { $0 >= 0 && $0 <= B } && zip(live, live.dropFirst()).allSatisfy { $0 >= $1 },
+                     "LSTM live counts must be non-increasing and within the batch")
+        var cache = Cache(steps: T, batch: B, live: live, gates: [Float](repeating: 0, count: T * B * G),
                           cells: [Float](repeating: 0, count: (T + 1) * B * H),
                           cellActivations: [Float](repeating: 0, count: T * B * H),
                           states: [Float](repeating: 0, count: (T + 1) * B * H))
@@ -78,15 +88,17 @@ public struct LSTM: Sendable {
                 cache.cellActivations.withUnsafeMutableBufferPointer { tc in
                     cache.states.withUnsafeMutableBufferPointer { h in
                         let A = a.baseAddress!
-                        // Input projection and bias for every step at once.
-                        DenseKernels.affineForward(rows: T * B, inputs: inputs, outputs: G, x: x, ldx: inputs,
-                                                   weight: V + inputWeight.offset, ldw: inputs, bias: V + bias.offset, y: A, ldy: G)
-                        for t in 0..<T {
+                        // Input projection and bias: every step at once, or step by step for the live rows.
+                        Self.byStep(live, batch: B) { first, rows in
+                            DenseKernels.affineForward(rows: rows, inputs: inputs, outputs: G, x: x.map { $0 + first * inputs }, ldx: inputs,
+                                                       weight: V + inputWeight.offset, ldw: inputs, bias: V + bias.offset, y: A + first * G, ldy: G)
+                        }
+                        for t in 0..<T where live[t] > 0 {
                             let at = A + t * B * G
-                            MatMul.gemm(transposeA: false, transposeB: true, m: B, n: G, k: H, a: h.baseAddress! + t * B * H, lda: H,
+                            MatMul.gemm(transposeA: false, transposeB: true, m: live[t], n: G, k: H, a: h.baseAddress! + t * B * H, lda: H,
                                         b: V + hiddenWeight.offset, ldb: H, beta: 1, c: at, ldc: G)
                             step(at, cPrevious: c.baseAddress! + t * B * H, c: c.baseAddress! + (t + 1) * B * H,
-                                 tanhC: tc.baseAddress! + t * B * H, h: h.baseAddress! + (t + 1) * B * H, batch: B)
+                                 tanhC: tc.baseAddress! + t * B * H, h: h.baseAddress! + (t + 1) * B * H, batch: live[t])
                         }
                     }
                 }
@@ -124,33 +136,49 @@ public struct LSTM: Sendable {
     /// `dx [T, B, I]` into `dX` (when given).
     public func backward(x: UnsafePointer<Float>?, cache: Cache, dH: UnsafePointer<Float>, values V: UnsafePointer<Float>,
                          gradients Gr: UnsafeMutablePointer<Float>, dX: UnsafeMutablePointer<Float>?) {
-        let T = cache.steps, B = cache.batch, H = hidden, G = 4 * hidden
+        let T = cache.steps, B = cache.batch, H = hidden, G = 4 * hidden, live = cache.live
         guard T > 0, B > 0 else { return }
         var dA = [Float](repeating: 0, count: T * B * G)
         var dh = [Float](repeating: 0, count: B * H), dc = [Float](repeating: 0, count: B * H)
         dA.withUnsafeMutableBufferPointer { dAp in
             dh.withUnsafeMutableBufferPointer { dhp in
                 dc.withUnsafeMutableBufferPointer { dcp in
-                    for t in stride(from: T - 1, through: 0, by: -1) {
+                    // Rows past a step's live count stay zero in dh, dc and dA: live counts only
+                    // grow going back in time, so those rows were never live later either.
+                    for t in stride(from: T - 1, through: 0, by: -1) where live[t] > 0 {
+                        let n = live[t]
                         // dh = ∂L/∂h_t (direct) + the recurrent part from step t+1.
-                        VectorMath.add(dhp.baseAddress!, dH + t * B * H, count: B * H)
-                        stepBackward(t: t, cache: cache, dh: dhp.baseAddress!, dc: dcp.baseAddress!, dA: dAp.baseAddress! + t * B * G, batch: B)
+                        VectorMath.add(dhp.baseAddress!, dH + t * B * H, count: n * H)
+                        stepBackward(t: t, cache: cache, dh: dhp.baseAddress!, dc: dcp.baseAddress!, dA: dAp.baseAddress! + t * B * G, rows: n)
                         // dh_{t−1} = da_t·W_hh (overwrites dh).
-                        DenseKernels.affineBackwardInput(rows: B, inputs: H, outputs: G, dY: dAp.baseAddress! + t * B * G, lddY: G,
+                        DenseKernels.affineBackwardInput(rows: n, inputs: H, outputs: G, dY: dAp.baseAddress! + t * B * G, lddY: G,
                                                          weight: V + hiddenWeight.offset, ldw: H, dX: dhp.baseAddress!, lddX: H)
                     }
                 }
             }
+            if let dX { dX.initialize(repeating: 0, count: T * B * inputs) }
             cache.states.withUnsafeBufferPointer { h in
-                let all = UnsafePointer(dAp.baseAddress!)
-                DenseKernels.affineBackwardParameters(rows: T * B, inputs: inputs, outputs: G, x: x, ldx: inputs, dY: all, lddY: G,
-                                                      dWeight: Gr + inputWeight.offset, lddW: inputs, dBias: Gr + bias.offset)
-                // dW_hh += Σ_t da_tᵀ·h_{t−1}: the states h_0 … h_{T−1} are contiguous.
-                DenseKernels.affineBackwardParameters(rows: T * B, inputs: H, outputs: G, x: h.baseAddress, ldx: H, dY: all, lddY: G,
-                                                      dWeight: Gr + hiddenWeight.offset, lddW: H, dBias: nil)
-                DenseKernels.affineBackwardInput(rows: T * B, inputs: inputs, outputs: G, dY: all, lddY: G,
-                                                 weight: V + inputWeight.offset, ldw: inputs, dX: dX, lddX: inputs)
+                Self.byStep(live, batch: B) { first, rows in
+                    let dY = UnsafePointer(dAp.baseAddress! + first * G)
+                    DenseKernels.affineBackwardParameters(rows: rows, inputs: inputs, outputs: G, x: x.map { $0 + first * inputs }, ldx: inputs,
+                                                          dY: dY, lddY: G, dWeight: Gr + inputWeight.offset, lddW: inputs, dBias: Gr + bias.offset)
+                    // dW_hh += Σ_t da_tᵀ·h_{t−1}: h_{t−1} of row t·B + b is at the same offset in h_0 … h_{T−1}.
+                    DenseKernels.affineBackwardParameters(rows: rows, inputs: H, outputs: G, x: h.baseAddress! + first * H, ldx: H,
+                                                          dY: dY, lddY: G, dWeight: Gr + hiddenWeight.offset, lddW: H, dBias: nil)
+                    DenseKernels.affineBackwardInput(rows: rows, inputs: inputs, outputs: G, dY: dY, lddY: G,
+                                                     weight: V + inputWeight.offset, ldw: inputs, dX: dX.map { $0 + first * inputs }, lddX: inputs)
+                }
             }
+        }
+    }
+
+    /// Calls `body(firstRow, rows)` once for all `T·B` rows when every row is live, else once per
+    /// step for its live rows (steps without any are skipped).
+    private static func byStep(_ live: [Int], batch B: Int, _ body: (Int, Int) -> Void) {
+        if live.allSatisfy({ $0 == B }) {
+            body(0, live.count * B)
+        } else {
+            for (t, n) in live.enumerated() where n > 0 { body(t * B, n) }
         }
     }
 
@@ -201,13 +229,14 @@ public struct LSTM: Sendable {
 
     /// Gate gradients of step `t` from `dh = ∂L/∂h_t` and `dc = ∂L/∂c_t` (the part through
     /// `c_{t+1}`); leaves `∂L/∂c_{t−1}` in `dc`.
+    /// Rows `0..<rows` of the step (the live ones) are computed.
     private func stepBackward(t: Int, cache: Cache, dh: UnsafePointer<Float>, dc: UnsafeMutablePointer<Float>,
-                              dA: UnsafeMutablePointer<Float>, batch B: Int) {
-        let H = hidden, G = 4 * hidden
+                              dA: UnsafeMutablePointer<Float>, rows: Int) {
+        let H = hidden, G = 4 * hidden, B = cache.batch
         cache.gates.withUnsafeBufferPointer { a in
             cache.cells.withUnsafeBufferPointer { c in
                 cache.cellActivations.withUnsafeBufferPointer { tc in
-                    for r in 0..<B {
+                    for r in 0..<rows {
                         let gate = a.baseAddress! + (t * B + r) * G, d = dA + r * G
                         let cPrevious = c.baseAddress! + (t * B + r) * H, tanhC = tc.baseAddress! + (t * B + r) * H
                         for j in 0..<H {
