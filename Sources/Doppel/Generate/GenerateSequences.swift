@@ -6,8 +6,9 @@ import Foundation
 
 /// Generation for a sequential workspace, drawn by ``SequentialSampler`` and decoded into the
 /// target table. The subjects:
-/// - default: one synthetic sequence per subject of the training context (the reference engine's
-///   default); the context-key column refers to those subjects' keys;
+/// - default: one synthetic sequence per subject of the context the model was trained on, its
+///   training and validation parts (the reference engine's default); the context-key column
+///   refers to those subjects' keys;
 /// - `rows: N`: N new subjects, their context drawn from the context model that `doppel train`
 ///   fitted (a flat model of the context table), written as the context table with fresh keys
 ///   1…N, which the target's context-key column refers to;
@@ -67,9 +68,7 @@ enum GenerateSequences {
             subjects = try givenSubjects(path: path, options: options, inputs: inputs, workspace: workspace, primaryKey: contextPrimaryKey,
                                          sampling: sampling, progress: progress)
         } else {
-            let training = try inputs.loadContextCodes(workspace, side: .training)
-            subjects = Subjects(count: training.subjects, contextCodes: training.codes,
-                                keys: try trainingContextKeys(workspace, column: contextPrimaryKey, expected: training.subjects))
+            subjects = try trainingSubjects(workspace, inputs: inputs, primaryKey: contextPrimaryKey)
         }
         let original = try targetSchema(workspace)
         let maxLength = min(options.maxSequenceLength ?? inputs.maxLength, inputs.maxLength)
@@ -220,10 +219,24 @@ enum GenerateSequences {
         return try Table(original.names.compactMap { name in byName[name].map { (name, $0) } })
     }
 
-    /// The primary keys of the training context rows, in the order the encoded subjects follow.
-    static func trainingContextKeys(_ workspace: Workspace, column: String, expected: Int) throws -> Column {
+    /// Every subject of the context table the model was trained on, training and validation
+    /// partitions (as the reference engine, whose default is the whole training context).
+    static func trainingSubjects(_ workspace: Workspace, inputs: SequentialInputs, primaryKey: String) throws -> Subjects {
+        let hasValidation = (try? ModelInputs.partitionFiles(workspace, side: .validation)) != nil
+        var count = 0, codes: [Int32] = [], keys: [Column] = []
+        for side in hasValidation ? [Workspace.Side.training, .validation] : [.training] {
+            let part = try inputs.loadContextCodes(workspace, side: side)
+            count += part.subjects
+            codes += part.codes
+            keys.append(try contextKeys(workspace, side: side, column: primaryKey, expected: part.subjects))
+        }
+        return Subjects(count: count, contextCodes: codes, keys: Column.concatenate(keys))
+    }
+
+    /// The primary keys of the context rows of `side`, in the order the encoded subjects follow.
+    static func contextKeys(_ workspace: Workspace, side: Workspace.Side, column: String, expected: Int) throws -> Column {
         var parts: [Column] = []
-        for file in try workspace.partitionFiles(.context) where file.lastPathComponent.hasSuffix("-\(Workspace.Side.training.rawValue).arrow") {
+        for file in try workspace.partitionFiles(.context) where file.lastPathComponent.hasSuffix("-\(side.rawValue).arrow") {
             guard let keys = try ArrowIPC.read(path: file.path).column(named: column) else {
                 throw PipelineError.workspace("\(file.path) has no key column '\(column)'; run `doppel split` again")
             }
@@ -231,7 +244,7 @@ enum GenerateSequences {
         }
         let keys = parts.isEmpty ? nil : Column.concatenate(parts)
         guard let keys, keys.count == expected else {
-            throw PipelineError.workspace("the training context has \(keys?.count ?? 0) rows but the encoded data \(expected) subjects; run `doppel encode` again")
+            throw PipelineError.workspace("the \(side.rawValue) context has \(keys?.count ?? 0) rows but the encoded data \(expected) subjects; run `doppel encode` again")
         }
         return keys
     }
