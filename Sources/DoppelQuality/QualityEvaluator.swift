@@ -42,6 +42,13 @@ public enum QualityEvaluator {
     public static func evaluate(training: EvaluationData, synthetic: EvaluationData, holdout: EvaluationData?,
                                 keys: SubjectKeys = .init(), options: Options = .init()) throws -> QualityReport {
         if (training.context != nil || synthetic.context != nil) && keys.targetKey == nil { throw EvaluationError.contextWithoutKey }
+        // Caps below the minimum sizes would score a handful of rows as if they were the data.
+        for (name, cap, minimum) in [("--max-distance-rows", options.maxRowsDistances, minimumHoldout),
+                                     ("maxSyntheticRowsDistances", options.maxSyntheticRowsDistances, minimumHoldout),
+                                     ("maxSubjectsAccuracy", options.maxSubjectsAccuracy, minimumTraining),
+                                     ("maxSubjectsCoherence", options.maxSubjectsCoherence, 1)] {
+            if let cap, cap < minimum { throw EvaluationError.invalidOption("\(name) must be ≥ \(minimum), got \(cap)") }
+        }
         let setup = SubjectSampling.setup(training, keys: keys)
 
         // Original = training + holdout, subject by subject.

@@ -32,4 +32,38 @@ import Testing
         #expect(result.output.hasPrefix("error: "))
         #expect(result.output.contains("missing.csv"))
     }
+
+    /// Negative numbers after a space are values, not options, so they get the range error; training
+    /// and generation settings that cannot work are refused before any work, with the option named.
+    @Test func numericArgumentsAreRangeCheckedWithAMessage() throws {
+        let dir = try TestSupport.temporaryDirectory("cli")
+        let data = TestSupport.repositoryRoot.appendingPathComponent("examples/titanic.csv").path
+        let ws = dir.appendingPathComponent("ws").path
+        #expect(try TestSupport.run(doppel, ["split", "--data", data, "--workspace", ws, "--quiet"]).status == 0)
+        let cases: [([String], String)] = [
+            (["train", "--workspace", ws, "--max-time", "0"], "--max-time must be a positive number of minutes"),
+            (["train", "--workspace", ws, "--learning-rate", "-1"], "--learning-rate must lie in (0, 1]"),
+            (["train", "--workspace", ws, "--learning-rate", "nan"], "--learning-rate must lie in (0, 1]"),
+            (["train", "--workspace", ws, "--max-epochs", "0"], "--max-epochs must be ≥ 1"),
+            (["train", "--workspace", ws, "--jobs", "-3"], "invalid jobs value '-3'"),
+            (["generate", "--workspace", ws, "--rows", "-1"], "--rows must be ≥ 0"),
+            (["generate", "--workspace", ws, "--temperature", "-1"], "--temperature must be ≥ 0"),
+            (["generate", "--workspace", ws, "--top-p", "-0.5"], "--top-p must lie in (0, 1]"),
+            (["evaluate", "--train", data, "--synthetic", data, "--max-distance-rows", "-5"], "--max-distance-rows must be ≥ 10"),
+        ]
+        for (arguments, message) in cases {
+            let result = try TestSupport.run(doppel, arguments)
+            #expect(result.status != 0 && result.output.contains(message), "\(arguments): \(result.output)")
+            #expect(!result.output.contains("Missing value"))
+        }
+    }
+
+    /// A tiny privacy budget gives huge noise, not a crash.
+    @Test func aTinyPrivacyBudgetIsNoCrash() throws {
+        let dir = try TestSupport.temporaryDirectory("cli")
+        let data = TestSupport.repositoryRoot.appendingPathComponent("examples/titanic.csv").path
+        let ws = dir.appendingPathComponent("ws").path
+        #expect(try TestSupport.run(doppel, ["split", "--data", data, "--workspace", ws, "--quiet"]).status == 0)
+        #expect(try TestSupport.run(doppel, ["analyze", "--workspace", ws, "--dp-epsilon", "1e-300", "--quiet"]).status == 0)
+    }
 }

@@ -20,6 +20,7 @@ public enum Generate {
     }
 
     private static func generate(_ options: GenerateOptions, progress: ProgressReporter) throws -> GenerateSummary {
+        try options.validate()
         let start = Date()
         let workspace = Workspace(path: options.workspace)
         if try SequentialInputs.isSequential(workspace) { return try GenerateSequences.run(options, workspace: workspace, progress: progress) }

@@ -54,6 +54,16 @@ public struct GenerateOptions: Sendable {
         self.workspace = workspace
         self.outputPath = outputPath
     }
+
+    /// Refuses settings no generation can honour, before anything is read.
+    public func validate() throws(PipelineError) {
+        if let rows, rows < 0 { throw .invalidOption("--rows must be ≥ 0, got \(rows)") }
+        guard temperature >= 0, temperature.isFinite else { throw .invalidOption("--temperature must be ≥ 0, got \(temperature)") }
+        guard topP > 0, topP <= 1 else { throw .invalidOption("--top-p must lie in (0, 1], got \(topP)") }
+        if let maxSequenceLength, maxSequenceLength < 0 {
+            throw .invalidOption("--max-sequence-length must be ≥ 0, got \(maxSequenceLength)")
+        }
+    }
 }
 
 /// What generate wrote.

@@ -30,12 +30,8 @@ enum GenerateSequences {
 
     static func run(_ options: GenerateOptions, workspace: Workspace, progress: ProgressReporter) throws -> GenerateSummary {
         let start = Date()
-        if let rows = options.rows, rows < 0 { throw PipelineError.invalidOption("--rows must be ≥ 0, got \(rows)") }
         if options.rows != nil && options.contextDataPath != nil {
             throw PipelineError.invalidOption("--rows and --context exclude each other: with a context table, one sequence is generated per context row")
-        }
-        if let maxLength = options.maxSequenceLength, maxLength < 0 {
-            throw PipelineError.invalidOption("--max-sequence-length must be ≥ 0, got \(maxLength)")
         }
         let inputs = try SequentialInputs.read(workspace)
         let directory = workspace.modelDataDirectory.path

@@ -11,6 +11,7 @@ import Foundation
 /// stopping is off: training then ends at `maxEpochs` or `maxTime`.
 public enum Train {
     public static func run(_ options: TrainOptions, progress: ProgressReporter = .silent) throws -> TrainSummary {
+        try options.validate()
         let workspace = Workspace(path: options.workspace)
         if try SequentialInputs.isSequential(workspace) { return try trainSequential(options, workspace: workspace, progress: progress) }
         let stats = try Encode.readStats(workspace, .target)

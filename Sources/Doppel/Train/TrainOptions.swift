@@ -22,6 +22,18 @@ public struct TrainOptions: Sendable {
     public var shouldStop: @Sendable () -> Bool = { false }
 
     public init(workspace: String) { self.workspace = workspace }
+
+    /// Refuses settings that cannot train a model: no epochs or no time (which would write an
+    /// untrained model), an empty batch, a learning rate that is not a positive finite number of at
+    /// most 1 (which would train to NaN).
+    public func validate() throws(PipelineError) {
+        guard maxEpochs >= 1 else { throw .invalidOption("--max-epochs must be ≥ 1, got \(maxEpochs)") }
+        guard maxTime > 0, maxTime.isFinite else { throw .invalidOption("--max-time must be a positive number of minutes, got \(maxTime / 60)") }
+        if let batchSize, batchSize < 1 { throw .invalidOption("--batch-size must be ≥ 1, got \(batchSize)") }
+        if let learningRate, !(learningRate > 0 && learningRate <= 1) {
+            throw .invalidOption("--learning-rate must lie in (0, 1], got \(learningRate)")
+        }
+    }
 }
 
 /// What training did, for the summary a user sees.

@@ -19,7 +19,8 @@ enum DifferentialPrivacy {
     /// `dp_non_rare`).
     static func noisyCount(_ count: Int, epsilon: Double, random: inout SeededRandom) -> Int {
         let noisy = Double(count) + laplace(scale: 1 / epsilon, random: &random)
-        return noisy > 0 ? Int(noisy) : 0
+        // A tiny ε gives noise beyond any integer: capped at 2^40 (sums of many stay in range).
+        return noisy > 0 ? Int(min(noisy, 0x1p40)) : 0
     }
 
     /// Keys whose Laplace-noised count reaches `threshold`, with the kept share of the noisy total.

@@ -69,12 +69,14 @@ public enum EvaluationError: Error, CustomStringConvertible, Equatable {
     case missingColumn(table: String, column: String)
     case tooFewSubjects(table: String, count: Int, minimum: Int)
     case contextWithoutKey
+    case invalidOption(String)
 
     public var description: String {
         switch self {
         case .missingColumn(let t, let c): "\(t) data has no column '\(c)'"
         case .tooFewSubjects(let t, let n, let m): "\(t) data has \(n) subjects; at least \(m) are needed for a meaningful evaluation"
         case .contextWithoutKey: "a context table needs a context key (--context-key)"
+        case .invalidOption(let message): message
         }
     }
 }

@@ -21,10 +21,10 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(help: "Protect rare categories and extreme values: on or off.")
     var valueProtection: String = "on"
 
-    @Option(help: "Total differential-privacy budget ε of the statistics (needs value protection on).")
+    @Option(parsing: .unconditional, help: "Total differential-privacy budget ε of the statistics (needs value protection on).")
     var dpEpsilon: Double?
 
-    @Option(help: "Random seed of the protection (same seed, same statistics).")
+    @Option(parsing: .unconditional, help: "Random seed of the protection (same seed, same statistics).")
     var seed: UInt64 = 0
 
     @OptionGroup var executor: ExecutorOptions

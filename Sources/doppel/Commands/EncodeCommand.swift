@@ -17,7 +17,7 @@ struct EncodeCommand: ParsableCommand {
     @Option(help: "Workspace folder analyzed by `doppel analyze`.")
     var workspace: String
 
-    @Option(help: "Random seed of the imputation of missing values.")
+    @Option(parsing: .unconditional, help: "Random seed of the imputation of missing values.")
     var seed: UInt64 = 0
 
     @OptionGroup var executor: ExecutorOptions

@@ -20,8 +20,8 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Primary key column of the context tables (default: --context-key).") var contextPrimaryKey: String?
     @Option(help: "Where to write the HTML report.") var report: String?
     @Option(help: "Where to write the metrics as JSON.") var json: String?
-    @Option(help: "Seed of all random draws.") var seed: UInt64 = 42
-    @Option(help: "Cap on rows per data set compared by distance (default: the smallest data set; subsampling training rows weakens the DCR share).") var maxDistanceRows: Int?
+    @Option(parsing: .unconditional, help: "Seed of all random draws.") var seed: UInt64 = 42
+    @Option(parsing: .unconditional, help: "Cap on rows per data set compared by distance (default: the smallest data set; subsampling training rows weakens the DCR share).") var maxDistanceRows: Int?
     @Flag(help: "Skip the distance (privacy) measures.") var noDistances = false
     @OptionGroup var executor: ExecutorOptions
 

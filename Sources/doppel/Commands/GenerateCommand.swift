@@ -25,16 +25,16 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Output table (.csv, .csv.gz, .parquet, .arrow); default: WORKSPACE/SyntheticData/synthetic.csv.")
     var output: String?
 
-    @Option(help: "Number of rows (default: the number of training rows); sequential data: number of new subjects, their context generated too (default: one sequence per training subject).")
+    @Option(parsing: .unconditional, help: "Number of rows (default: the number of training rows); sequential data: number of new subjects, their context generated too (default: one sequence per training subject).")
     var rows: Int?
 
-    @Option(help: "Random seed: the same seed gives the same output.")
+    @Option(parsing: .unconditional, help: "Random seed: the same seed gives the same output.")
     var seed: UInt64 = 0
 
-    @Option(help: "Sampling temperature: below 1 sharpens the distributions, 0 picks the most likely code.")
+    @Option(parsing: .unconditional, help: "Sampling temperature: below 1 sharpens the distributions, 0 picks the most likely code.")
     var temperature: Float = 1
 
-    @Option(help: "Nucleus sampling: keep the most likely codes up to this probability mass (1: all).")
+    @Option(parsing: .unconditional, help: "Nucleus sampling: keep the most likely codes up to this probability mass (1: all).")
     var topP: Float = 1
 
     @Option(help: "Table with some of the columns: one output row per seed row, these values kept.")
@@ -46,7 +46,7 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Sequential data with --rows, or a --context table lacking columns: where the generated context table goes (default: the output's name with -context).")
     var contextOutput: String?
 
-    @Option(help: "Sequential data: the longest sequence to generate (default: the longest one in the training data).")
+    @Option(parsing: .unconditional, help: "Sequential data: the longest sequence to generate (default: the longest one in the training data).")
     var maxSequenceLength: Int?
 
     @Option(help: "What rare categories become: constant (the _RARE_ value) or sample (a kept category).")

@@ -34,13 +34,13 @@ struct SplitCommand: ParsableCommand {
     @Option(help: "Workspace folder (created if missing).")
     var workspace: String
 
-    @Option(help: "Number of partitions the subjects are spread over.")
+    @Option(parsing: .unconditional, help: "Number of partitions the subjects are spread over.")
     var partitions: Int = 1
 
     @Option(help: "Share of subjects held out for validation, in [0, 1).")
     var valFraction: Double = 0.2
 
-    @Option(help: "Random seed: the same seed gives byte-identical partitions.")
+    @Option(parsing: .unconditional, help: "Random seed: the same seed gives byte-identical partitions.")
     var seed: UInt64 = 0
 
     @Option(name: .customLong("encoding-type"), help: ArgumentHelp("Encoding of a data column: NAME=TYPE, TYPE one of categorical, numeric, numeric_discrete, numeric_binned, numeric_digit, datetime, datetime_relative, character, lat_long (repeatable).", valueName: "name=type"))

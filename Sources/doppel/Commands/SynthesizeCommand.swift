@@ -34,13 +34,13 @@ struct SynthesizeCommand: ParsableCommand {
     @Option(help: "Sequential data: where the synthetic context table goes (default: the output's name with -context).")
     var contextOutput: String?
 
-    @Option(help: "Number of rows (default: as many as the input has).")
+    @Option(parsing: .unconditional, help: "Number of rows (default: as many as the input has).")
     var rows: Int?
 
-    @Option(help: "Maximum training time in minutes.")
+    @Option(parsing: .unconditional, help: "Maximum training time in minutes.")
     var maxTime: Double = 240
 
-    @Option(help: "Maximum number of training epochs.")
+    @Option(parsing: .unconditional, help: "Maximum number of training epochs.")
     var maxEpochs: Int = 100
 
     @Option(help: "Workspace folder (default: a temporary folder).")
@@ -49,7 +49,7 @@ struct SynthesizeCommand: ParsableCommand {
     @Flag(help: "Keep the temporary workspace and print where it is.")
     var keepWorkspace = false
 
-    @Option(help: "Random seed of every step.")
+    @Option(parsing: .unconditional, help: "Random seed of every step.")
     var seed: UInt64 = 0
 
     @Option(help: "Model size: S, M or L.")

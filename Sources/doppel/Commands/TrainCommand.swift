@@ -27,19 +27,19 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Model size: S, M or L.")
     var model: String = "M"
 
-    @Option(help: "Maximum number of epochs.")
+    @Option(parsing: .unconditional, help: "Maximum number of epochs.")
     var maxEpochs: Int = 100
 
-    @Option(help: "Maximum training time in minutes.")
+    @Option(parsing: .unconditional, help: "Maximum training time in minutes.")
     var maxTime: Double = 240
 
-    @Option(help: "Rows per step (default: from the data size).")
+    @Option(parsing: .unconditional, help: "Rows per step (default: from the data size).")
     var batchSize: Int?
 
-    @Option(help: "Initial learning rate (default: from the batch size).")
+    @Option(parsing: .unconditional, help: "Initial learning rate (default: from the batch size).")
     var learningRate: Float?
 
-    @Option(help: "Random seed: the same seed gives the same weights.")
+    @Option(parsing: .unconditional, help: "Random seed: the same seed gives the same weights.")
     var seed: UInt64 = 0
 
     @Flag(help: "Continue an interrupted run from checkpoint.bin.")
@@ -76,8 +76,6 @@ struct TrainCommand: ParsableCommand {
 /// Train options from the options that `train` and `synthesize` share; installs the Ctrl-C handler.
 func trainOptions(workspace: String, model: String, maxEpochs: Int, maxTime: Double, seed: UInt64, executor: ExecutorConfiguration) throws -> TrainOptions {
     guard let size = ModelSize(rawValue: model.uppercased()) else { throw ValidationError("--model expects S, M or L, got '\(model)'") }
-    guard maxEpochs >= 0 else { throw ValidationError("--max-epochs must be ≥ 0") }
-    guard maxTime >= 0 else { throw ValidationError("--max-time must be ≥ 0 minutes") }
     var options = TrainOptions(workspace: workspace)
     options.size = size
     options.maxEpochs = maxEpochs

@@ -6,7 +6,7 @@ struct ExecutorOptions: ParsableArguments {
     @Option(help: "Where parallel tasks run: threads, sequential or processes (default: threads). Work that needs shared memory (reading files, training, generating) runs on threads under processes.")
     var backend: String?
 
-    @Option(help: "Number of parallel workers (0 or 'auto': one per core).")
+    @Option(parsing: .unconditional, help: "Number of parallel workers (0 or 'auto': one per core).")
     var jobs: String = "0"
 
     func configuration() throws -> ExecutorConfiguration {
