@@ -143,17 +143,18 @@ import DoppelParallel
         #expect(generated.subjectCount == 300 && generated.contextCodes == Self.contexts)
         var lengthsByKind = [[Int]](repeating: [], count: 3)
         var rightEvents = 0, events = 0
+        let codes = generated.allCodes
         for s in 0..<300 {
             let kind = s % 3, length = generated.length(s)
             lengthsByKind[kind].append(length)
             for i in 0..<length {
                 let row = generated.start[s] + i
                 events += 1
-                if generated.codes[row * 4 + 3] == Int32((kind + i) % 4) { rightEvents += 1 }
-                #expect(generated.codes[row * 4] == Int32(i))   // SIDX is the step
+                if codes[row * 4 + 3] == Int32((kind + i) % 4) { rightEvents += 1 }
+                #expect(codes[row * 4] == Int32(i))   // SIDX is the step
             }
             // The end row is all zeros.
-            #expect(generated.codes[(generated.start[s + 1] - 1) * 4 ..< generated.start[s + 1] * 4].allSatisfy { $0 == 0 })
+            #expect(codes[(generated.start[s + 1] - 1) * 4 ..< generated.start[s + 1] * 4].allSatisfy { $0 == 0 })
         }
         #expect(Double(rightEvents) >= 0.9 * Double(events), "\(rightEvents) of \(events) events follow the rule")
         // Training lengths given kind k: k or k + 1, half each (0 or 1 for kind 0: zero-length and one-event sequences).
@@ -173,8 +174,8 @@ import DoppelParallel
         let a = try SequentialSampler.generate(model: Self.trained, subjects: 300, contextCodes: Self.contexts, maxLength: 5, options: one)
         let b = try SequentialSampler.generate(model: Self.trained, subjects: 300, contextCodes: Self.contexts, maxLength: 5, options: two)
         let c = try SequentialSampler.generate(model: Self.trained, subjects: 300, contextCodes: Self.contexts, maxLength: 5, options: other)
-        #expect(a.codes == b.codes && a.start == b.start)
-        #expect(a.codes != c.codes)
+        #expect(a.allCodes == b.allCodes && a.start == b.start)
+        #expect(a.allCodes != c.allCodes)
         let capped = try SequentialSampler.generate(model: Self.trained, subjects: 300, contextCodes: Self.contexts, maxLength: 1, options: one)
         #expect((0..<300).allSatisfy { capped.length($0) <= 1 })
         #expect(throws: ModelError.self) {

@@ -36,15 +36,35 @@ import Testing
             let length = data.length(s)
             events += length
             for i in 0..<length {
-                let row = data.codes[((data.start[s] + i) * S)...]
-                let sidx = PositionalSubColumns.read(Array(row.prefix(S)), columns: inputs.positional.sidx)
-                let slen = PositionalSubColumns.read(Array(row.prefix(S)), columns: inputs.positional.slen)
-                let ridx = PositionalSubColumns.read(Array(row.prefix(S)), columns: inputs.positional.ridx)
+                let row = (0..<S).map { data.code(subject: s, event: i, subColumn: $0) }
+                let sidx = PositionalSubColumns.read(row, columns: inputs.positional.sidx)
+                let slen = PositionalSubColumns.read(row, columns: inputs.positional.slen)
+                let ridx = PositionalSubColumns.read(row, columns: inputs.positional.ridx)
                 #expect(sidx == i && slen == length && ridx == length - i)
             }
         }
         #expect(events > 0)
         #expect(events == targetRows, "every training event is kept (no sequence is longer than the protected maximum here)")
+    }
+
+    /// The sequences files are read in place, but every code is still checked: a code beyond its
+    /// cardinality is refused with the file, the column and the row.
+    @Test func aCorruptedCodeInASequencesFileIsRefused() throws {
+        let ws = try PipelineFixture.baseball(partitions: 1)
+        _ = try PipelineFixture.analyze(ws, protection: false)
+        _ = try PipelineFixture.encode(ws)
+        let workspace = Workspace(path: ws)
+        let inputs = try SequentialInputs.read(workspace)
+        let file = Encode.sequencesFile(try ModelInputs.partitionFiles(workspace, side: .training)[0])
+        let table = try ArrowIPC.read(path: file)
+        let name = table.schema.names[4]
+        var values: [Int64?] = (0..<table.rowCount).map { table.column(named: name)!.value(at: $0).map { if case .int64(let v) = $0 { v } else { 0 } } }
+        values[7] = 30_000
+        let corrupted = try Table(zip(table.schema.names, table.columns).map { ($0, $0 == name ? Column.int64(values) : $1) })
+        try ArrowIPC.write(corrupted, to: file, metadata: try ArrowIPC.readMetadata(path: file))
+        #expect { _ = try inputs.load(workspace, side: .training) } throws: {
+            "\($0)".contains(file) && "\($0)".contains("column '\(name)', row 7: code 30000 is outside")
+        }
     }
 
     @Test func flatWorkspacesAreNotSequential() throws {

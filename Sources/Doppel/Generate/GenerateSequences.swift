@@ -199,8 +199,7 @@ enum GenerateSequences {
         var codes: [Int32] = [], subjectOfEvent: [Int64] = [], eventSubjects: [Int] = []
         for s in 0..<generated.subjectCount {
             for i in 0..<generated.length(s) {
-                let row = (generated.start[s] + i) * S
-                codes += generated.codes[(row + P)..<(row + S)]
+                for j in P..<S { codes.append(generated.code(subject: s, event: i, subColumn: j)) }
                 subjectOfEvent.append(Int64(s))
                 eventSubjects.append(s)
             }

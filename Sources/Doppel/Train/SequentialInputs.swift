@@ -66,16 +66,20 @@ struct SequentialInputs {
         return (subjects, codes)
     }
 
-    /// All encoded partitions of `side`, concatenated in partition order.
+    /// All encoded partitions of `side`, in partition order. The target rows stay in the
+    /// memory-mapped sequences files (read in place, every code checked once against its
+    /// cardinality); only the context codes and the sequence starts are copied.
     func load(_ workspace: Workspace, side: Workspace.Side) throws -> SequenceData {
         let contextNames = contextNames
         let contextCardinalities = context?.cardinalities ?? []
         let names = ModelInputs.encodedNames(target)
-        var codes: [Int32] = [], contextCodes: [Int32] = [], start: [Int] = [0]
+        var parts: [(rows: Int, columns: [CodeColumn])] = [], contextCodes: [Int32] = [], start: [Int] = [0]
         for path in try ModelInputs.partitionFiles(workspace, side: side) {
             let subjects = try ArrowIPC.read(path: path)
             let offset = start.removeLast()
-            let rows = try ModelInputs.readCodes(Encode.sequencesFile(path), names: names, cardinalities: target.cardinalities, into: &codes)
+            let part = try Self.mappedCodes(Encode.sequencesFile(path), names: names, cardinalities: target.cardinalities)
+            let rows = part.rows
+            parts.append(part)
             _ = try ModelInputs.readCodes(path, names: contextNames, cardinalities: contextCardinalities, into: &contextCodes, table: subjects)
             guard let column = subjects.column(named: EncodedSchema.sequenceStartColumn) else {
                 throw PipelineError.workspace("\(path) has no \(EncodedSchema.sequenceStartColumn) column; run `doppel encode` again")
@@ -89,11 +93,35 @@ struct SequentialInputs {
             start.append(offset + rows)
         }
         do {
-            return try SequenceData(subColumnCount: names.count, codes: codes, start: start,
+            return try SequenceData(subColumnCount: names.count, parts: parts, start: start,
                                     contextSubColumnCount: contextNames.count, contextCodes: contextCodes)
         } catch {
             throw PipelineError.workspace("encoded sequences of \(workspace.encodedDataDirectory.path) are malformed: \(error)")
         }
+    }
+
+    /// The code columns of an encoded file, read in place from its mapping, each code checked
+    /// against its sub-column's cardinality.
+    static func mappedCodes(_ path: String, names: [String], cardinalities: [Int]) throws -> (rows: Int, columns: [CodeColumn]) {
+        guard try EncodedSchema.subColumns(ofFile: path) == zip(names, cardinalities).map({ SubColumnSpec($0, $1) }) else {
+            throw PipelineError.workspace("encoded file \(path) does not match the statistics (other sub-columns or cardinalities); run `doppel encode` again")
+        }
+        let table = try ArrowIPC.read(path: path)
+        let columns = try zip(names, cardinalities).map { name, cardinality -> CodeColumn in
+            let codes: CodeColumn? = switch table.column(named: name) {
+            case .int8(let c)?: c.values.withUnsafeBufferPointer { CodeColumn($0, owner: c.values.storage) }
+            case .int16(let c)?: c.values.withUnsafeBufferPointer { CodeColumn($0, owner: c.values.storage) }
+            case .int32(let c)?: c.values.withUnsafeBufferPointer { CodeColumn($0, owner: c.values.storage) }
+            case .int64(let c)?: c.values.withUnsafeBufferPointer { CodeColumn($0, owner: c.values.storage) }
+            default: nil
+            }
+            guard let codes else { throw PipelineError.workspace("encoded file \(path) has no integer column '\(name)'; run `doppel encode` again") }
+            if let row = codes.firstOutOfRange(cardinality: cardinality) {
+                throw PipelineError.workspace("encoded file \(path), column '\(name)', row \(row): code \(codes[row]) is outside 0..<\(cardinality); run `doppel encode` again")
+            }
+            return codes
+        }
+        return (table.rowCount, columns)
     }
 
     /// The values of an integer column (empty for other types).

@@ -52,7 +52,7 @@ struct SequentialTrainingJob: TrainingJob {
 
     var trainingExamples: Int { training.subjectCount }
     /// Coded values of an average subject: its events and end row times the sub-columns.
-    var dataPointsPerExample: Int { max(1, training.codes.count / max(training.subjectCount, 1)) }
+    var dataPointsPerExample: Int { max(1, training.rowCount * training.subColumnCount / max(training.subjectCount, 1)) }
 
     func initialStore(seed: UInt64) -> ParameterStore { SequentialModel(architecture: architecture, seed: seed).store }
 
