@@ -97,6 +97,19 @@ import Testing
         }
         let keys = try #require(events.column(named: "players_id"))
         #expect((0..<keys.count).allSatisfy { players.contains("\(keys.value(at: $0).map { "\($0)" } ?? "")") })
+        // In chunks of 32 subjects (sampler batches of 16): the same sequences, written chunk by chunk.
+        var chunked = GenerateOptions(workspace: ws, outputPath: ws + "/chunked.csv")
+        chunked.samplingBatchSize = 16
+        chunked.chunkSubjects = 32
+        var whole = GenerateOptions(workspace: ws, outputPath: ws + "/whole.csv")
+        whole.samplingBatchSize = 16
+        _ = try Generate.run(chunked)
+        _ = try Generate.run(whole)
+        let (x, y) = (try DataFiles.read(path: ws + "/chunked.csv"), try DataFiles.read(path: ws + "/whole.csv"))
+        #expect(x.rowCount == y.rowCount && x.schema.names == y.schema.names)
+        for name in ["players_id", "team", "league"] {
+            #expect((0..<x.rowCount).map { x.column(named: name)!.value(at: $0) } == (0..<y.rowCount).map { y.column(named: name)!.value(at: $0) })
+        }
         var capped = GenerateOptions(workspace: ws, outputPath: ws + "/capped.csv")
         capped.maxSequenceLength = 1
         _ = try Generate.run(capped)

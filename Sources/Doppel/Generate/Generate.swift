@@ -48,6 +48,7 @@ public enum Generate {
 
         var sampling = SamplingOptions(temperature: options.temperature, topP: options.topP, seed: options.seed)
         sampling.workers = options.executor.threadWorkers
+        sampling.batchSize = options.samplingBatchSize
         sampling.fixed = conditions?.fixed
         if options.rareCategoryReplacement == .sample { sampling.suppressedCodes = rareCodes(stats, schema) }
         let executor = Executor.current

@@ -49,6 +49,11 @@ public struct GenerateOptions: Sendable {
     public var executor = ExecutorConfiguration()
     /// Rows generated, decoded and written per chunk (unconditional generation): bounds memory.
     public var chunkRows = 1 << 18
+    /// Sequential data: subjects generated, decoded and written per chunk (rounded down to whole
+    /// sampler batches): bounds memory.
+    public var chunkSubjects = 1 << 14
+    /// Rows (flat) or subjects (sequential) per sampler batch; `nil`: the sampler's default.
+    public var samplingBatchSize: Int?
 
     public init(workspace: String, outputPath: String) {
         self.workspace = workspace

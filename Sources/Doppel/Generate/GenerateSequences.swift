@@ -50,6 +50,7 @@ enum GenerateSequences {
         }
         var sampling = SamplingOptions(temperature: options.temperature, topP: options.topP, seed: options.seed)
         sampling.workers = options.executor.threadWorkers
+        sampling.batchSize = options.samplingBatchSize
         let targetStats = try Encode.readStats(workspace, .target)
         if options.rareCategoryReplacement == .sample {
             let offset = inputs.positional.all.count
@@ -74,14 +75,38 @@ enum GenerateSequences {
                                    seed: options.seed)
         }
         progress.message("generating \(subjects.count) sequences")
-        let generated = try SequentialSampler.generate(model: model, subjects: subjects.count, contextCodes: subjects.contextCodes,
-                                                       maxLength: maxLength, options: sampling, seeds: seeds?.events)
-        var table = try decode(generated, inputs: inputs, stats: targetStats, original: original, primaryKey: keys.primaryKey,
-                               contextKey: contextKey, subjectKeys: subjects.keys, seed: options.seed)
-        if let seeds { table = try seeds.overwrite(table, generated: generated) }
+        // Subjects are generated, decoded and written chunk by chunk (whole sampler batches, so
+        // the sequences equal one call's), so memory does not grow with the number of subjects.
+        let batch = SequentialSampler.batchSize(sampling)
+        let chunk = max(1, options.chunkSubjects / batch) * batch
+        let Sc = inputs.context?.subColumnCount ?? 0
+        var next = 0, written = 0
+        let produce = { () throws -> Table? in
+            guard next < subjects.count || (next == 0 && written == 0 && subjects.count == 0) else { return nil }
+            let range = next..<min(subjects.count, next + chunk)
+            next = max(range.upperBound, 1)
+            let chunkSeeds = seeds.map { $0.slice(range) }
+            let generated = try SequentialSampler.generate(model: model, subjects: range.count,
+                                                           contextCodes: Array(subjects.contextCodes[(range.lowerBound * Sc)..<(range.upperBound * Sc)]),
+                                                           maxLength: maxLength, options: sampling, seeds: chunkSeeds?.events,
+                                                           firstBatch: range.lowerBound / batch)
+            var decodeStream = SeededRandom.stream(seed: options.seed, [SeededRandom.identifier("generate-chunk"), UInt64(range.lowerBound / chunk)])
+            var table = try decode(generated, inputs: inputs, stats: targetStats, original: original, primaryKey: keys.primaryKey,
+                                   contextKey: contextKey, subjectKeys: subjects.keys.slice(range),
+                                   seed: range.lowerBound == 0 ? options.seed : decodeStream.next(), firstKey: written + 1)
+            if let chunkSeeds { table = try chunkSeeds.overwrite(table, generated: generated) }
+            written += table.rowCount
+            if subjects.count > chunk { progress.step("generating", completed: range.upperBound, total: subjects.count) }
+            return table
+        }
         try Generate.createParent(of: options.outputPath)
-        try DataFiles.write(table, to: options.outputPath)
-        var summary = GenerateSummary(rows: table.rowCount, columns: table.schema.names, seededColumns: seeds?.columns ?? [],
+        let first = try produce() ?? Table(emptyWithRowCount: 0)
+        var pending: Table? = first
+        try DataFiles.write(schema: first.schema, to: options.outputPath) {
+            if let table = pending { pending = nil; return table }
+            return try produce()
+        }
+        var summary = GenerateSummary(rows: written, columns: first.schema.names, seededColumns: seeds?.columns ?? [],
                                       primaryKey: keys.primaryKey, outputPath: options.outputPath, elapsedSeconds: Date().timeIntervalSince(start))
         summary.contextOutputPath = subjects.written?.path
         summary.contextRows = subjects.written?.rows
@@ -194,7 +219,7 @@ enum GenerateSequences {
     /// The events as the target table: modelled columns decoded (per subject, for
     /// datetime-relative columns), the context key of each event's subject, a fresh primary key.
     static func decode(_ generated: SequenceData, inputs: SequentialInputs, stats: StatsFile, original: Schema, primaryKey: String?,
-                       contextKey: String, subjectKeys: Column, seed: UInt64) throws -> Table {
+                       contextKey: String, subjectKeys: Column, seed: UInt64, firstKey: Int = 1) throws -> Table {
         let S = generated.subColumnCount, P = inputs.positional.all.count, width = S - P
         var codes: [Int32] = [], subjectOfEvent: [Int64] = [], eventSubjects: [Int] = []
         for s in 0..<generated.subjectCount {
@@ -206,7 +231,7 @@ enum GenerateSequences {
         }
         let events = try EncodedData(rowCount: subjectOfEvent.count, subColumnCount: width, codes: codes)
         let decoded = try SyntheticTable.assemble(codes: events, stats: stats, schema: ModelInputs.schema(stats), original: original,
-                                                  primaryKey: primaryKey, seed: nil, randomSeed: seed, executor: Executor.current,
+                                                  primaryKey: primaryKey, seed: nil, randomSeed: seed, firstKey: firstKey, executor: Executor.current,
                                                   subjects: .keys(Buffer(subjectOfEvent)))
         var byName: [String: Column] = [:]
         for (name, column) in zip(decoded.schema.names, decoded.columns) { byName[name] = column }

@@ -55,6 +55,11 @@ struct SequenceSeeds {
                              columns: columns, rowsOfSubject: rowsOfSubject)
     }
 
+    /// The seeds of the subjects `range` (renumbered from 0; rows still index ``table``).
+    func slice(_ range: Range<Int>) -> SequenceSeeds {
+        SequenceSeeds(events: events.slice(range), table: table, columns: columns, rowsOfSubject: Array(rowsOfSubject[range]))
+    }
+
     /// `output` (the decoded events of `generated`, subject by subject) with the seeded values in
     /// place of the decoded ones.
     func overwrite(_ output: Table, generated: SequenceData) throws -> Table {

@@ -48,6 +48,14 @@ public struct SeededEvents: Sendable, Equatable {
 
     /// Number of seeded events of subject `s`.
     public func length(_ s: Int) -> Int { start[s + 1] - start[s] }
+
+    /// The seeded events of the subjects `range` (renumbered from 0).
+    public func slice(_ range: Range<Int>) -> SeededEvents {
+        let first = start[range.lowerBound], last = start[range.upperBound]
+        // Same invariants as `self`: offsets from 0, codes of the rows in between.
+        return try! SeededEvents(subColumnCount: subColumnCount, start: start[range.lowerBound...range.upperBound].map { $0 - first },
+                                 codes: Array(codes[(first * subColumnCount)..<(last * subColumnCount)]))
+    }
 }
 
 /// Generation with a trained ``SequentialModel`` (reference engine §7.6): for every subject, its
@@ -68,8 +76,11 @@ public struct SeededEvents: Sendable, Equatable {
 public enum SequentialSampler {
     /// One sequence per row of `contextCodes` (`[subjects, S_ctx]`), in the padded layout of
     /// ``SequenceData`` (events, then an all-zero end row per subject).
+    /// `firstBatch` numbers the batches' random streams from there: generating subjects in chunks
+    /// of whole batches, chunk by chunk with the matching first batch, gives the same sequences as
+    /// one call.
     public static func generate(model: SequentialModel, subjects: Int, contextCodes: [Int32], maxLength: Int,
-                                options: SamplingOptions, seeds: SeededEvents? = nil) throws(ModelError) -> SequenceData {
+                                options: SamplingOptions, seeds: SeededEvents? = nil, firstBatch: Int = 0) throws(ModelError) -> SequenceData {
         let architecture = model.architecture, Sc = architecture.context.count
         guard subjects >= 0, maxLength >= 0 else { throw .invalidOption("subjects \(subjects) and maximum length \(maxLength) must be ≥ 0") }
         guard contextCodes.count == subjects * Sc else {
@@ -98,13 +109,13 @@ public enum SequentialSampler {
         let suppressed = try Sampler.suppressionMasks(options.suppressedCodes, cardinalities: heads.cardinalities,
                                                       names: architecture.target.schema.qualifiedSubColumnNames)
         BLASRuntime.useSingleThread()  // batches are the parallelism
-        let batchSize = max(1, options.batchSize ?? 1024)
+        let batchSize = Self.batchSize(options)
         let batches = (subjects + batchSize - 1) / batchSize
         let parts = ParallelLoop.map(batches, workers: options.workers) { b in
             let lo = b * batchSize, hi = min(subjects, lo + batchSize)
             return model.store.values.withUnsafeBufferPointer { v in
                 generateBatch(model: model, values: v.baseAddress!, contextCodes: Array(contextCodes[(lo * Sc)..<(hi * Sc)]),
-                              rows: hi - lo, batch: UInt64(b), maxLength: maxLength, options: options, suppressed: suppressed,
+                              rows: hi - lo, batch: UInt64(firstBatch + b), maxLength: maxLength, options: options, suppressed: suppressed,
                               seeds: seeds.map { ($0, lo) })
             }
         }
@@ -119,6 +130,9 @@ public enum SequentialSampler {
         }
         return try SequenceData(subColumnCount: S, codes: codes, start: start, contextSubColumnCount: Sc, contextCodes: contextCodes)
     }
+
+    /// Subjects per batch (1,024 unless the options say otherwise).
+    public static func batchSize(_ options: SamplingOptions) -> Int { max(1, options.batchSize ?? 1024) }
 
     /// The events of `rows` subjects: per subject its event codes, row-major `[L, S]`.
     static func generateBatch(model: SequentialModel, values V: UnsafePointer<Float>, contextCodes: [Int32], rows m: Int, batch: UInt64,
