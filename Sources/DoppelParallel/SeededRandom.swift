@@ -7,7 +7,8 @@
 /// (``uniform(below:)``, ``shuffle(_:)``, ``nextDouble()``) are our own so that their output never
 /// changes with the Swift standard library's implementation.
 public struct SeededRandom: RandomNumberGenerator, Sendable {
-    private var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
+    // Visible to the inlined `next()` of other modules (the dropout masks draw billions of words).
+    @usableFromInline var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
 
     /// A generator whose four state words are expanded from `seed` with SplitMix64.
     public init(seed: UInt64) {
@@ -37,7 +38,7 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
         return h
     }
 
-    public mutating func next() -> UInt64 {
+    @inlinable public mutating func next() -> UInt64 {
         let result = rotl(s1 &* 5, 7) &* 9
         let t = s1 << 17
         s2 ^= s0
@@ -90,7 +91,7 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
         return p
     }
 
-    @inline(__always) private func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
+    @inlinable @inline(__always) func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 
     /// SplitMix64 (Steele, Lea & Flood, 2014): advances `state` and returns a scrambled word.
     public static func splitMix64(_ state: inout UInt64) -> UInt64 {

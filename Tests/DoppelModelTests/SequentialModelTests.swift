@@ -72,8 +72,10 @@ import DoppelParallel
         #expect(weights(1, 2) == [0, 0, 0, 0] && weights(2, 2) == [0, 0, 0, 0])
         #expect(Array(batch.codes[((1 * 3 + 0) * 4)..<((1 * 3 + 0) * 4 + 4)]) == [1, 2, 1, 2])
         #expect(batch.contextCodes == [1, 0, 0])
-        // The positional column is first in every order.
-        for r in 0..<batch.rows { #expect(batch.ranks[r * 2] == 0 && batch.ranks[r * 2 + 1] == 1) }
+        // The positional column is first in every live row's order.
+        for t in 0..<batch.steps {
+            for b in 0..<batch.live[t] { #expect(batch.ranks[(t * 3 + b) * 2] == 0 && batch.ranks[(t * 3 + b) * 2 + 1] == 1) }
+        }
         // A window shorter than the longest sequence cuts it.
         let cut = SequenceBatch.make(from: data, subjects: [1], maxSteps: 2, positional: Self.positional, columns: 2, random: &random)
         #expect(cut.steps == 2)

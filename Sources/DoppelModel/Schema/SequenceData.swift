@@ -194,12 +194,15 @@ extension SequenceBatch {
                 }
             }
         }
-        // Any order per event row, the positional column first.
+        // Any order per event row, the positional column first (padding rows keep zeros: unused).
         var ranks = [Int32](repeating: 0, count: T * B * columns)
         var order = Array(1..<max(columns, 1))
-        for r in 0..<(T * B) where columns > 0 {
-            random.shuffle(&order)
-            for (position, c) in order.enumerated() { ranks[r * columns + c] = Int32(position + 1) }
+        for t in 0..<T where columns > 0 {
+            for b in 0..<live[t] {
+                let r = t * B + b
+                random.shuffle(&order)
+                for (position, c) in order.enumerated() { ranks[r * columns + c] = Int32(position + 1) }
+            }
         }
         return SequenceBatch(steps: T, subjects: B, codes: codes, contextCodes: context, ranks: ranks, lossWeights: weights, live: live)
     }
