@@ -22,8 +22,10 @@ let package = Package(
 
         // Typed columnar tables: no files, no models.
         .target(name: "DoppelTable"),
-        // File formats: CSV, Arrow IPC, Parquet, atomic writes.
-        .target(name: "DoppelIO", dependencies: ["DoppelTable", "DoppelParallel", "CZlib", "CZstd", "CSnappy", "CLZ4"]),
+        // Crash-safe file writes (one atomic writer for data, metadata and model files) and file errors.
+        .target(name: "DoppelFiles"),
+        // File formats: CSV, Arrow IPC, Parquet.
+        .target(name: "DoppelIO", dependencies: ["DoppelFiles", "DoppelTable", "DoppelParallel", "CZlib", "CZstd", "CSnappy", "CLZ4"]),
         // One Executor API for every parallel loop.
         .target(name: "DoppelParallel"),
         // Statistics and encodings per column type.
@@ -31,11 +33,11 @@ let package = Package(
         // Tensors, BLAS kernels, layers, optimisers.
         .target(name: "DoppelNN", dependencies: ["CBLAS", "DoppelParallel"]),
         // The TabularARGN-style models, training loop, sampling.
-        .target(name: "DoppelModel", dependencies: ["DoppelNN", "DoppelParallel"]),
+        .target(name: "DoppelModel", dependencies: ["DoppelFiles", "DoppelNN", "DoppelParallel"]),
         // Fidelity and privacy metrics, HTML report.
         .target(name: "DoppelQuality", dependencies: ["DoppelTable", "DoppelParallel"]),
         // The pipeline facade: workspace layout and the pipeline steps.
-        .target(name: "Doppel", dependencies: ["DoppelTable", "DoppelIO", "DoppelParallel", "DoppelEncoding", "DoppelModel", "DoppelQuality"]),
+        .target(name: "Doppel", dependencies: ["DoppelFiles", "DoppelTable", "DoppelIO", "DoppelParallel", "DoppelEncoding", "DoppelModel", "DoppelQuality"]),
 
         .executableTarget(
             name: "doppel",

@@ -3,6 +3,7 @@ import DoppelParallel
 import DoppelQuality
 import DoppelTable
 import Foundation
+import DoppelFiles
 
 /// The files and options of one `doppel evaluate` run.
 public struct EvaluationRequest: Sendable {

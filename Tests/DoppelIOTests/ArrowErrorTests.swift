@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import DoppelIO
 import DoppelTestSupport
+import DoppelFiles
 
 @Suite struct ArrowErrorTests {
     /// Writes `bytes` to a fresh temporary file.

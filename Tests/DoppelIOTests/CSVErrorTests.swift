@@ -1,5 +1,6 @@
 import Testing
 @testable import DoppelIO
+import DoppelFiles
 
 @Suite struct CSVReaderErrors {
     @Test func raggedRows() {

@@ -1,5 +1,6 @@
 import Testing
 @testable import DoppelIO
+import DoppelFiles
 
 @Suite struct CSVRandomInput {
     /// Random files over an alphabet of CSV-significant bytes must never crash the reader, and

@@ -1,6 +1,7 @@
 import Testing
 @testable import DoppelIO
 import DoppelParallel
+import DoppelFiles
 
 @Suite struct CSVParallelReading {
     /// Rows whose quoted fields hold newlines, delimiters and quotes, so that many chunk

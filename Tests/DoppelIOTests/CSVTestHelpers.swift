@@ -1,6 +1,7 @@
 import Foundation
 import DoppelTestSupport
 @testable import DoppelIO
+import DoppelFiles
 
 /// Writes CSV text (or bytes) to a temporary file and reads it back.
 enum CSVFixture {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import DoppelTestSupport
 @testable import DoppelIO
+import DoppelFiles
 
 @Suite struct ParquetReaderTests {
     @Test(arguments: ParquetFixtures.withExpectedValues)

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import DoppelTestSupport
 @testable import DoppelIO
+import DoppelFiles
 
 /// Damaged files must give a clear ``DataFileError`` (or, when the damage hits only values, a
 /// table), never a crash or a hang.

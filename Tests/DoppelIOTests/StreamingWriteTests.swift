@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import DoppelTestSupport
 @testable import DoppelIO
+import DoppelFiles
 
 /// Parquet and Arrow files written from a stream of chunks read back as the chunks joined, in
 /// order, and other readers open them.

@@ -2,6 +2,7 @@ import DoppelTestSupport
 import Foundation
 import Testing
 @testable import Doppel
+import DoppelFiles
 
 @Suite struct DataFilesTests {
     private func sample() throws -> Table {

@@ -1,6 +1,7 @@
 import DoppelEncoding
 import DoppelParallel
 import Foundation
+import DoppelFiles
 
 /// The analyze step: mergeable partial statistics per partition file × column, merged in
 /// partition order and finalized with value protection into `ModelStore/{tgt,ctx}-stats/stats.json`.

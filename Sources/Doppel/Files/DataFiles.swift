@@ -1,3 +1,4 @@
+import DoppelFiles
 /// How user data files are read, whatever their format.
 public struct DataReadOptions: Sendable {
     /// CSV field delimiter (one byte).

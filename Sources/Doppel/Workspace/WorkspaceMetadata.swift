@@ -1,5 +1,6 @@
 import DoppelEncoding
 import Foundation
+import DoppelFiles
 
 /// How a column is modelled: the encoding types of `DoppelEncoding`, whose raw values follow the
 /// reference engine's names so that metadata and statistics can be compared across engines.

@@ -1,4 +1,5 @@
 import DoppelTable
+import DoppelFiles
 
 /// Reads an Arrow IPC file from a memory mapping: checks both magic strings, decodes the
 /// footer, then the dictionary batches and record batches that the footer's blocks point to.

@@ -1,4 +1,5 @@
 import DoppelTable
+import DoppelFiles
 
 /// Writes a table as an Arrow IPC file (Arrow columnar format, "IPC File Format"):
 ///

@@ -1,3 +1,4 @@
+import DoppelFiles
 /// A malformed FlatBuffers buffer or Arrow IPC structure; the reader wraps it into a
 /// ``DataFileError`` that names the file.
 struct ArrowFormatError: Error {

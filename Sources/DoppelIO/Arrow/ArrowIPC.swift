@@ -1,4 +1,5 @@
 import DoppelTable
+import DoppelFiles
 
 /// Arrow IPC files (also known as Feather v2): Doppel's workspace partition format.
 ///

@@ -1,3 +1,4 @@
+import DoppelFiles
 /// Block-local values of the fast path, column-major (`column * rowCapacity + row`), kept until
 /// the rows are committed.
 final class FastRowStorage {

@@ -1,4 +1,5 @@
 import DoppelTable
+import DoppelFiles
 
 /// Read-only facts shared by all chunk parsers of one read.
 struct CSVParseContext: @unchecked Sendable {

@@ -1,3 +1,4 @@
+import DoppelFiles
 /// The first row of a CSV file: the column names.
 struct CSVHeader {
     var names: [String]

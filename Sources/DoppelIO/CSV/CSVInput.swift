@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import DoppelTable
+import DoppelFiles
 
 /// The bytes of a CSV file in memory: memory-mapped for plain files, inflated into a heap block
 /// for `.csv.gz` (or any file starting with the gzip magic number).

@@ -5,6 +5,7 @@ import Darwin
 #endif
 import DoppelParallel
 import DoppelTable
+import DoppelFiles
 
 /// Reads CSV files (RFC 4180) into typed, columnar ``Table``s.
 ///

@@ -1,4 +1,5 @@
 import DoppelTable
+import DoppelFiles
 
 /// Writes ``Table``s as CSV (RFC 4180) so that ``CSVReader`` reads back the same types and values.
 ///

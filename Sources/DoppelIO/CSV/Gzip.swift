@@ -5,6 +5,7 @@ import Darwin
 #endif
 import CZlib
 import DoppelTable
+import DoppelFiles
 
 /// gzip (RFC 1952) through zlib: whole-buffer inflation for reading, streaming deflation for
 /// writing. The `z_stream` lives on the heap because zlib keeps a pointer to it in its state.

@@ -1,4 +1,5 @@
 import DoppelTable
+import DoppelFiles
 
 /// A `nextChunk` source for the streaming writers that hands out `tables` in order, then `nil`.
 func chunkSource(_ tables: [Table]) -> () -> Table? {

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import DoppelTable
+import DoppelFiles
 
 /// A read-only, memory-mapped file.
 ///

@@ -5,6 +5,7 @@ import Darwin
 #endif
 import DoppelParallel
 import DoppelTable
+import DoppelFiles
 
 /// Options for ``ParquetReader``.
 public struct ParquetReadOptions: Sendable {

@@ -1,5 +1,6 @@
 import DoppelParallel
 import DoppelTable
+import DoppelFiles
 
 /// Compression of the pages a ``ParquetWriter`` writes.
 public enum ParquetCompression: String, Sendable, CaseIterable {

@@ -4,9 +4,11 @@ import Glibc
 import Darwin
 #endif
 
-/// Writes files atomically: the data goes to a temporary file beside the target, is flushed to
-/// disk, and is then renamed over the target. A crash leaves either the old file or the new one,
-/// never a half-written file that a later step could trust.
+/// Writes files atomically: the data goes to a temporary file beside the target
+/// (`.NAME.tmp-<pid>-<n>`), is flushed to disk, renamed over the target (atomic on POSIX file
+/// systems), and the folder is synced. A crash leaves either the old file or the new one, never a
+/// half-written file that a later step could trust. The one atomic writer of the project: data
+/// files, workspace metadata and model files all go through it.
 public enum AtomicFile {
     /// Writes through `body`, which receives a sink for the file's bytes.
     public static func write(to path: String, _ body: (inout FileSink) throws -> Void) throws {
@@ -20,6 +22,9 @@ public enum AtomicFile {
             guard rename(temporary, path) == 0 else {
                 throw DataFileError(file: path, message: "cannot rename temporary file into place: \(String(cString: strerror(errno)))")
             }
+            // The rename itself reaches the disk with the folder's entry.
+            let folder = open(directory, O_RDONLY | O_CLOEXEC)
+            if folder >= 0 { _ = fsync(folder); _ = Glibc.close(folder) }
         } catch {
             sink.close()
             unlink(temporary)
