@@ -42,12 +42,14 @@ public struct Dropout: Sendable {
         var i = 0
         // Leftover 16-bit draws of the previous word first, then four per word.
         while i < count && left > 0 { out[i] = nextFromWord(); i += 1 }
+        // Four 16-bit draws per word, lowest bits first, compared and stored as one SIMD4 each.
+        let limit = SIMD4<UInt32>(repeating: UInt32(threshold)), zero = SIMD4<Float>(), kept = SIMD4<Float>(repeating: scale)
         while i + 4 <= count {
             let word = generator.next()
-            out[i] = word & 0xFFFF < threshold ? 0 : scale
-            out[i + 1] = (word >> 16) & 0xFFFF < threshold ? 0 : scale
-            out[i + 2] = (word >> 32) & 0xFFFF < threshold ? 0 : scale
-            out[i + 3] = (word >> 48) < threshold ? 0 : scale
+            let draws = SIMD4<UInt32>(UInt32(truncatingIfNeeded: word) & 0xFFFF, UInt32(truncatingIfNeeded: word >> 16) & 0xFFFF,
+                                      UInt32(truncatingIfNeeded: word >> 32) & 0xFFFF, UInt32(truncatingIfNeeded: word >> 48))
+            let masks = zero.replacing(with: kept, where: draws .>= limit)
+            UnsafeMutableRawPointer(out + i).storeBytes(of: masks, as: SIMD4<Float>.self)
             i += 4
         }
         random = generator
