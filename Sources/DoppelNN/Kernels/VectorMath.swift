@@ -34,8 +34,8 @@ public enum VectorMath {
         return er * unsafeBitCast(exponent, to: SIMD8<Float>.self)
     }
 
-    /// The same computation for one value (used for the tail of a row, so every element of a
-    /// row goes through identical arithmetic).
+    /// The same computation for one value (the tails of ``sigmoid`` and ``tanh``, so every
+    /// element of a row goes through identical arithmetic).
     @inline(__always)
     static func exp(_ value: Float) -> Float { exp(SIMD8(repeating: value))[0] }
 
@@ -51,11 +51,16 @@ public enum VectorMath {
             j += 8
         }
         var sum = sums.sum()
-        while j < count {
-            let e = exp(z[j] - shift)
-            p[j] = e
-            sum += e
-            j += 1
+        if j < count {
+            // The tail (< 8 values) as one vector, lane by lane the same arithmetic as one value
+            // at a time; added in order, as before.
+            var tail = SIMD8<Float>(repeating: 0)
+            for k in 0..<(count - j) { tail[k] = z[j + k] - shift }
+            let e = exp(tail)
+            for k in 0..<(count - j) {
+                p[j + k] = e[k]
+                sum += e[k]
+            }
         }
         return sum
     }
