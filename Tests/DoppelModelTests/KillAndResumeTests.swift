@@ -13,19 +13,9 @@ import DoppelTestSupport
         let straight = try TestSupport.temporaryDirectory("doppel-straight").path
         let epochs = "3"
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = ["train", killed, epochs]
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        // Wait for the first checkpoint, then kill in the middle of the next epoch.
+        // Kill in the middle of the epoch after the first checkpoint.
         let checkpoint = killed + "/checkpoint.bin"
-        let deadline = Date().addingTimeInterval(120)
-        while !FileManager.default.fileExists(atPath: checkpoint), process.isRunning, Date() < deadline { usleep(20_000) }
-        usleep(150_000)
-        let wasRunning = process.isRunning
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        let wasRunning = try TestSupport.killNine(tool, ["train", killed, epochs], after: checkpoint, timeout: 120)
         #expect(FileManager.default.fileExists(atPath: checkpoint))
 
         let resumed = try TestSupport.run(tool, ["train", killed, epochs, "resume"])

@@ -24,20 +24,9 @@ import Testing
     @Test func killNineThenResumeEqualsStraightRun() throws {
         let killed = try workspace(), straight = try workspace()
         let train = ["train", "--model", "S", "--max-epochs", "3", "--batch-size", "16", "--seed", "5", "--quiet"]
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: doppel)
-        process.arguments = train + ["--workspace", killed]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        // Wait for the first checkpoint (epoch 1), then kill in the middle of the next epoch.
-        let checkpoint = killed + "/ModelStore/model-data/checkpoint.bin"
-        let deadline = Date().addingTimeInterval(300)
-        while !FileManager.default.fileExists(atPath: checkpoint), process.isRunning, Date() < deadline { usleep(20_000) }
-        usleep(100_000)
-        let wasRunning = process.isRunning
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        // Kill in the middle of the epoch after the first checkpoint.
+        let wasRunning = try TestSupport.killNine(doppel, train + ["--workspace", killed], after: killed + "/ModelStore/model-data/checkpoint.bin",
+                                                  delay: 100_000)
         let resumed = try TestSupport.run(doppel, train + ["--workspace", killed, "--resume"])
         #expect(resumed.status == 0, "\(resumed.output)")
         let full = try TestSupport.run(doppel, train + ["--workspace", straight])

@@ -77,6 +77,26 @@ public enum TestSupport {
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
+
+    /// Starts `executable` with `arguments`, waits until `file` exists (a first checkpoint) or the
+    /// process ends or `timeout` seconds pass, waits `delay` microseconds more, then kills it with
+    /// SIGKILL (`kill -9`). Returns whether it was still running when killed.
+    public static func killNine(_ executable: String, _ arguments: [String], after file: String, delay: UInt32 = 150_000,
+                                timeout: TimeInterval = 300) throws -> Bool {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(timeout)
+        while !FileManager.default.fileExists(atPath: file), process.isRunning, Date() < deadline { usleep(20_000) }
+        usleep(delay)
+        let wasRunning = process.isRunning
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        return wasRunning
+    }
 }
 
 /// A tiny seeded generator for reproducible test data and fuzzing: SplitMix64 (Steele, Lea &
