@@ -13,6 +13,7 @@ public enum AtomicFile {
     /// Writes through `body`, which receives a sink for the file's bytes.
     public static func write(to path: String, _ body: (inout FileSink) throws -> Void) throws {
         let directory = parentDirectory(of: path)
+        removeStaleTemporaries(of: path)
         let temporary = "\(directory)/.\(baseName(of: path)).tmp-\(getpid())-\(UInt64.random(in: 0..<UInt64.max))"
         var sink = try FileSink(creating: temporary, displayPath: path)
         do {
@@ -44,6 +45,20 @@ public enum AtomicFile {
     /// Writes a UTF-8 string to `path` atomically.
     public static func write(_ text: String, to path: String) throws {
         try write(Array(text.utf8), to: path)
+    }
+
+    /// Removes the temporary files of earlier writes of `path` whose process no longer runs (a
+    /// `kill -9` in the middle of a write leaves one behind; a write that fails removes its own).
+    public static func removeStaleTemporaries(of path: String) {
+        let directory = parentDirectory(of: path), prefix = ".\(baseName(of: path)).tmp-"
+        guard let folder = opendir(directory) else { return }
+        defer { closedir(folder) }
+        while let entry = readdir(folder) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard name.hasPrefix(prefix), let pid = Int32(name.dropFirst(prefix.count).prefix { $0 != "-" }) else { continue }
+            // kill(pid, 0) fails with ESRCH when no such process exists.
+            if pid != getpid(), kill(pid, 0) != 0, errno == ESRCH { unlink("\(directory)/\(name)") }
+        }
     }
 
     static func parentDirectory(of path: String) -> String {
