@@ -41,6 +41,9 @@ public func evaluate(_ request: EvaluationRequest) throws -> QualityReport {
 
 private func evaluateFiles(_ request: EvaluationRequest) throws -> QualityReport {
     if request.context != nil && request.contextKey == nil { throw EvaluationError.contextWithoutKey }
+    let inputs = [request.training, request.synthetic, request.holdout, request.context, request.syntheticContext, request.holdoutContext]
+    if let path = request.reportPath { try OutputPaths.refuseOverwriting(path, option: "--report", inputs: inputs) }
+    if let path = request.jsonPath { try OutputPaths.refuseOverwriting(path, option: "--json", inputs: inputs + [request.reportPath]) }
     let trainingContext = try request.context.map { try DataFiles.read(path: $0) }
     let training = EvaluationData(target: try DataFiles.read(path: request.training), context: trainingContext)
     let synthetic = EvaluationData(target: try DataFiles.read(path: request.synthetic),

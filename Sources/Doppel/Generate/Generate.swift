@@ -23,6 +23,8 @@ public enum Generate {
         try options.validate()
         let start = Date()
         let workspace = Workspace(path: options.workspace)
+        try OutputPaths.refuseOverwriting(options.outputPath, option: "--output", inputs: [options.seedDataPath, options.contextDataPath],
+                                          workspace: workspace)
         if try SequentialInputs.isSequential(workspace) { return try GenerateSequences.run(options, workspace: workspace, progress: progress) }
         let stats = try Encode.readStats(workspace, .target)
         let schema = ModelInputs.schema(stats)

@@ -30,6 +30,10 @@ enum GenerateSequences {
 
     static func run(_ options: GenerateOptions, workspace: Workspace, progress: ProgressReporter) throws -> GenerateSummary {
         let start = Date()
+        if options.rows != nil || options.contextDataPath != nil {
+            try OutputPaths.refuseOverwriting(options.contextOutputPath, option: "--context-output",
+                                              inputs: [options.seedDataPath, options.contextDataPath, options.outputPath], workspace: workspace)
+        }
         if options.rows != nil && options.contextDataPath != nil {
             throw PipelineError.invalidOption("--rows and --context exclude each other: with a context table, one sequence is generated per context row")
         }

@@ -62,6 +62,13 @@ public struct SynthesizeSummary: Sendable {
 /// An empty input table yields an empty output with the input's columns (nothing to learn).
 public enum Synthesize {
     public static func run(_ options: SynthesizeOptions, progress: ProgressReporter = .silent) throws -> SynthesizeSummary {
+        let inputs = [options.dataPath, options.contextPath]
+        try OutputPaths.refuseOverwriting(options.outputPath, option: "--output", inputs: inputs,
+                                          workspace: options.workspace.map { Workspace(path: $0) })
+        if options.contextPath != nil {
+            let contextOutput = options.contextOutputPath ?? GenerateOptions.contextPath(for: options.outputPath)
+            try OutputPaths.refuseOverwriting(contextOutput, option: "--context-output", inputs: inputs + [options.outputPath])
+        }
         let temporary = options.workspace == nil
         let parent = options.temporaryParent.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? FileManager.default.temporaryDirectory
         let workspace = options.workspace ?? parent.appendingPathComponent("doppel-synthesize-\(UUID().uuidString)").path
