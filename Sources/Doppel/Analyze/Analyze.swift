@@ -18,6 +18,8 @@ public enum Analyze {
         }
         PipelineTasks.register()
         let workspace = Workspace(path: options.workspace)
+        let lock = try WorkspaceLock.acquire(workspace, .exclusive, step: "analyze")
+        defer { withExtendedLifetime(lock) {} }
         let layout = try SplitLayout.load(workspace)
         let executor = Executor(options.executor)
         let budget = options.dpEpsilon.map {

@@ -40,6 +40,8 @@ public enum Encode {
     public static func run(_ options: EncodeOptions, progress: ProgressReporter = .silent) throws -> EncodeSummary {
         PipelineTasks.register()
         let workspace = Workspace(path: options.workspace)
+        let lock = try WorkspaceLock.acquire(workspace, .exclusive, step: "encode")
+        defer { withExtendedLifetime(lock) {} }
         let layout = try SplitLayout.load(workspace)
         _ = try readStats(workspace, .target)  // encode before analyze: a clear error here
         let contextStats = layout.isSequential ? try readStats(workspace, .context) : nil

@@ -25,6 +25,8 @@ public enum Generate {
         let workspace = Workspace(path: options.workspace)
         try OutputPaths.refuseOverwriting(options.outputPath, option: "--output", inputs: [options.seedDataPath, options.contextDataPath],
                                           workspace: workspace)
+        let lock = try WorkspaceLock.acquire(workspace, .shared, step: "generate")
+        defer { withExtendedLifetime(lock) {} }
         if try SequentialInputs.isSequential(workspace) { return try GenerateSequences.run(options, workspace: workspace, progress: progress) }
         let stats = try Encode.readStats(workspace, .target)
         let schema = ModelInputs.schema(stats)

@@ -59,7 +59,9 @@ public struct SplitSummary: Sendable {
 /// Rows keep their original order inside each file, so the same seed gives byte-identical files.
 public enum Split {
     public static func run(_ options: SplitOptions, progress: ProgressReporter = .silent) throws -> SplitSummary {
-        try Executor.withDefault(options.executor) { try runSteps(options, progress: progress) }
+        let lock = try WorkspaceLock.acquire(Workspace(path: options.workspace), .exclusive, step: "split")
+        defer { withExtendedLifetime(lock) {} }
+        return try Executor.withDefault(options.executor) { try runSteps(options, progress: progress) }
     }
 
     private static func runSteps(_ options: SplitOptions, progress: ProgressReporter) throws -> SplitSummary {

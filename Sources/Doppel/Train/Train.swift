@@ -13,6 +13,8 @@ public enum Train {
     public static func run(_ options: TrainOptions, progress: ProgressReporter = .silent) throws -> TrainSummary {
         try options.validate()
         let workspace = Workspace(path: options.workspace)
+        let lock = try WorkspaceLock.acquire(workspace, .exclusive, step: "train")
+        defer { withExtendedLifetime(lock) {} }
         if try SequentialInputs.isSequential(workspace) { return try trainSequential(options, workspace: workspace, progress: progress) }
         let stats = try Encode.readStats(workspace, .target)
         let schema = ModelInputs.schema(stats)
