@@ -42,6 +42,10 @@ public enum QualityEvaluator {
     public static func evaluate(training: EvaluationData, synthetic: EvaluationData, holdout: EvaluationData?,
                                 keys: SubjectKeys = .init(), options: Options = .init()) throws -> QualityReport {
         if (training.context != nil || synthetic.context != nil) && keys.targetKey == nil { throw EvaluationError.contextWithoutKey }
+        try requireComparable(training.target, synthetic.target, name: "synthetic")
+        if let holdout { try requireComparable(training.target, holdout.target, name: "holdout") }
+        if let a = training.context, let b = synthetic.context { try requireComparable(a, b, name: "synthetic context") }
+        if let a = training.context, let b = holdout?.context { try requireComparable(a, b, name: "holdout context") }
         // Caps below the minimum sizes would score a handful of rows as if they were the data.
         for (name, cap, minimum) in [("--max-distance-rows", options.maxRowsDistances, minimumHoldout),
                                      ("maxSyntheticRowsDistances", options.maxSyntheticRowsDistances, minimumHoldout),
@@ -125,6 +129,37 @@ public enum QualityEvaluator {
         a.overall = meanOfAvailable([a.univariate, a.bivariate, a.trivariate, a.coherence])
         a.overallMax = meanOfAvailable([a.univariateMax, a.bivariateMax, a.trivariateMax, a.coherenceMax])
         return a
+    }
+
+    /// The other table must have the training table's columns and no others, and each column's
+    /// values must convert to the training column's type (text such as "n/a" among numbers becomes
+    /// missing, as in mostlyai-qa; but when more than a tenth of the values fail, e.g. ages written
+    /// "22y", the column is refused): a renamed, missing or retyped column would otherwise be
+    /// scored as a difference in the data.
+    static func requireComparable(_ training: Table, _ other: Table, name: String) throws {
+        for field in training.schema.fields {
+            guard let column = other.column(named: field.name) else {
+                throw EvaluationError.missingColumn(table: name, column: field.name)
+            }
+            guard kind(column.type) != kind(field.type) else { continue }
+            let lost = TypeCoercion.convert(column, to: field.type).nullCount - column.nullCount
+            if lost * 10 > max(column.count - column.nullCount, 1) {
+                throw EvaluationError.invalidOption("column '\(field.name)': \(lost) of the \(name) data's values are not \(kind(field.type)) like the training data's (the \(name) column holds \(kind(column.type)))")
+            }
+        }
+        let extra = other.schema.names.filter { training.schema.index(of: $0) == nil }
+        if !extra.isEmpty {
+            throw EvaluationError.invalidOption("the \(name) data has columns the training data lacks: \(extra.map { "'\($0)'" }.joined(separator: ", "))")
+        }
+    }
+
+    private static func kind(_ type: DataType) -> String {
+        switch type {
+        case .int8, .int16, .int32, .int64, .float64: "numbers"
+        case .string: "text"
+        case .bool: "true/false values"
+        case .timestamp, .date: "dates and times"
+        }
     }
 
     static func checkSize(_ n: Int, _ minimum: Int, _ name: String) throws {

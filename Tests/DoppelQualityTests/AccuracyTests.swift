@@ -88,4 +88,25 @@ import Testing
         #expect(age.kind == .numeric)
         #expect(age.synthetic.last == 8) // "n/a" → missing bin
     }
+
+    /// What cannot be scored is refused with the column named: a missing or renamed column, an
+    /// extra one, a holdout whose ages are written "22y" (none convert to numbers).
+    @Test func tablesThatCannotBeComparedAreRefused() throws {
+        let trn = try Self.table(400, seed: 1)
+        let renamed = try Table([("years", trn.column(named: "age")!), ("city", trn.column(named: "city")!),
+                                 ("income", trn.column(named: "income")!), ("flag", trn.column(named: "flag")!)])
+        #expect { try QualityEvaluator.evaluate(training: .init(target: trn), synthetic: .init(target: renamed), holdout: nil) } throws: {
+            "\($0)".contains("synthetic data has no column 'age'")
+        }
+        let extra = try Table(zip(trn.schema.names, trn.columns).map { ($0, $1) } + [("more", trn.column(named: "city")!)])
+        #expect { try QualityEvaluator.evaluate(training: .init(target: trn), synthetic: .init(target: extra), holdout: nil) } throws: {
+            "\($0)".contains("columns the training data lacks: 'more'")
+        }
+        let ages: [String?] = (0..<400).map { "\(20 + $0 % 50)y" }
+        let holdout = try Table([("age", .string(ages)), ("city", trn.column(named: "city")!), ("income", trn.column(named: "income")!),
+                                 ("flag", trn.column(named: "flag")!)])
+        #expect { try QualityEvaluator.evaluate(training: .init(target: trn), synthetic: .init(target: trn), holdout: .init(target: holdout)) } throws: {
+            "\($0)".contains("column 'age': 400 of the holdout data's values are not numbers")
+        }
+    }
 }
