@@ -63,6 +63,7 @@ struct ArrowColumnDecoder {
             case .largeUtf8: try largeUtf8(count: n)
             default: try utf8View(count: n)
             }
+            if let bad = UTF8Validation.firstInvalid(strings) { throw ArrowFormatError("value \(bad) is not valid UTF-8 text") }
             return .string(StringColumn(storage: .plain(strings), validity: validity))
         case .timestamp(let unit, _):
             let validity = try self.validity(node)
@@ -223,6 +224,7 @@ struct ArrowColumnDecoder {
     /// a present row is an error.
     private func dictionaryColumn(indexType: ArrowType, _ raw: ArrowBodyBuffer, count n: Int, dictionary: StringArray, validity: ValidityBitmap?) throws(ArrowFormatError) -> StringColumn {
         guard case .int(let bitWidth, let signed) = indexType else { throw ArrowFormatError("unsupported dictionary index type \(indexType)") }
+        if let bad = UTF8Validation.firstInvalid(dictionary) { throw ArrowFormatError("dictionary value \(bad) is not valid UTF-8 text") }
         var values = dictionary
         if values.count == 0 && n > 0 {
             // Every row must be missing; give the codes a valid target.

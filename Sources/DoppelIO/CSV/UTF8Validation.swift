@@ -1,6 +1,24 @@
+import DoppelTable
+
 /// UTF-8 well-formedness (Unicode 15, table 3-7: no overlong forms, no surrogates, nothing
 /// above U+10FFFF), with an 8-bytes-at-a-time ASCII fast path.
 enum UTF8Validation {
+    /// The first value of `strings` that is not well-formed UTF-8, if any (the whole byte buffer
+    /// first: all ASCII means every value is valid).
+    static func firstInvalid(_ strings: StringArray) -> Int? {
+        if strings.bytes.withUnsafeBufferPointer({ isASCII($0) }) { return nil }
+        for i in 0..<strings.count where !isValid(strings.utf8(i)) { return i }
+        return nil
+    }
+
+    private static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let p = bytes.baseAddress else { return true }
+        var i = 0, seen: UInt64 = 0
+        while i + 8 <= bytes.count { seen |= UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self); i += 8 }
+        while i < bytes.count { seen |= UInt64(p[i]); i += 1 }
+        return seen & 0x8080_8080_8080_8080 == 0
+    }
+
     @inline(__always)
     static func isValid(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let p = bytes.baseAddress else { return true }

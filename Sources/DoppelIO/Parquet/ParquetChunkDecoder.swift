@@ -137,11 +137,11 @@ final class ColumnChunkDecoder {
         }
         var cursor = ByteCursor(data)
         switch leaf.conversion {
-        case .string(let validate):
+        case .string:
             var builder = StringArrayBuilder(capacity: n, byteCapacity: data.count)
             for _ in 0..<n {
                 let value = try nextByteArray(&cursor)
-                if validate && !UTF8Validation.isValid(value.bindMemory(to: UInt8.self)) { throw ParquetDecodeError("value is not valid UTF-8 text") }
+                if !UTF8Validation.isValid(value.bindMemory(to: UInt8.self)) { throw ParquetDecodeError("value is not valid UTF-8 text") }
                 builder.append(utf8: value.bindMemory(to: UInt8.self))
             }
             dictionaryStrings = builder.finish()
@@ -397,14 +397,14 @@ final class ColumnChunkDecoder {
             return
         }
         let sink = switchToPlain(destination, rowsBefore: rowOffset)
-        guard case .string(let validate) = leaf.conversion else { return }
+        guard case .string = leaf.conversion else { return }
         var row = 0
         let emit = { (value: UnsafeRawBufferPointer) throws -> Void in
             if let levels {
                 while row < n && levels[row] == 0 { sink.builder.appendEmpty(); row += 1 }
             }
             guard row < n else { throw ParquetDecodeError("more values than rows in the page") }
-            if validate && !UTF8Validation.isValid(value.bindMemory(to: UInt8.self)) { throw ParquetDecodeError("value is not valid UTF-8 text (a BYTE_ARRAY column without a STRING type)") }
+            if !UTF8Validation.isValid(value.bindMemory(to: UInt8.self)) { throw ParquetDecodeError("value is not valid UTF-8 text") }
             sink.builder.append(utf8: value.bindMemory(to: UInt8.self))
             row += 1
         }

@@ -20,8 +20,9 @@ public struct ParquetReadOptions: Sendable {
 ///
 /// Type mapping: INT32/INT64 of any width and signedness → `int64` (an unsigned 64-bit value
 /// above `Int64.max` is an error); FLOAT/DOUBLE/DECIMAL → `float64`; BOOLEAN → `bool`;
-/// STRING/UTF8/ENUM/JSON and untyped BYTE_ARRAY or FIXED_LEN_BYTE_ARRAY holding valid UTF-8 →
-/// `string` (dictionary-encoded chunks become dictionary columns); DATE → `date`; TIMESTAMP (any
+/// STRING/UTF8/ENUM/JSON and untyped BYTE_ARRAY or FIXED_LEN_BYTE_ARRAY → `string`, every value
+/// checked to be well-formed UTF-8 as CSV fields are (dictionary-encoded chunks become dictionary
+/// columns); DATE → `date`; TIMESTAMP (any
 /// unit) and INT96 → `timestamp` in microseconds; TIME → `int64` microseconds since midnight.
 /// Nested columns (LIST, MAP, STRUCT) are rejected with an error naming them. Row groups and
 /// columns are decoded in parallel.

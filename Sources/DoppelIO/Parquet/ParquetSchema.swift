@@ -21,7 +21,8 @@ enum ValueConversion: Sendable, Equatable {
     case decimalInt32(scale: Int32)
     case decimalInt64(scale: Int32)
     case decimalBytes(scale: Int32)
-    case string(validateUTF8: Bool)
+    /// Text, every value checked to be well-formed UTF-8 (as CSV fields are).
+    case string
 
     /// Bytes per value in our column's buffer.
     var targetWidth: Int {
@@ -166,13 +167,13 @@ enum ParquetSchemaResolver {
         case .byteArray, .fixedLenByteArray:
             if physical == .fixedLenByteArray && e.typeLength < 0 { throw ParquetDecodeError("column '\(e.name)': negative fixed length") }
             switch logical {
-            case .string?, .enumeration?, .json?: return (.string, .string(validateUTF8: false))
+            case .string?, .enumeration?, .json?: return (.string, .string)
             case nil, .unknown?: break
             default: throw unsupported
             }
             switch converted {
-            case .utf8?, .enumeration?, .json?: return (.string, .string(validateUTF8: false))
-            case nil: return (.string, .string(validateUTF8: true))
+            case .utf8?, .enumeration?, .json?: return (.string, .string)
+            case nil: return (.string, .string)
             default: throw unsupported
             }
         }
