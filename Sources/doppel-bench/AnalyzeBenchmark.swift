@@ -57,5 +57,6 @@ enum AnalyzeBenchmark {
                                             to: workspace.metaDirectory(.target).appendingPathComponent("encoding-types.json"))
         try PipelineBenchmarkData.writeJSON(KeysFile(primaryKey: nil, contextKey: nil),
                                             to: workspace.metaDirectory(.target).appendingPathComponent("keys.json"))
+        try StepRecords.recordSplit(workspace)
     }
 }

@@ -71,5 +71,6 @@ enum EncodeSequentialBenchmark {
         try PipelineBenchmarkData.writeJSON(EncodingTypesFile(columns: [.init(column: "group", encoding: .categorical)]),
                                             to: workspace.metaDirectory(.context).appendingPathComponent("encoding-types.json"))
         try PipelineBenchmarkData.writeJSON(KeysFile(primaryKey: "id", contextKey: nil), to: workspace.metaDirectory(.context).appendingPathComponent("keys.json"))
+        try StepRecords.recordSplit(workspace)
     }
 }

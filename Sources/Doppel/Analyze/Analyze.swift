@@ -20,6 +20,7 @@ public enum Analyze {
         let workspace = Workspace(path: options.workspace)
         let lock = try WorkspaceLock.acquire(workspace, .exclusive, step: "analyze")
         defer { withExtendedLifetime(lock) {} }
+        let stepInput = try StepRecords.begin(.analyze, workspace)
         let layout = try SplitLayout.load(workspace)
         let executor = Executor(options.executor)
         let budget = options.dpEpsilon.map {
@@ -61,8 +62,10 @@ public enum Analyze {
             // No context table: a previous run's context statistics must not survive.
             try? FileManager.default.removeItem(at: workspace.statsDirectory(.context))
         }
-        return AnalyzeSummary(target: target, context: context, partitionFiles: layout.files.count,
+        let summary = AnalyzeSummary(target: target, context: context, partitionFiles: layout.files.count,
                               backend: executor.backend(for: .any).rawValue, jobs: executor.jobs)
+        try StepRecords.complete(.analyze, workspace, input: stepInput)
+        return summary
     }
 
     private static func analyzeTable(

@@ -42,6 +42,7 @@ public enum Encode {
         let workspace = Workspace(path: options.workspace)
         let lock = try WorkspaceLock.acquire(workspace, .exclusive, step: "encode")
         defer { withExtendedLifetime(lock) {} }
+        let stepInput = try StepRecords.begin(.encode, workspace)
         let layout = try SplitLayout.load(workspace)
         _ = try readStats(workspace, .target)  // encode before analyze: a clear error here
         let contextStats = layout.isSequential ? try readStats(workspace, .context) : nil
@@ -69,9 +70,11 @@ public enum Encode {
         let first = workspace.encodedDataDirectory.appendingPathComponent(layout.files[0]).path
         let subColumns = try EncodedSchema.subColumns(ofFile: first)
         let sequenceSubColumns = contextStats == nil ? [] : try EncodedSchema.subColumns(ofFile: sequencesFile(first))
-        return EncodeSummary(subColumns: subColumns, sequenceSubColumns: sequenceSubColumns, files: tasks.count,
+        let summary = EncodeSummary(subColumns: subColumns, sequenceSubColumns: sequenceSubColumns, files: tasks.count,
                              rows: results.map(\.rows).reduce(0, +), sequenceRows: results.map(\.sequenceRows).reduce(0, +),
                              directory: workspace.encodedDataDirectory.path)
+        try StepRecords.complete(.encode, workspace, input: stepInput)
+        return summary
     }
 
     /// `part-NNNNNN-trn.sequences.arrow` beside `part-NNNNNN-trn.arrow`.

@@ -27,6 +27,7 @@ public enum Generate {
                                           workspace: workspace)
         let lock = try WorkspaceLock.acquire(workspace, .shared, step: "generate")
         defer { withExtendedLifetime(lock) {} }
+        _ = try StepRecords.requireComplete(.train, workspace, for: "generate")
         if try SequentialInputs.isSequential(workspace) { return try GenerateSequences.run(options, workspace: workspace, progress: progress) }
         let stats = try Encode.readStats(workspace, .target)
         let schema = ModelInputs.schema(stats)

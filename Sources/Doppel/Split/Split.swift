@@ -59,9 +59,13 @@ public struct SplitSummary: Sendable {
 /// Rows keep their original order inside each file, so the same seed gives byte-identical files.
 public enum Split {
     public static func run(_ options: SplitOptions, progress: ProgressReporter = .silent) throws -> SplitSummary {
-        let lock = try WorkspaceLock.acquire(Workspace(path: options.workspace), .exclusive, step: "split")
+        let workspace = Workspace(path: options.workspace)
+        let lock = try WorkspaceLock.acquire(workspace, .exclusive, step: "split")
         defer { withExtendedLifetime(lock) {} }
-        return try Executor.withDefault(options.executor) { try runSteps(options, progress: progress) }
+        let stepInput = try StepRecords.begin(.split, workspace)
+        let summary = try Executor.withDefault(options.executor) { try runSteps(options, progress: progress) }
+        try StepRecords.complete(.split, workspace, input: stepInput)
+        return summary
     }
 
     private static func runSteps(_ options: SplitOptions, progress: ProgressReporter) throws -> SplitSummary {

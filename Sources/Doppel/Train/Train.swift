@@ -15,7 +15,15 @@ public enum Train {
         let workspace = Workspace(path: options.workspace)
         let lock = try WorkspaceLock.acquire(workspace, .exclusive, step: "train")
         defer { withExtendedLifetime(lock) {} }
-        if try SequentialInputs.isSequential(workspace) { return try trainSequential(options, workspace: workspace, progress: progress) }
+        let stepInput = try StepRecords.begin(.train, workspace)
+        let summary = try SequentialInputs.isSequential(workspace)
+            ? trainSequential(options, workspace: workspace, progress: progress) : trainFlat(options, workspace: workspace, progress: progress)
+        try StepRecords.complete(.train, workspace, input: stepInput)
+        return summary
+    }
+
+    /// Trains the flat model on a flat workspace.
+    static func trainFlat(_ options: TrainOptions, workspace: Workspace, progress: ProgressReporter) throws -> TrainSummary {
         let stats = try Encode.readStats(workspace, .target)
         let schema = ModelInputs.schema(stats)
         guard !schema.columns.isEmpty else {

@@ -1,0 +1,41 @@
+import DoppelTestSupport
+import Foundation
+import Testing
+@testable import Doppel
+
+/// Steps as transactions: a step whose predecessor did not complete, or completed on an older run
+/// of ITS predecessor, refuses to start and names the step to run again; rerunning fixes it.
+@Suite struct StepRecordsTests {
+    @Test func anInterruptedStepIsNotTrusted() throws {
+        let ws = try PipelineFixture.titanic(partitions: 2)
+        _ = try PipelineFixture.analyze(ws)
+        _ = try PipelineFixture.encode(ws)
+        // An encode killed half-way leaves no record (it removes its own first).
+        try FileManager.default.removeItem(at: StepRecords.url(Workspace(path: ws), .encode))
+        #expect { _ = try TrainFixture.train(ws, maxEpochs: 1) } throws: {
+            "\($0)".contains("`doppel encode` has not completed") && "\($0)".contains("before `doppel train`")
+        }
+        #expect { _ = try Generate.run(GenerateOptions(workspace: ws, outputPath: ws + "/../out.csv")) } throws: {
+            "\($0)".contains("`doppel train` has not completed")
+        }
+        _ = try PipelineFixture.encode(ws)
+        #expect(try TrainFixture.train(ws, maxEpochs: 1).training.epochs == 1)
+    }
+
+    @Test func aStepRunOnAnOlderPredecessorIsNotTrusted() throws {
+        let ws = try PipelineFixture.titanic(partitions: 1)
+        _ = try PipelineFixture.analyze(ws)
+        _ = try PipelineFixture.encode(ws)
+        // Split again: the statistics and codes describe the previous split.
+        var split = SplitOptions(targetPath: PipelineFixture.example("titanic.csv"), workspace: ws)
+        split.seed = 99
+        _ = try Split.run(split)
+        #expect { _ = try TrainFixture.train(ws, maxEpochs: 1) } throws: {
+            "\($0)".contains("`doppel analyze` in \(ws) used the output of an earlier `doppel split` run; run `doppel analyze` again")
+        }
+        #expect { _ = try PipelineFixture.encode(ws) } throws: { "\($0)".contains("run `doppel analyze` again") }
+        _ = try PipelineFixture.analyze(ws)
+        _ = try PipelineFixture.encode(ws)
+        #expect(try TrainFixture.train(ws, maxEpochs: 1).training.epochs == 1)
+    }
+}
