@@ -75,33 +75,37 @@ public enum Analyze {
         let role = table.role
         let columns = table.columns
         let subjectKey = layout.subjectKey(role)
-        // Task i: file i / columns.count, column i % columns.count (partition-major, so a file's
-        // pages are shared by the tasks that run together).
+        // Per file, the columns in groups (about 4 tasks per job and file, so a wide table reads
+        // each file a few times, not once per column); tasks partition-major, groups in column
+        // order, so the results come out file by file, column by column.
+        let groupSize = max(1, (columns.count + 4 * executor.jobs - 1) / (4 * executor.jobs))
         var tasks: [AnalyzeColumnTask] = []
         var firstRow: Int64 = 0
         for (fileIndex, file) in layout.files.enumerated() {
-            for column in columns {
-                tasks.append(AnalyzeColumnTask(workspace: options.workspace, role: role.rawValue, file: file, column: column.name,
-                                               encoding: column.encoding.rawValue, subjectKey: subjectKey, firstRowID: firstRow))
+            for first in stride(from: 0, to: columns.count, by: groupSize) {
+                let group = columns[first..<min(columns.count, first + groupSize)]
+                tasks.append(AnalyzeColumnTask(workspace: options.workspace, role: role.rawValue, file: file, columns: group.map(\.name),
+                                               encodings: group.map(\.encoding.rawValue), subjectKey: subjectKey, firstRowID: firstRow))
             }
             firstRow += Int64(rowsPerFile[fileIndex])
         }
 
         // Run in batches so that progress can be reported; results stay in task order.
         var partials: [PartialStats] = []
-        partials.reserveCapacity(tasks.count)
-        let batch = max(columns.count, 4 * executor.jobs)
+        partials.reserveCapacity(columns.count * layout.files.count)
+        let batch = max(1, 4 * executor.jobs)
         var start = 0
         while start < tasks.count {
             let end = min(tasks.count, start + batch)
             let slice = Array(tasks[start..<end])
-            progress.step("analyzing \(role.rawValue): \(slice[0].file), column '\(slice[0].column)'", completed: start, total: tasks.count)
+            progress.step("analyzing \(role.rawValue): \(slice[0].file), column '\(slice[0].columns.first ?? "")'", completed: partials.count,
+                          total: columns.count * layout.files.count)
             partials += try executor.mapTask(PipelineTasks.analyzeColumn, descriptors: slice,
-                                             label: { "\(role.rawValue) partition file \(slice[$0].file), column '\(slice[$0].column)'" },
-                                             as: PartialStats.self)
+                                             label: { "\(role.rawValue) partition file \(slice[$0].file), columns '\(slice[$0].columns.first ?? "")'…'\(slice[$0].columns.last ?? "")'" },
+                                             as: [PartialStats].self).flatMap { $0 }
             start = end
         }
-        progress.step("analyzed \(role.rawValue): \(columns.count) column(s) × \(layout.files.count) partition file(s)", completed: tasks.count, total: tasks.count)
+        progress.step("analyzed \(role.rawValue): \(columns.count) column(s) × \(layout.files.count) partition file(s)", completed: partials.count, total: partials.count)
 
         // Merge in partition order and finalize, one column per task.
         let fileCount = layout.files.count

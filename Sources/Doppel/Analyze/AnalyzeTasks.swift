@@ -3,48 +3,57 @@ import DoppelParallel
 import DoppelTable
 import Foundation
 
-/// One analyze task: one modelled column of one partition file. Small and `Codable`, so that it
-/// can be sent to a worker process, which memory-maps the partition file itself.
+/// One analyze task: some modelled columns of one partition file (the file is read once per
+/// task, so a wide table costs one read per group of columns, not one per column). Small and
+/// `Codable`, so that it can be sent to a worker process, which memory-maps the file itself.
 public struct AnalyzeColumnTask: Codable, Sendable {
     public var workspace: String
     /// `tgt` or `ctx`.
     public var role: String
     /// Partition file name, e.g. `part-000003-val.arrow`.
     public var file: String
-    public var column: String
-    /// Declared encoding (`TABULAR_…`).
-    public var encoding: String
+    /// The columns, and their declared encodings (`TABULAR_…`), in the same order.
+    public var columns: [String]
+    public var encodings: [String]
     /// Column whose values name each row's subject; `nil`: every row is its own subject.
     public var subjectKey: String?
     /// Subject id of the file's first row when rows are subjects (unique across partitions).
     public var firstRowID: Int64
 
-    /// Analyzes the column: the unprotected partial statistics (kept in memory by the caller).
-    public func run() throws -> PartialStats {
-        guard let role = Workspace.Role(rawValue: role), let type = EncodingType(rawValue: encoding) else {
-            throw PipelineError.invalidOption("bad analyze task: role '\(self.role)', encoding '\(encoding)'")
+    /// Analyzes the columns: their unprotected partial statistics, in order (kept in memory by
+    /// the caller).
+    public func run() throws -> [PartialStats] {
+        guard let role = Workspace.Role(rawValue: role), columns.count == encodings.count else {
+            throw PipelineError.invalidOption("bad analyze task: role '\(self.role)', \(columns.count) columns, \(encodings.count) encodings")
         }
         let path = Workspace(path: workspace).dataDirectory(role).appendingPathComponent(file).path
         let table = try ArrowIPC.read(path: path)
-        guard var values = table.column(named: column) else {
-            throw PipelineError.workspace("partition file \(path) has no column '\(column)'")
-        }
         var subjects = SubjectIDs.rows(first: firstRowID)
+        var grouping: [Int]? = nil
         if let subjectKey {
             guard let keyColumn = table.column(named: subjectKey) else {
                 throw PipelineError.workspace("partition file \(path) has no key column '\(subjectKey)'")
             }
-            var ids = try SubjectKeyIDs.ids(of: keyColumn, name: subjectKey, file: path)
-            if type == .datetimeRelative {
-                // Sequences are the runs of equal subject ids: group each subject's rows.
-                let (group, groups) = SubjectGrouping.firstAppearance(ids)
-                let grouping = group.withUnsafeBufferPointer { SubjectGrouping(group: $0, groups: groups) }
-                values = values.take(grouping.order)
-                ids = Buffer(grouping.order.map { ids[$0] })
-            }
+            let ids = try SubjectKeyIDs.ids(of: keyColumn, name: subjectKey, file: path)
             subjects = .keys(ids)
+            if encodings.contains(EncodingType.datetimeRelative.rawValue) {
+                // Sequences are the runs of equal subject ids: datetime-relative columns group each subject's rows.
+                let (group, groups) = SubjectGrouping.firstAppearance(ids)
+                grouping = group.withUnsafeBufferPointer { SubjectGrouping(group: $0, groups: groups) }.order
+            }
         }
-        return try PartialStats.analyze(values, as: type, subjects: subjects, name: column)
+        return try zip(columns, encodings).map { column, encoding in
+            guard let type = EncodingType(rawValue: encoding) else { throw PipelineError.invalidOption("bad analyze task: encoding '\(encoding)'") }
+            guard var values = table.column(named: column) else {
+                throw PipelineError.workspace("partition file \(path) has no column '\(column)'")
+            }
+            var columnSubjects = subjects
+            if type == .datetimeRelative, let order = grouping, case .keys(let ids) = subjects {
+                values = values.take(order)
+                columnSubjects = .keys(Buffer(order.map { ids[$0] }))
+            }
+            return try PartialStats.analyze(values, as: type, subjects: columnSubjects, name: column)
+        }
     }
 }
 

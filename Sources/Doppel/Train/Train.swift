@@ -43,6 +43,7 @@ public enum Train {
             trainingOptions.earlyStoppingPatience = max(options.maxEpochs, 1)
         }
         let architecture = FlatModelArchitecture.resolve(schema: schema, size: options.size)
+        try TrainingMemory.require(parameters: architecture.parameterCount, workers: options.executor.threadWorkers, size: options.size.rawValue)
         let directory = workspace.modelDataDirectory.path
         progress.message("training model \(options.size.rawValue) on \(training.rowCount) rows (\(schema.subColumnCount) sub-columns), validating on \(validatedOnTraining ? 0 : validation.rowCount) rows")
         let result = try Trainer.train(architecture: architecture, training: training, validation: validation,
@@ -91,6 +92,7 @@ public enum Train {
         }
         let architecture = SequentialModelArchitecture.resolve(target: inputs.target, positional: inputs.positional, context: inputs.context,
                                                               medianLength: inputs.medianLength, size: options.size)
+        try TrainingMemory.require(parameters: architecture.parameterCount, workers: options.executor.threadWorkers, size: options.size.rawValue)
         let directory = workspace.modelDataDirectory.path
         let events = (0..<training.subjectCount).reduce(0) { $0 + training.length($1) }
         progress.message("training sequential model \(options.size.rawValue) on \(training.subjectCount) subjects with \(events) events (\(inputs.target.subColumnCount) target and \(inputs.context?.subColumnCount ?? 0) context sub-columns), validating on \(validatedOnTraining ? 0 : validation.subjectCount) subjects")

@@ -1,3 +1,4 @@
+import DoppelNN
 /// The fully resolved network of a flat model: every layer width per column and sub-column.
 ///
 /// Saved in `model.json`; rebuilding a model from it reproduces the same parameter layout, so
@@ -81,5 +82,15 @@ public struct FlatModelArchitecture: Codable, Sendable, Equatable {
                 }
             }
         }
+    }
+}
+
+extension FlatModelArchitecture {
+    /// Parameters a model of this architecture allocates, counted on a layout-only store (no
+    /// memory), so a model too large for the machine can be refused before it is built.
+    public var parameterCount: Int {
+        var store = ParameterStore.layoutOnly()
+        _ = FlatNetwork(architecture: self, store: &store)
+        return store.count
     }
 }

@@ -1,3 +1,4 @@
+import DoppelNN
 /// Which target sub-columns carry the positional quantities of a sequential model (reference
 /// engine §4.2, §5.5): `SIDX` (index of the event in its sequence), `SLEN` (the sequence length)
 /// and `RIDX` (events remaining). Each quantity is one or more sub-columns (digits for long
@@ -97,5 +98,15 @@ public struct SequentialModelArchitecture: Codable, Sendable, Equatable {
         for sub in context where sub.cardinality < 1 || sub.cardinality > 1 << 32 || sub.embeddingDimension < 1 || sub.embeddingDimension > 1 << 16 {
             throw .invalidSchema("context sub-column \(sub.name): cardinality \(sub.cardinality), width \(sub.embeddingDimension)")
         }
+    }
+}
+
+extension SequentialModelArchitecture {
+    /// Parameters a model of this architecture allocates, counted without allocating them.
+    public var parameterCount: Int {
+        var store = ParameterStore.layoutOnly()
+        _ = SequentialNetwork(target: target, contextCardinalities: context.map(\.cardinality), contextDimensions: context.map(\.embeddingDimension),
+                              contextWidth: contextWidth, historyWidth: historyWidth, historyExcluded: historyExcluded, store: &store)
+        return store.count
     }
 }

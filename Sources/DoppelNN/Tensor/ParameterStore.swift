@@ -40,18 +40,29 @@ public struct ParameterStore: Sendable {
     public private(set) var initializers: [Initializer] = []
     private var indexByName: [String: Int] = [:]
 
-    public init() {}
+    /// Whether ``allocate(_:shape:initializer:trainable:)`` only records slices (no memory).
+    public let isLayoutOnly: Bool
+
+    public init() { isLayoutOnly = false }
+
+    /// A store that records the layout of what is allocated in it but holds no values: building
+    /// a network on it counts the parameters before any memory is committed to them.
+    public static func layoutOnly() -> ParameterStore { ParameterStore(layoutOnly: true) }
+
+    private init(layoutOnly: Bool) { isLayoutOnly = layoutOnly }
 
     /// Total number of scalar parameters.
-    public var count: Int { values.count }
+    public var count: Int { slices.last.map { $0.offset + $0.count } ?? 0 }
 
     /// Appends a zero-filled parameter of `shape` and returns its slice.
     /// - Precondition: `name` is not used yet.
     public mutating func allocate(_ name: String, shape: [Int], initializer: Initializer, trainable: Bool = true) -> ParameterSlice {
         precondition(indexByName[name] == nil, "parameter \(name) allocated twice")
-        let slice = ParameterSlice(name: name, shape: shape, offset: values.count, trainable: trainable)
-        values.append(contentsOf: repeatElement(0, count: slice.count))
-        gradients.append(contentsOf: repeatElement(0, count: slice.count))
+        let slice = ParameterSlice(name: name, shape: shape, offset: count, trainable: trainable)
+        if !isLayoutOnly {
+            values.append(contentsOf: repeatElement(0, count: slice.count))
+            gradients.append(contentsOf: repeatElement(0, count: slice.count))
+        }
         indexByName[name] = slices.count
         slices.append(slice)
         initializers.append(initializer)
