@@ -143,4 +143,19 @@ import DoppelTestSupport
         #expect(reports.first?.steps == 1)
         #expect(epochEnds[0].message.contains("epoch 1.0/2"))
     }
+
+    /// An edited model.json whose layer width does not fit an integer names the field, not "not
+    /// valid JSON".
+    @Test func aNumberTooLargeNamesItsField() throws {
+        let (dir, _) = try Self.train(epochs: 1)
+        let file = dir + "/model.json"
+        var text = try String(contentsOfFile: file, encoding: .utf8)
+        let range = try #require(text.range(of: #""regressorLayers"\s*:\s*\[\s*\d+"#, options: .regularExpression))
+        let digits = try #require(text[range].range(of: #"\d+$"#, options: .regularExpression))
+        text.replaceSubrange(digits, with: "10000000000000000000")
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        #expect { _ = try ModelFiles.read(from: dir) } throws: {
+            "\($0)".contains("regressorLayers[0]: 10000000000000000000 is too large for an integer")
+        }
+    }
 }

@@ -88,6 +88,10 @@ public enum Encode {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw PipelineError.workspace("no statistics at \(url.path); run `doppel analyze` first")
         }
-        return try StatsFile.decode(data, source: url.path)
+        let stats = try StatsFile.decode(data, source: url.path)
+        guard stats.trainingRecords >= 0, stats.validationRecords >= 0 else {
+            throw PipelineError.workspace("\(url.path) counts \(stats.trainingRecords) training and \(stats.validationRecords) validation records; run `doppel analyze` again")
+        }
+        return stats
     }
 }

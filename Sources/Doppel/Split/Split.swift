@@ -112,7 +112,12 @@ public enum Split {
         }
 
         let subjectCount = context?.rowCount ?? target.rowCount
-        let assignment = SubjectAssignment(subjects: subjectCount, partitions: options.partitions,
+        // More partitions than subjects would only write empty files.
+        let partitions = min(options.partitions, max(1, subjectCount))
+        if partitions < options.partitions {
+            progress.message("--partitions \(options.partitions) is more than the \(subjectCount) subjects: writing \(partitions) partition(s)")
+        }
+        let assignment = SubjectAssignment(subjects: subjectCount, partitions: partitions,
                                            validationFraction: options.validationFraction, seed: options.seed)
 
         let targetKeys = KeysFile(primaryKey: options.primaryKey, contextKey: options.contextKey)
@@ -141,7 +146,7 @@ public enum Split {
         let slots = assignment.slotCount
         for slot in 0..<slots {
             let (partition, side) = assignment.slotIdentity(slot)
-            progress.step("writing partition \(partition + 1)/\(options.partitions) (\(side.rawValue))", completed: slot, total: slots)
+            progress.step("writing partition \(partition + 1)/\(partitions) (\(side.rawValue))", completed: slot, total: slots)
             let metadata = ["doppel.role": "target", "doppel.side": side.rawValue]
             try ArrowIPC.write(target.take(targetRowsBySlot[slot]).compactingDictionaries(), to: workspace.partitionFile(.target, index: partition, side: side).path, metadata: metadata)
             if let context {
@@ -163,7 +168,7 @@ public enum Split {
             target: .init(path: options.targetPath, rows: target.rowCount, schema: target.schema, encodings: targetEncodings, keys: targetKeys),
             context: context.map { .init(path: contextFile, rows: $0.rowCount, schema: $0.schema, encodings: contextEncodings, keys: contextKeys) },
             subjects: subjectCount, trainingSubjects: assignment.trainingCount, validationSubjects: subjectCount - assignment.trainingCount,
-            partitions: options.partitions, workspace: options.workspace)
+            partitions: partitions, workspace: options.workspace)
     }
 
     private static func requireColumn(_ name: String?, in table: Table, file: String, role: String) throws {

@@ -87,7 +87,7 @@ public enum ModelFiles {
         let bytes = try FileAccess.read(file)
         let description: ModelDescriptionOf<A>
         do { description = try JSONDecoder().decode(ModelDescriptionOf<A>.self, from: Data(bytes)) } catch {
-            throw .invalidFile(path: file, reason: "not a Doppel model description (\(A.modelFormatName)): \(error)")
+            throw .invalidFile(path: file, reason: "not a Doppel model description (\(A.modelFormatName)): \(Self.describe(error, bytes: bytes))")
         }
         guard description.format == ModelDescriptionOf<A>.formatName else {
             throw .invalidFile(path: file, reason: "format \"\(description.format)\", expected \"\(ModelDescriptionOf<A>.formatName)\"")
@@ -157,5 +157,48 @@ extension SequentialModelArchitecture {
         let contextInput = self.context.reduce(0) { $0 + $1.embeddingDimension }
         return target.estimatedParameterCount + firstLayers * (contextWidth + historyWidth) + context + (contextInput + 1) * contextWidth
             + 4 * historyWidth * (embeddings + historyWidth + 1)
+    }
+}
+
+extension ModelFiles {
+    /// A decoding error in words, with the path of the field it is about (e.g. a layer width too
+    /// large for an integer reads "at architecture.columns[2]…: …", not "not valid JSON").
+    static func describe(_ error: Error, bytes: [UInt8]) -> String {
+        func path(_ codingPath: [CodingKey]) -> String {
+            codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().drop { $0 == "." }.description
+        }
+        switch error {
+        case DecodingError.dataCorrupted(let context):
+            if context.codingPath.isEmpty, let number = hugeNumber(in: bytes) {
+                // Valid JSON whose number does not fit an integer field (the decoder only says "not valid JSON").
+                return "at \(number.path): \(number.text) is too large for an integer"
+            }
+            return (context.codingPath.isEmpty ? "" : "at \(path(context.codingPath)): ") + context.debugDescription
+        case DecodingError.keyNotFound(let key, let context):
+            return "missing field \(path(context.codingPath + [key]))"
+        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
+            return "at \(path(context.codingPath)): \(context.debugDescription)"
+        default:
+            return "\(error)"
+        }
+    }
+
+    /// The first number of magnitude ≥ 2⁶³ in valid JSON `bytes`, with its path.
+    static func hugeNumber(in bytes: [UInt8]) -> (path: String, text: String)? {
+        guard let root = try? JSONSerialization.jsonObject(with: Data(bytes)) else { return nil }
+        func search(_ value: Any, _ path: String) -> (String, String)? {
+            switch value {
+            case let object as [String: Any]:
+                for key in object.keys.sorted() { if let found = search(object[key]!, path.isEmpty ? key : "\(path).\(key)") { return found } }
+            case let array as [Any]:
+                for (i, item) in array.enumerated() { if let found = search(item, "\(path)[\(i)]") { return found } }
+            case let number as NSNumber where !(number is Bool) && abs(number.doubleValue) >= 0x1p63:
+                return (path, number.description)
+            default:
+                break
+            }
+            return nil
+        }
+        return search(root, "").map { (path: $0.0, text: $0.1) }
     }
 }
