@@ -93,7 +93,7 @@ def pipeline(ws: Path, output: Path):
         ["analyze", "--workspace", str(ws), "--seed", "3", "--quiet"],
         ["encode", "--workspace", str(ws), "--quiet"],
         ["train", "--workspace", str(ws), "--seed", "3", "--max-epochs", "3", "--model", "S", "--quiet"],
-        ["generate", "--workspace", str(ws), "--seed", "3", "--output", str(output), "--quiet"],
+        ["generate", "--workspace", str(ws), "--seed", "3", "--output", str(output), "--force", "--quiet"],
     ]
 
 
@@ -132,7 +132,7 @@ def kills(work: Path, tally: Tally):
             tally.outcome("kill", f"{steps[index][0]} killed after {delay} s, then rerun", status, text, correct)
     data = REPO / "examples" / "titanic.csv"
     once = work / "synth-straight.csv"
-    command = ["synthesize", str(data), "--seed", "5", "--max-epochs", "3", "--model", "S", "--quiet"]
+    command = ["synthesize", str(data), "--seed", "5", "--max-epochs", "3", "--model", "S", "--force", "--quiet"]
     run(command + ["--output", str(once)])
     for delay in (0.05, 0.3, 1.0, 2.0):
         again = work / "synth-killed.csv"
@@ -180,7 +180,8 @@ def arguments(work: Path, tally: Tally):
         ["train", "--workspace", str(ws), "--max-time", "0"], ["train", "--workspace", str(ws), "--max-epochs", "0"],
         ["analyze", "--workspace", str(ws), "--dp-epsilon", "-1"], ["split", "--data", str(copy), "--workspace", str(copy)],
         ["evaluate", "--train", str(copy), "--synthetic", str(copy), "--max-distance-rows", "-5"],
-        ["synthesize", str(copy), "--output", str(copy)], ["evaluate", "--train", str(copy), "--synthetic", str(copy), "--report", str(copy)],
+        ["synthesize", str(copy), "--output", str(copy), "--force"], ["synthesize", str(copy), "--output", str(copy)],
+        ["evaluate", "--train", str(copy), "--synthetic", str(copy), "--report", str(copy), "--force"],
         ["generate", "--workspace", str(ws), "--output", str(ws / "OriginalData" / "tgt-data" / "part-000000-trn.arrow")],
     ]
     before = (tally.cases, tally.errors)

@@ -6,10 +6,10 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh release
 mkdir -p output
 echo "== Synthesize examples/titanic.csv"
-scripts/doppel synthesize examples/titanic.csv --output output/titanic-synthetic.csv --seed 42
+scripts/doppel synthesize examples/titanic.csv --output output/titanic-synthetic.csv --seed 42 --force
 echo
 echo "== Evaluate the synthetic data against the original"
 scripts/doppel evaluate --train examples/titanic.csv --synthetic output/titanic-synthetic.csv \
-  --report output/titanic-report.html --json output/titanic-metrics.json
+  --report output/titanic-report.html --json output/titanic-metrics.json --force
 echo
 echo "Synthetic data: output/titanic-synthetic.csv; quality report: output/titanic-report.html"

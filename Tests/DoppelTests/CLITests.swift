@@ -66,4 +66,21 @@ import Testing
         #expect(try TestSupport.run(doppel, ["split", "--data", data, "--workspace", ws, "--quiet"]).status == 0)
         #expect(try TestSupport.run(doppel, ["analyze", "--workspace", ws, "--dp-epsilon", "1e-300", "--quiet"]).status == 0)
     }
+
+    /// An output file that exists is replaced only with --force; an output onto an input is
+    /// refused even with it.
+    @Test func existingOutputsNeedForce() throws {
+        let dir = try TestSupport.temporaryDirectory("cli")
+        let data = TestSupport.repositoryRoot.appendingPathComponent("examples/titanic.csv").path
+        let output = dir.appendingPathComponent("out.csv").path
+        try "keep me\n".write(toFile: output, atomically: false, encoding: .utf8)
+        let run = ["synthesize", data, "--output", output, "--max-epochs", "1", "--model", "S", "--quiet"]
+        let refused = try TestSupport.run(doppel, run)
+        #expect(refused.status != 0 && refused.output.contains("\(output) exists; pass --force to replace it"))
+        #expect(try String(contentsOfFile: output, encoding: .utf8) == "keep me\n")
+        #expect(try TestSupport.run(doppel, run + ["--force"]).status == 0)
+        #expect(try String(contentsOfFile: output, encoding: .utf8).hasPrefix("survived,pclass,"))
+        let onto = try TestSupport.run(doppel, ["synthesize", output, "--output", output, "--force", "--quiet"])
+        #expect(onto.status != 0 && onto.output.contains("is also an input of this step"))
+    }
 }

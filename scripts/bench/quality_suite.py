@@ -103,7 +103,7 @@ def timed(command: list[str], log: Path, timeout: float) -> dict:
 def score(doppel: Path, train: Path, holdout: Path, synthetic: Path, folder: Path, name: str) -> dict:
     metrics = folder / f"metrics-{name}.json"
     result = subprocess.run([str(doppel), "evaluate", "--train", str(train), "--synthetic", str(synthetic), "--holdout",
-                             str(holdout), "--json", str(metrics), "--report", str(folder / f"report-{name}.html")],
+                             str(holdout), "--json", str(metrics), "--report", str(folder / f"report-{name}.html"), "--force"],
                             capture_output=True, text=True)
     if result.returncode != 0:
         return {"error": result.stderr.strip()[-300:]}
@@ -121,7 +121,7 @@ def run_table(name: str, args, work: Path) -> dict:
     row = {"table": name, "rows": len(frame), "columns": frame.shape[1], "engines": {}}
     doppel = REPO / "scripts" / "doppel"
     commands = {
-        "doppel": [str(doppel), "synthesize", str(train), "--output", str(folder / "syn-doppel.csv"), "--seed", str(args.seed),
+        "doppel": [str(doppel), "synthesize", str(train), "--output", str(folder / "syn-doppel.csv"), "--seed", str(args.seed), "--force",
                    *args.doppel_arg],
         "reference": [sys.executable, str(REPO / "scripts" / "bench" / "reference_synthesize.py"), str(train),
                       str(folder / "syn-reference.csv"), "--seed", str(args.seed)]

@@ -49,7 +49,7 @@ def doppel_command(paths: dict, folder: Path, seed: int, extra: list[str]) -> li
         f"{doppel} analyze --workspace {ws} --seed {seed}",
         f"{doppel} encode --workspace {ws} --seed {seed}",
         f"{doppel} train --workspace {ws} --seed {seed} " + " ".join(shlex.quote(a) for a in extra),
-        f"{doppel} generate --workspace {ws} --seed {seed} --output {folder / 'syn-doppel.csv'}",
+        f"{doppel} generate --workspace {ws} --seed {seed} --output {folder / 'syn-doppel.csv'} --force",
     ]
     return ["bash", "-c", " && ".join(steps)]
 
@@ -67,7 +67,7 @@ def score(paths: dict, synthetic: Path, folder: Path, name: str) -> dict:
                              "--context", str(paths["players-trn"]), "--synthetic", str(synthetic),
                              "--synthetic-context", str(paths["players-trn"]), "--holdout", str(paths["batting-hol"]),
                              "--holdout-context", str(paths["players-hol"]), "--context-key", "players_id",
-                             "--context-primary-key", "id", "--json", str(metrics),
+                             "--context-primary-key", "id", "--json", str(metrics), "--force",
                              "--report", str(folder / f"report-{name}.html")], capture_output=True, text=True)
     if result.returncode != 0:
         return {"error": result.stderr.strip()[-300:]}

@@ -23,9 +23,11 @@ struct EvaluateCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Seed of all random draws.") var seed: UInt64 = 42
     @Option(parsing: .unconditional, help: "Cap on rows per data set compared by distance (default: the smallest data set; subsampling training rows weakens the DCR share).") var maxDistanceRows: Int?
     @Flag(help: "Skip the distance (privacy) measures.") var noDistances = false
+    @Flag(help: "Replace output files that exist already.") var force = false
     @OptionGroup var executor: ExecutorOptions
 
     func run() throws {
+        try ExistingOutputs.refuse([report, json], force: force)
         var request = EvaluationRequest(training: training, synthetic: synthetic, holdout: holdout)
         request.context = context
         request.syntheticContext = syntheticContext

@@ -56,6 +56,9 @@ struct GenerateCommand: ParsableCommand {
 
     @OptionGroup var read: ReadOptions
 
+    @Flag(help: "Replace output files that exist already.")
+    var force = false
+
     @Flag(help: "Print no progress.")
     var quiet = false
 
@@ -76,6 +79,7 @@ struct GenerateCommand: ParsableCommand {
         options.maxSequenceLength = maxSequenceLength
         options.contextPath = contextOutput
         options.contextDataPath = context
+        try ExistingOutputs.refuse([path, rows != nil || context != nil ? options.contextOutputPath : nil], force: force)
         options.executor = try executor.configuration()
         let progress = TerminalProgress(quiet: quiet)
         let summary = try runReportingErrors { try Generate.run(options, progress: progress.reporter) }

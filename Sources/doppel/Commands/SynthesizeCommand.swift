@@ -65,11 +65,15 @@ struct SynthesizeCommand: ParsableCommand {
 
     @OptionGroup var read: ReadOptions
 
+    @Flag(help: "Replace output files that exist already.")
+    var force = false
+
     @Flag(help: "Print no progress.")
     var quiet = false
 
     func run() throws {
         if let rows, rows < 0 { throw ValidationError("--rows must be ≥ 0") }
+        try ExistingOutputs.refuse([output, context == nil ? nil : contextOutput ?? GenerateOptions.contextPath(for: output)], force: force)
         let train = try trainOptions(workspace: "", model: model, maxEpochs: maxEpochs, maxTime: maxTime, seed: seed, executor: try executor.configuration())
         var options = SynthesizeOptions(dataPath: data, outputPath: output)
         options.workspace = workspace
