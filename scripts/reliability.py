@@ -12,7 +12,8 @@ Groups:
   command again and the rest of the pipeline; the synthetic file must equal an uninterrupted
   run's (same seed), and `synthesize` killed and rerun must give the uninterrupted output;
 - concurrent: two `train` runs on one workspace at once (one must be refused, naming the other);
-- arguments: bad values for every numeric option, outputs onto inputs.
+- arguments: bad values for every numeric option, outputs onto inputs;
+- wide: a 20-row × 5,000-column table, which must stop before training with a message.
 """
 import argparse
 import os
@@ -195,6 +196,21 @@ def arguments(work: Path, tally: Tally):
     print(f"arguments: {tally.cases - before[0]} cases, {tally.errors - before[1]} clear errors", flush=True)
 
 
+def wide(work: Path, tally: Tally):
+    """20 rows × 5,000 integer columns: synthesize must stop before training with a message."""
+    path = work / "wide.csv"
+    rng = random.Random(3)
+    with open(path, "w") as out:
+        out.write(",".join(f"c{i}" for i in range(5000)) + "\n")
+        for _ in range(20):
+            out.write(",".join(str(rng.randrange(10)) for _ in range(5000)) + "\n")
+    started = time.monotonic()
+    status, text = run(["synthesize", str(path), "--output", str(work / "wide-out.csv"), "--force", "--quiet"])
+    tally.outcome("wide", "20 × 5,000 synthesize", status, text)
+    print(f"wide table: exit {status} after {time.monotonic() - started:.1f} s: {text.strip().splitlines()[-1][:160] if text.strip() else ''}",
+          flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--work", type=Path, default=REPO / "bench-data" / "reliability")
@@ -207,6 +223,7 @@ def main():
     kills(args.work, tally)
     concurrent(args.work, tally)
     arguments(args.work, tally)
+    wide(args.work, tally)
     print(f"cases {tally.cases}, clear errors {tally.errors}, correct results {tally.correct}, "
           f"crashes {tally.crashes}, data lost {tally.lost}")
     for note in tally.notes:

@@ -38,4 +38,18 @@ import Testing
         _ = try PipelineFixture.encode(ws)
         #expect(try TrainFixture.train(ws, maxEpochs: 1).training.epochs == 1)
     }
+
+    /// The record lists what the step wrote: a file of it that went missing is refused, naming it.
+    @Test func aMissingOutputOfAStepIsNotTrusted() throws {
+        let ws = try PipelineFixture.titanic(partitions: 2)
+        _ = try PipelineFixture.analyze(ws)
+        _ = try PipelineFixture.encode(ws)
+        let workspace = Workspace(path: ws)
+        let record = try #require(StepRecords.read(workspace, .encode))
+        #expect(record.files.keys.contains("OriginalData/encoded-data/part-000001-trn.arrow"))
+        try FileManager.default.removeItem(at: workspace.encodedDataDirectory.appendingPathComponent("part-000001-trn.arrow"))
+        #expect { _ = try TrainFixture.train(ws, maxEpochs: 1) } throws: {
+            "\($0)".contains("OriginalData/encoded-data/part-000001-trn.arrow, written by `doppel encode`, is missing")
+        }
+    }
 }
