@@ -49,7 +49,7 @@ public enum AtomicFile {
 
     /// Removes the temporary files of earlier writes of `path` whose process no longer runs (a
     /// `kill -9` in the middle of a write leaves one behind; a write that fails removes its own).
-    public static func removeStaleTemporaries(of path: String) {
+    static func removeStaleTemporaries(of path: String) {
         let directory = parentDirectory(of: path), prefix = ".\(baseName(of: path)).tmp-"
         guard let folder = opendir(directory) else { return }
         defer { closedir(folder) }

@@ -33,13 +33,6 @@ enum FileAccess {
     }
 
     static func remove(_ path: String) { try? FileManager.default.removeItem(atPath: path) }
-
-    /// Removes the temporary files (`.NAME.tmp-<pid>-<n>`) left by a process killed in the middle
-    /// of a write.
-    static func removeStaleTemporaries(in directory: String) {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
-        for name in names where name.contains(".tmp-") { remove((directory as NSString).appendingPathComponent(name)) }
-    }
 }
 
 /// Little-endian field access on byte arrays (bounds checked by the callers).

@@ -48,7 +48,6 @@ enum TrainingLoop {
             throw .invalidOption("max epochs, max time and patience must be ≥ 0, shards ≥ 1")
         }
         try FileAccess.createDirectory(directory)
-        FileAccess.removeStaleTemporaries(in: directory)
         // The shards are the parallelism; OpenBLAS threads on top would only contend for the cores.
         BLASRuntime.useSingleThread()
         let seed = options.seed
