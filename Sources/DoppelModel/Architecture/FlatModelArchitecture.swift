@@ -88,9 +88,5 @@ public struct FlatModelArchitecture: Codable, Sendable, Equatable {
 extension FlatModelArchitecture {
     /// Parameters a model of this architecture allocates, counted on a layout-only store (no
     /// memory), so a model too large for the machine can be refused before it is built.
-    public var parameterCount: Int {
-        var store = ParameterStore.layoutOnly()
-        _ = FlatNetwork(architecture: self, store: &store)
-        return store.count
-    }
+    public var parameterCount: Int { FlatModel(layoutOf: self).parameterCount }
 }

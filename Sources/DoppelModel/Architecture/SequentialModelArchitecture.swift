@@ -105,8 +105,7 @@ extension SequentialModelArchitecture {
     /// Parameters a model of this architecture allocates, counted without allocating them.
     public var parameterCount: Int {
         var store = ParameterStore.layoutOnly()
-        _ = SequentialNetwork(target: target, contextCardinalities: context.map(\.cardinality), contextDimensions: context.map(\.embeddingDimension),
-                              contextWidth: contextWidth, historyWidth: historyWidth, historyExcluded: historyExcluded, store: &store)
+        _ = SequentialNetwork(architecture: self, store: &store)
         return store.count
     }
 }

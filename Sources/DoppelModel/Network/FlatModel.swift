@@ -27,6 +27,15 @@ public struct FlatModel: Sendable {
         self.store = store
     }
 
+    /// The network's layout on a store that holds no values (``ParameterStore/layoutOnly()``):
+    /// a template whose store the training loop swaps in, and a parameter count before any memory.
+    init(layoutOf architecture: FlatModelArchitecture) {
+        self.architecture = architecture
+        var store = ParameterStore.layoutOnly()
+        network = FlatNetwork(architecture: architecture, store: &store)
+        self.store = store
+    }
+
     /// Number of scalar parameters (including the fixed zeros of the block layout).
     public var parameterCount: Int { store.count }
     /// Parameters that can change (``parameterCount`` minus the structural zeros of the block layout).

@@ -22,10 +22,7 @@ public struct SequentialModel: Sendable {
     public init(architecture: SequentialModelArchitecture, seed: UInt64) {
         self.architecture = architecture
         var store = ParameterStore()
-        network = SequentialNetwork(target: architecture.target, contextCardinalities: architecture.context.map(\.cardinality),
-                                    contextDimensions: architecture.context.map(\.embeddingDimension),
-                                    contextWidth: architecture.contextWidth, historyWidth: architecture.historyWidth,
-                                    historyExcluded: architecture.historyExcluded, store: &store)
+        network = SequentialNetwork(architecture: architecture, store: &store)
         network.heads.initialize(&store, seed: seed)
         self.store = store
     }

@@ -69,6 +69,13 @@ struct SequentialNetwork: Sendable {
         historyInputMask = mask
     }
 
+    /// The network of `architecture` (its parameters allocated in `store`).
+    init(architecture: SequentialModelArchitecture, store: inout ParameterStore) {
+        self.init(target: architecture.target, contextCardinalities: architecture.context.map(\.cardinality),
+                  contextDimensions: architecture.context.map(\.embeddingDimension), contextWidth: architecture.contextWidth,
+                  historyWidth: architecture.historyWidth, historyExcluded: architecture.historyExcluded, store: &store)
+    }
+
     /// One teacher-forced pass over a batch: per target sub-column, the weighted cross-entropy
     /// summed over the batch's event rows and divided by `divisor`. With `gradients` it also runs
     /// the backward pass (heads, history through time, context encoder, all embeddings) and ADDS

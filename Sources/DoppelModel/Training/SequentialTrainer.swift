@@ -47,7 +47,9 @@ struct SequentialTrainingJob: TrainingJob {
         self.training = training
         self.validation = validation
         self.maxSteps = maxSteps
-        network = SequentialModel(architecture: architecture, seed: 0).network
+        // The layout alone: the parameters live in the loop's store.
+        var layout = ParameterStore.layoutOnly()
+        network = SequentialNetwork(architecture: architecture, store: &layout)
     }
 
     var trainingExamples: Int { training.subjectCount }

@@ -43,7 +43,7 @@ struct FlatTrainingJob: TrainingJob {
         self.validation = validation
         var random = SeededRandom.stream(seed: seed, [TrainingLoop.Stream.validation.rawValue])
         validationOrders = ColumnOrders.random(rows: validation.rowCount, columns: architecture.columns.count, random: &random)
-        template = FlatModel(architecture: architecture, seed: 0)
+        template = FlatModel(layoutOf: architecture)
     }
 
     var trainingExamples: Int { training.rowCount }
