@@ -79,8 +79,23 @@ enum GenerateSequences {
                                    seed: options.seed)
         }
         progress.message("generating \(subjects.count) sequences")
-        // Subjects are generated, decoded and written chunk by chunk (whole sampler batches, so
-        // the sequences equal one call's), so memory does not grow with the number of subjects.
+        let (written, columns) = try writeSequences(subjects, seeds: seeds, model: model, sampling: sampling, maxLength: maxLength, inputs: inputs,
+                                                    stats: targetStats, original: original, primaryKey: keys.primaryKey, contextKey: contextKey,
+                                                    options: options, progress: progress)
+        var summary = GenerateSummary(rows: written, columns: columns, seededColumns: seeds?.columns ?? [],
+                                      primaryKey: keys.primaryKey, outputPath: options.outputPath, elapsedSeconds: Date().timeIntervalSince(start))
+        summary.contextOutputPath = subjects.written?.path
+        summary.contextRows = subjects.written?.rows
+        return summary
+    }
+
+    /// Generates, decodes and writes the subjects' sequences chunk by chunk (whole sampler
+    /// batches, whose random streams are numbered across chunks, so the sequences equal one
+    /// call's), so memory does not grow with the number of subjects. Returns the rows written and
+    /// the output's columns.
+    static func writeSequences(_ subjects: Subjects, seeds: SequenceSeeds?, model: SequentialModel, sampling: SamplingOptions, maxLength: Int,
+                               inputs: SequentialInputs, stats: StatsFile, original: Schema, primaryKey: String?, contextKey: String,
+                               options: GenerateOptions, progress: ProgressReporter) throws -> (rows: Int, columns: [String]) {
         let batch = SequentialSampler.batchSize(sampling)
         let chunk = max(1, options.chunkSubjects / batch) * batch
         let Sc = inputs.context?.subColumnCount ?? 0
@@ -95,7 +110,7 @@ enum GenerateSequences {
                                                            maxLength: maxLength, options: sampling, seeds: chunkSeeds?.events,
                                                            firstBatch: range.lowerBound / batch)
             var decodeStream = SeededRandom.stream(seed: options.seed, [SeededRandom.identifier("generate-chunk"), UInt64(range.lowerBound / chunk)])
-            var table = try decode(generated, inputs: inputs, stats: targetStats, original: original, primaryKey: keys.primaryKey,
+            var table = try decode(generated, inputs: inputs, stats: stats, original: original, primaryKey: primaryKey,
                                    contextKey: contextKey, subjectKeys: subjects.keys.slice(range),
                                    seed: range.lowerBound == 0 ? options.seed : decodeStream.next(), firstKey: written + 1)
             if let chunkSeeds { table = try chunkSeeds.overwrite(table, generated: generated) }
@@ -110,11 +125,7 @@ enum GenerateSequences {
             if let table = pending { pending = nil; return table }
             return try produce()
         }
-        var summary = GenerateSummary(rows: written, columns: first.schema.names, seededColumns: seeds?.columns ?? [],
-                                      primaryKey: keys.primaryKey, outputPath: options.outputPath, elapsedSeconds: Date().timeIntervalSince(start))
-        summary.contextOutputPath = subjects.written?.path
-        summary.contextRows = subjects.written?.rows
-        return summary
+        return (written, first.schema.names)
     }
 
     /// `rows` new subjects with generated context, written to the context output.

@@ -22,6 +22,14 @@ public enum Train {
         return summary
     }
 
+    /// Without validation examples the training ones stand in for them: early stopping is off
+    /// (it would stop on the training loss), and the user is told.
+    static func standInForValidation(_ examples: String, _ trainingOptions: inout TrainingOptions, options: TrainOptions,
+                                     progress: ProgressReporter) {
+        progress.message("no validation \(examples): the training \(examples) stand in for them and early stopping is off (use a --val-fraction > 0 in `doppel split` for early stopping)")
+        trainingOptions.earlyStoppingPatience = max(options.maxEpochs, 1)
+    }
+
     /// Trains the flat model on a flat workspace.
     static func trainFlat(_ options: TrainOptions, workspace: Workspace, progress: ProgressReporter) throws -> TrainSummary {
         let stats = try Encode.readStats(workspace, .target)
@@ -34,14 +42,11 @@ public enum Train {
         guard training.rowCount > 0 else {
             throw PipelineError.workspace("no training rows in \(workspace.encodedDataDirectory.path): the data is empty or every subject went to validation (lower --val-fraction in `doppel split`)")
         }
-        var validation = try ModelInputs.load(workspace, side: .validation, schema: schema)
         var trainingOptions = trainingOptions(options)
-        let validatedOnTraining = validation.rowCount == 0
-        if validatedOnTraining {
-            progress.message("no validation rows: the training rows stand in for them and early stopping is off (use a --val-fraction > 0 in `doppel split` for early stopping)")
-            validation = training
-            trainingOptions.earlyStoppingPatience = max(options.maxEpochs, 1)
-        }
+        let loaded = try ModelInputs.load(workspace, side: .validation, schema: schema)
+        let validatedOnTraining = loaded.rowCount == 0
+        let validation = validatedOnTraining ? training : loaded
+        if validatedOnTraining { standInForValidation("rows", &trainingOptions, options: options, progress: progress) }
         let architecture = FlatModelArchitecture.resolve(schema: schema, size: options.size)
         try TrainingMemory.require(parameters: architecture.parameterCount, workers: options.executor.threadWorkers, size: options.size.rawValue)
         let directory = workspace.modelDataDirectory.path
@@ -82,14 +87,11 @@ public enum Train {
         guard training.subjectCount > 0 else {
             throw PipelineError.workspace("no training subjects in \(workspace.encodedDataDirectory.path): the context is empty or every subject went to validation (lower --val-fraction in `doppel split`)")
         }
-        var validation = try inputs.load(workspace, side: .validation)
         var trainingOptions = trainingOptions(options)
-        let validatedOnTraining = validation.subjectCount == 0
-        if validatedOnTraining {
-            progress.message("no validation subjects: the training subjects stand in for them and early stopping is off")
-            validation = training
-            trainingOptions.earlyStoppingPatience = max(options.maxEpochs, 1)
-        }
+        let loaded = try inputs.load(workspace, side: .validation)
+        let validatedOnTraining = loaded.subjectCount == 0
+        let validation = validatedOnTraining ? training : loaded
+        if validatedOnTraining { standInForValidation("subjects", &trainingOptions, options: options, progress: progress) }
         let architecture = SequentialModelArchitecture.resolve(target: inputs.target, positional: inputs.positional, context: inputs.context,
                                                               medianLength: inputs.medianLength, size: options.size)
         try TrainingMemory.require(parameters: architecture.parameterCount, workers: options.executor.threadWorkers, size: options.size.rawValue)
