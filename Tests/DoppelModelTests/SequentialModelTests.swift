@@ -184,4 +184,18 @@ import DoppelParallel
             try SequentialSampler.generate(model: Self.trained, subjects: 2, contextCodes: [0, 3], maxLength: 5, options: one)
         }
     }
+
+    /// The in-place code check compares in full width: int8 codes up to 127 fit a cardinality of
+    /// 128 (a limit clamped to the stored type would have refused 127), and 128 does not fit 128.
+    @Test func codeColumnsCheckTheirRangeInFullWidth() {
+        let bytes: [Int8] = [0, 5, 127]
+        bytes.withUnsafeBufferPointer { p in
+            let column = CodeColumn(p, owner: NSArray())
+            #expect(column.firstOutOfRange(cardinality: 128) == nil)
+            #expect(column.firstOutOfRange(cardinality: 127) == 2)
+            #expect(column[2] == 127)
+        }
+        let wide: [Int64] = [3, -1]
+        wide.withUnsafeBufferPointer { #expect(CodeColumn($0, owner: NSArray()).firstOutOfRange(cardinality: 1 << 40) == 1) }
+    }
 }

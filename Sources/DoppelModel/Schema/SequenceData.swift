@@ -36,9 +36,9 @@ public struct CodeColumn: @unchecked Sendable {
 
     /// The first index whose code lies outside `0..<cardinality`, if any (one pass, in place).
     public func firstOutOfRange(cardinality: Int) -> Int? {
-        func scan<T: BinaryInteger>(_ p: UnsafePointer<T>) -> Int? {
-            let limit = T(clamping: cardinality)
-            for i in 0..<count where p[i] < 0 || p[i] >= limit { return i }
+        func scan<T: FixedWidthInteger>(_ p: UnsafePointer<T>) -> Int? {
+            // Compared as Int: a cardinality beyond T's range (128 for int8 codes 0…127) must not clamp.
+            for i in 0..<count where p[i] < 0 || Int(p[i]) >= cardinality { return i }
             return nil
         }
         switch pointer {
