@@ -33,7 +33,7 @@ let package = Package(
         // Tensors, BLAS kernels, layers, optimisers.
         .target(name: "DoppelNN", dependencies: ["CBLAS", "DoppelParallel"]),
         // The TabularARGN-style models, training loop, sampling.
-        .target(name: "DoppelModel", dependencies: ["DoppelFiles", "DoppelNN", "DoppelParallel"]),
+        .target(name: "DoppelModel", dependencies: ["DoppelFiles", "DoppelNN", "DoppelParallel", "CZlib"]),
         // Fidelity and privacy metrics, HTML report.
         .target(name: "DoppelQuality", dependencies: ["DoppelTable", "DoppelParallel"]),
         // The pipeline facade: workspace layout and the pipeline steps.
@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "DoppelParallelTests", dependencies: ["DoppelParallel", "DoppelTestSupport", "doppel-worker-fixture"]),
         .testTarget(name: "DoppelEncodingTests", dependencies: ["DoppelEncoding", "DoppelTestSupport"]),
         .testTarget(name: "DoppelNNTests", dependencies: ["DoppelNN", "DoppelTestSupport"]),
-        .testTarget(name: "DoppelModelTests", dependencies: ["DoppelModel", "DoppelTestSupport"]),
+        .testTarget(name: "DoppelModelTests", dependencies: ["DoppelModel", "DoppelNN", "DoppelParallel", "DoppelTestSupport"]),
         .testTarget(name: "DoppelQualityTests", dependencies: ["DoppelQuality", "DoppelTestSupport"]),
         .testTarget(name: "DoppelTests", dependencies: ["Doppel", "DoppelTestSupport"]),
     ]
