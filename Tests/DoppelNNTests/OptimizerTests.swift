@@ -61,6 +61,45 @@ import Testing
     }
 }
 
+extension AdamWTests {
+    /// A store longer than two parallel chunks with a frozen slice in the middle and an odd tail:
+    /// the chunked, vectorised, threaded update gives every parameter exactly the bits of the
+    /// one-at-a-time PyTorch formula, whatever the number of workers.
+    @Test func chunkedThreadedUpdateEqualsTheScalarFormulaBitForBit() {
+        var store = ParameterStore()
+        let a = store.allocate("a", shape: [AdamW.chunkSize + 13], initializer: .uniform(lower: -1, upper: 1))
+        let frozen = store.allocate("frozen", shape: [5], initializer: .constant(2), trainable: false)
+        let b = store.allocate("b", shape: [AdamW.chunkSize + 7], initializer: .uniform(lower: -1, upper: 1))
+        var random = SeededRandom(seed: 11)
+        store.initialize(using: &random)
+        var one = store, two = store
+        var adamOne = AdamW(store: one, learningRate: 0.01), adamTwo = AdamW(store: two, learningRate: 0.01)
+        var theta = store.values, m = [Float](repeating: 0, count: store.count), v = m
+        for step in 1...3 {
+            var gradients = [Float](repeating: 0, count: store.count)
+            for i in gradients.indices { gradients[i] = random.nextFloat() - 0.5 }
+            one.gradients = gradients
+            two.gradients = gradients
+            adamOne.update(&one, workers: 1)
+            adamTwo.update(&two, workers: 2)
+            // The constants as AdamW forms them: Float settings widened to Double.
+            let lr = Double(Float(0.01))
+            let decay = Float(1 - lr * Double(Float(0.01))), stepSize = Float(lr / (1 - pow(Double(Float(0.9)), Double(step))))
+            let root = Float((1 - pow(Double(Float(0.999)), Double(step))).squareRoot())
+            for i in a.range.lowerBound ..< b.range.upperBound where !frozen.range.contains(i) {
+                let g = gradients[i]
+                let p = theta[i] * decay
+                m[i] = 0.9 * m[i] + (1 - 0.9) * g
+                v[i] = 0.999 * v[i] + (1 - 0.999) * g * g
+                theta[i] = p - stepSize * m[i] / (v[i].squareRoot() / root + 1e-8)
+            }
+        }
+        #expect(one.values == two.values)
+        #expect(one.values == theta)
+        #expect(Array(one.values[frozen.range]) == [2, 2, 2, 2, 2])
+    }
+}
+
 @Suite struct ReduceLROnPlateauTests {
     @Test func halvesAfterPatienceExceededAndStopsAtMinimum() {
         var schedule = ReduceLROnPlateau(initialRate: 1, factor: 0.5, patience: 2, minimumRate: 0.1)

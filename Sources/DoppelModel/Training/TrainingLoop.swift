@@ -31,9 +31,11 @@ protocol TrainingJob {
 
 /// The training loop of every model (reference engine §6, with its weaknesses fixed): AdamW,
 /// plateau schedule (×0.5 after 2 bad epochs, floor 0.1× the initial rate), early stopping on the
-/// validation loss (patience from the options), max epochs (exact epoch boundaries) and max time,
-/// the best weights kept in `weights.bin`, a `checkpoint.bin` after every epoch for resume,
-/// `progress.csv`.
+/// validation loss (patience from the options; an epoch counts as progress when the loss falls by
+/// the schedule's relative threshold), max epochs (exact epoch boundaries) and max time,
+/// the best weights kept in `weights.bin` and a `checkpoint.bin` for resume (after the first
+/// epoch, then at most every `checkpointInterval` seconds, and at the end), `progress.csv`
+/// after every epoch.
 ///
 /// Random streams come from `(seed, purpose, epoch, step, shard)`, so a resumed run draws exactly
 /// what an uninterrupted run would have drawn: train 2 epochs + resume to 4 gives the same weights
@@ -113,6 +115,12 @@ enum TrainingLoop {
         let elapsedBefore: Double
         var lastReport = Date.distantPast
         var lossSinceReport = 0.0, stepsSinceReport = 0
+        /// When `checkpoint.bin` was last written (`nil`: not yet in this process).
+        var lastCheckpoint: Date?
+        /// The last completed epoch's checkpoint when it has not been written yet.
+        var pendingCheckpoint: TrainingCheckpoint<Job.Architecture>?
+        /// Whether the best weights changed since `weights.bin` was last written.
+        var bestWeightsUnwritten = false
 
         init(job: Job, options: TrainingOptions, directory: String, checkpointPath: String, batchSize: Int, store: ParameterStore,
              optimizer: AdamW, state: TrainingState<Job.Architecture>, bestWeights: [Float]) {
@@ -131,7 +139,14 @@ enum TrainingLoop {
         func elapsed() -> Double { elapsedBefore + Date().timeIntervalSince(started) }
 
         /// Epochs until max epochs, max time, a stop request or early stopping; returns which.
+        /// The last completed epoch's checkpoint is on disk when it returns.
         mutating func epochs(progress: (TrainingProgress) -> Void) throws(ModelError) -> StopReason {
+            let reason = try runEpochs(progress: progress)
+            try writePendingCheckpoint()
+            return reason
+        }
+
+        private mutating func runEpochs(progress: (TrainingProgress) -> Void) throws(ModelError) -> StopReason {
             let seed = options.seed
             let stepsPerEpoch = max(1, job.trainingExamples / batchSize)
             let scratch = ShardScratch()
@@ -147,7 +162,7 @@ enum TrainingLoop {
                     let loss = try job.accumulate(&store, examples: examples, seed: seed, epoch: epoch, step: UInt64(step),
                                                   options: options, scratch: scratch)
                     job.maskGradients(&store)
-                    optimizer.update(&store)
+                    optimizer.update(&store, workers: options.workers)
                     epochLoss += loss
                     report(stepLoss: loss, fraction: Double(step + 1) / Double(stepsPerEpoch), progress: progress)
                     let timeUp = elapsed() > options.maxTime
@@ -164,6 +179,21 @@ enum TrainingLoop {
                 if state.badEpochs > options.earlyStoppingPatience { return .earlyStopping }
             }
             return .maxEpochs
+        }
+
+        /// Writes the last completed epoch's checkpoint, and `weights.bin` when the best weights
+        /// changed since it was written (the copies in memory are copy-on-write snapshots).
+        mutating func writePendingCheckpoint() throws(ModelError) {
+            guard let checkpoint = pendingCheckpoint else { return }
+            if bestWeightsUnwritten {
+                var best = store
+                best.values = checkpoint.bestWeights
+                try job.writeWeights(best, to: directory)
+                bestWeightsUnwritten = false
+            }
+            try FileAccess.writeAtomically(try checkpoint.encode(store: store), to: checkpointPath)
+            pendingCheckpoint = nil
+            lastCheckpoint = Date()
         }
 
         /// Counts a step and reports after the first step and then every `progressInterval` seconds.
@@ -185,24 +215,28 @@ enum TrainingLoop {
         mutating func endEpoch(trainLoss: Double, progress: (TrainingProgress) -> Void) throws(ModelError) {
             state.epoch += 1
             let validationLoss = try job.validationLoss(store, seed: options.seed, options: options, batchSize: batchSize)
+            // Early stopping counts an epoch as progress by the schedule's own test: the loss fell
+            // below the last such loss by the relative threshold (1e-4). Smaller steps still
+            // update the best weights but do not extend training.
+            let progressed = validationLoss < state.scheduler.best * (1 - state.scheduler.threshold)
             optimizer.learningRate = state.scheduler.step(validationLoss)
             let improved = validationLoss.isFinite && validationLoss < (state.bestLoss ?? .infinity)
             if improved {
                 state.bestLoss = validationLoss
                 state.bestEpoch = state.epoch
-                state.badEpochs = 0
                 bestWeights = store.values
-                try job.writeWeights(store, to: directory)
-            } else {
-                state.badEpochs += 1
+                bestWeightsUnwritten = true
             }
+            state.badEpochs = progressed ? 0 : state.badEpochs + 1
             state.elapsedSeconds = elapsed()
             state.history.append(ProgressRow(epoch: state.epoch, steps: state.steps, samples: state.samples,
                                              elapsedSeconds: state.elapsedSeconds, learningRate: optimizer.learningRate,
                                              trainLoss: trainLoss, validationLoss: validationLoss, isCheckpoint: improved))
             try TrainingLoop.writeProgress(state.history, directory: directory)
-            let checkpoint = TrainingCheckpoint(state: state, weights: store.values, bestWeights: bestWeights, optimizer: optimizer.state)
-            try FileAccess.writeAtomically(try checkpoint.encode(store: store), to: checkpointPath)
+            pendingCheckpoint = TrainingCheckpoint(state: state, weights: store.values, bestWeights: bestWeights, optimizer: optimizer.state)
+            if lastCheckpoint.map({ Date().timeIntervalSince($0) >= options.checkpointInterval }) ?? true {
+                try writePendingCheckpoint()
+            }
             progress(TrainingLoop.report(state, stepFraction: 0, options: options, rate: optimizer.learningRate, trainLoss: trainLoss,
                                          validation: validationLoss, checkpoint: improved, elapsed: state.elapsedSeconds))
             lastReport = Date()

@@ -21,6 +21,11 @@ public struct TrainingOptions: Sendable {
     public var availableMemory: UInt64? = nil
     /// Minimum seconds between two step progress reports (epoch ends are always reported).
     public var progressInterval: Double = 10
+    /// Minimum seconds between two `checkpoint.bin` writes after the first epoch's. The state of
+    /// the last completed epoch is always written when training stops, so only a crash
+    /// (`kill -9`) loses up to this much training; short epochs no longer spend their time
+    /// encoding and syncing checkpoints. 0 writes one after every epoch.
+    public var checkpointInterval: Double = 10
     /// Asked after every step; `true` stops training like the time budget does (best weights
     /// kept, `checkpoint.bin` from the last completed epoch left for a resume). E.g. Ctrl-C.
     public var shouldStop: @Sendable () -> Bool = { false }
