@@ -135,14 +135,19 @@ public enum QualityEvaluator {
     /// values must convert to the training column's type (text such as "n/a" among numbers becomes
     /// missing, as in mostlyai-qa; but when more than a tenth of the values fail, e.g. ages written
     /// "22y", the column is refused): a renamed, missing or retyped column would otherwise be
-    /// scored as a difference in the data.
+    /// scored as a difference in the data. The rare-category token `_RARE_`, which generators
+    /// (Doppel and the reference engine) write for protected values, is missing, not a failure.
     static func requireComparable(_ training: Table, _ other: Table, name: String) throws {
         for field in training.schema.fields {
             guard let column = other.column(named: field.name) else {
                 throw EvaluationError.missingColumn(table: name, column: field.name)
             }
             guard kind(column.type) != kind(field.type) else { continue }
-            let lost = TypeCoercion.convert(column, to: field.type).nullCount - column.nullCount
+            let rare = (0..<column.count).reduce(0) { n, row in
+                if case .string(BinLabel.rare) = column.value(at: row) { return n + 1 }
+                return n
+            }
+            let lost = TypeCoercion.convert(column, to: field.type).nullCount - column.nullCount - rare
             if lost * 10 > max(column.count - column.nullCount, 1) {
                 throw EvaluationError.invalidOption("column '\(field.name)': \(lost) of the \(name) data's values are not \(kind(field.type)) like the training data's (the \(name) column holds \(kind(column.type)))")
             }

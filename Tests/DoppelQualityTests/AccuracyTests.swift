@@ -89,6 +89,17 @@ import Testing
         #expect(age.synthetic.last == 8) // "n/a" → missing bin
     }
 
+    /// A generator's rare-category token is a missing value, not a retyped column: a synthetic
+    /// age column that is mostly `_RARE_` is scored (badly), not refused.
+    @Test func rareTokensCountAsMissingValues() throws {
+        let trn = try Self.table(400, seed: 1)
+        let ages: [String?] = (0..<400).map { $0 % 10 == 0 ? "\(30 + $0 % 7)" : "_RARE_" }
+        let syn = try Table([("age", .string(ages)), ("city", trn.column(named: "city")!), ("income", trn.column(named: "income")!), ("flag", trn.column(named: "flag")!)])
+        let r = try QualityEvaluator.evaluate(training: .init(target: trn), synthetic: .init(target: syn), holdout: nil)
+        let age = try #require(r.accuracy.univariates.first { $0.column == "tgt::age" })
+        #expect(age.accuracy < 0.5)
+    }
+
     /// What cannot be scored is refused with the column named: a missing or renamed column, an
     /// extra one, a holdout whose ages are written "22y" (none convert to numbers).
     @Test func tablesThatCannotBeComparedAreRefused() throws {
