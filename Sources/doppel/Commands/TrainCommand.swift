@@ -8,16 +8,17 @@ import DoppelModel
 import Foundation
 import Synchronization
 
-/// `doppel train`: the flat model learns the encoded partitions of a workspace.
+/// `doppel train`: the flat or sequential model learns the encoded partitions of a workspace.
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train the generative model on the encoded data (ModelStore/model-data).",
         discussion: """
-        Needs `doppel encode`. Early stopping on the validation rows, the best weights in \
-        weights.bin, a checkpoint after every epoch: --resume continues an interrupted run (the \
-        result equals an uninterrupted one). Ctrl-C stops after the current step and keeps the \
-        best model. Only flat tables (no sequential models yet).
+        Needs `doppel encode`. Flat tables and sequential data (a target table of events with \
+        its context table). Early stopping on the validation rows, the best weights in \
+        weights.bin, a checkpoint after the first epoch, then at most every 10 seconds and when \
+        training stops: --resume continues an interrupted run (the result equals an \
+        uninterrupted one). Ctrl-C stops after the current step and keeps the best model.
         """
     )
 
