@@ -1,3 +1,5 @@
+import DoppelModel
+
 /// Where a pipeline step reports what it is doing. The CLI draws progress bars from it; library
 /// users can log or ignore it.
 public struct ProgressReporter: Sendable {
@@ -5,10 +7,15 @@ public struct ProgressReporter: Sendable {
     public var onMessage: @Sendable (String) -> Void
     /// Progress of a counted piece of work: `completed` of `total` units done.
     public var onStep: @Sendable (_ label: String, _ completed: Int, _ total: Int) -> Void
+    /// Training's own figures (epoch, losses, learning rate, times), as they are reported; for
+    /// consumers that want numbers rather than lines (the Python package's progress callback).
+    public var onTraining: @Sendable (TrainingProgress) -> Void
 
-    public init(onMessage: @escaping @Sendable (String) -> Void, onStep: @escaping @Sendable (String, Int, Int) -> Void) {
+    public init(onMessage: @escaping @Sendable (String) -> Void, onStep: @escaping @Sendable (String, Int, Int) -> Void,
+                onTraining: @escaping @Sendable (TrainingProgress) -> Void = { _ in }) {
         self.onMessage = onMessage
         self.onStep = onStep
+        self.onTraining = onTraining
     }
 
     /// Reports nothing.

@@ -68,8 +68,10 @@ public enum Train {
         return trainingOptions
     }
 
-    /// Reports an epoch as a log line and the steps in between as a bar.
+    /// Reports an epoch as a log line and the steps in between as a bar (and the figures to
+    /// ``ProgressReporter/onTraining``).
     static func report(_ update: TrainingProgress, to progress: ProgressReporter) {
+        progress.onTraining(update)
         if update.validationLoss != nil {
             progress.message(update.message)
         } else {

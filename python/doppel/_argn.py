@@ -1,0 +1,132 @@
+"""A scikit-learn-style estimator over the pipeline (the reference's ``TabularARGN``)."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import weakref
+from pathlib import Path
+from typing import Any
+
+from . import _api, _data
+from ._progress import ProgressCallback
+
+
+class TabularARGN:
+    """``fit`` runs split, analyze, encode and train in ``workspace_dir`` (a temporary folder, removed
+    with the estimator, when none is given); ``sample`` generates. Sequential data: give
+    ``tgt_context_key`` (and ``ctx_data`` with ``ctx_primary_key``). ``verbose=0`` shows no
+    progress, ``1`` a progress bar (when tqdm is installed). ``random_state`` makes fit and sample
+    reproducible."""
+
+    def __init__(self, model: str | None = None, max_training_time: float | None = 14400.0, max_epochs: float | None = 100.0,
+                 batch_size: int | None = None, gradient_accumulation_steps: int | None = None,
+                 enable_flexible_generation: bool = True, max_sequence_window: int | None = None, value_protection: bool = True,
+                 differential_privacy: Any = None, tgt_context_key: str | None = None, tgt_primary_key: str | None = None,
+                 tgt_encoding_types: dict | None = None, ctx_data: Any = None, ctx_primary_key: str | None = None,
+                 ctx_encoding_types: dict | None = None, device: str | None = None, workspace_dir: str | Path | None = None,
+                 random_state: int | None = None, verbose: int = 0, parallel_backend: str | None = None,
+                 n_jobs: int | None = None):
+        self.model = model
+        self.max_training_time = max_training_time
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.gradient_accumulation_steps = gradient_accumulation_steps
+        self.enable_flexible_generation = enable_flexible_generation
+        self.max_sequence_window = max_sequence_window
+        self.value_protection = value_protection
+        self.differential_privacy = differential_privacy
+        self.tgt_context_key = tgt_context_key
+        self.tgt_primary_key = tgt_primary_key
+        self.tgt_encoding_types = tgt_encoding_types
+        self.ctx_data = ctx_data
+        self.ctx_primary_key = ctx_primary_key
+        self.ctx_encoding_types = ctx_encoding_types
+        self.device = device
+        self.workspace_dir = workspace_dir
+        self.random_state = random_state
+        self.verbose = verbose
+        self.parallel_backend = parallel_backend
+        self.n_jobs = n_jobs
+        self._workspace: Path | None = None
+        self._fitted = False
+
+    def _progress(self) -> ProgressCallback | None:
+        return None if self.verbose else (lambda **_: None)
+
+    def _seed(self) -> None:
+        if self.random_state is not None:
+            _api.set_random_state(self.random_state)
+
+    def _executor(self) -> dict:
+        return {"parallel_backend": self.parallel_backend, "n_jobs": self.n_jobs}
+
+    def fit(self, X: Any, y: Any = None) -> "TabularARGN":
+        """Learns the table ``X`` (with ``y`` appended as a column, named after it or ``target``)."""
+        if y is not None:
+            X = _with_target(X, y)
+        if self.workspace_dir is not None:
+            self._workspace = Path(self.workspace_dir)
+        else:
+            self._workspace = Path(tempfile.mkdtemp(prefix="doppel-argn-"))
+            weakref.finalize(self, shutil.rmtree, str(self._workspace), True)
+        self._seed()
+        progress = self._progress()
+        common = {"workspace_dir": self._workspace, "update_progress": progress, **self._executor()}
+        _api.split(X, ctx_data=self.ctx_data, tgt_primary_key=self.tgt_primary_key, ctx_primary_key=self.ctx_primary_key,
+                   tgt_context_key=self.tgt_context_key, tgt_encoding_types=self.tgt_encoding_types,
+                   ctx_encoding_types=self.ctx_encoding_types, **common)
+        _api.analyze(value_protection=self.value_protection, differential_privacy=self.differential_privacy, **common)
+        _api.encode(**common)
+        _api.train(model=self.model, max_training_time=self.max_training_time, max_epochs=self.max_epochs,
+                   batch_size=self.batch_size, gradient_accumulation_steps=self.gradient_accumulation_steps,
+                   enable_flexible_generation=self.enable_flexible_generation, max_sequence_window=self.max_sequence_window,
+                   differential_privacy=self.differential_privacy, device=self.device, **common)
+        self._fitted = True
+        return self
+
+    def sample(self, n_samples: int | None = None, seed_data: Any = None, ctx_data: Any = None, batch_size: int | None = None,
+               sampling_temperature: float = 1.0, sampling_top_p: float = 1.0, device: str | None = None,
+               rare_category_replacement_method: str = "CONSTANT", rebalancing: Any = None, imputation: Any = None,
+               fairness: Any = None):
+        """Synthetic rows (flat) or sequences (sequential: ``n_samples`` new subjects with their
+        context generated; ``ctx_data``: one sequence per given subject), in the kind of the
+        training data."""
+        self._check_fitted()
+        self._seed()
+        # The sample as an Arrow IPC file in the workspace, memory-mapped back (no copy).
+        target = self._workspace / "python" / "sample.arrow"
+        _api.run_generate(self._workspace, target, self._workspace / "python" / "sample-context.arrow", ctx_data=ctx_data,
+                          seed_data=seed_data, sample_size=n_samples, batch_size=batch_size,
+                          sampling_temperature=sampling_temperature, sampling_top_p=sampling_top_p, device=device,
+                          rare_category_replacement_method=rare_category_replacement_method, rebalancing=rebalancing,
+                          imputation=imputation, fairness=fairness, update_progress=self._progress(), **self._executor())
+        return _api.typed_output(self._workspace, _data.read_output(target))
+
+    def predict(self, X: Any, target: Any = None, n_draws: int = 1, agg_fn: Any = "auto"):
+        raise NotImplementedError("not supported by Doppel yet: TabularARGN.predict")
+
+    def predict_proba(self, X: Any, target: Any = None):
+        raise NotImplementedError("not supported by Doppel yet: TabularARGN.predict_proba")
+
+    def impute(self, X: Any, n_draws: int = 1, agg_fn: Any = "mode"):
+        raise NotImplementedError("not supported by Doppel yet: TabularARGN.impute")
+
+    def log_prob(self, X: Any):
+        raise NotImplementedError("not supported by Doppel yet: TabularARGN.log_prob")
+
+    def _check_fitted(self) -> None:
+        if not self._fitted or self._workspace is None:
+            raise RuntimeError("call fit() before sample()")
+
+    @property
+    def workspace(self) -> Path | None:
+        """The workspace folder of the fitted model."""
+        return self._workspace
+
+
+def _with_target(X: Any, y: Any):
+    import pandas as pd
+    name = getattr(y, "name", None) or "target"
+    frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(X)
+    return frame.assign(**{str(name): pd.Series(y, index=frame.index) if not isinstance(y, pd.Series) else y.values})
