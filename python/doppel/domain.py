@@ -57,22 +57,28 @@ class RareCategoryReplacementMethod(_StrEnum):
     sample = "SAMPLE"
 
 
-def _from_mapping(cls, value: Any):
-    """``value`` as ``cls``: an instance is returned as is, a mapping (snake_case or camelCase keys) is converted."""
-    if value is None or isinstance(value, cls):
-        return value
-    if not isinstance(value, Mapping):
-        raise TypeError(f"{cls.__name__} expected, got {type(value).__name__}")
-    names = {f.name for f in fields(cls)}
-    aliases = {getattr(cls, "_aliases", {}).get(k, k): v for k, v in value.items()}
-    unknown = set(aliases) - names
-    if unknown:
-        raise ValueError(f"{cls.__name__}: unknown field(s) {', '.join(sorted(unknown))}")
-    return cls(**aliases)
+class _Config:
+    """A configuration given as the class or as a mapping (snake_case or camelCase keys)."""
+
+    _aliases: dict = {}
+
+    @classmethod
+    def coerce(cls, value: Any):
+        """``value`` as this class: an instance as is, a mapping converted, ``None`` kept."""
+        if value is None or isinstance(value, cls):
+            return value
+        if not isinstance(value, Mapping):
+            raise TypeError(f"{cls.__name__} expected, got {type(value).__name__}")
+        names = {f.name for f in fields(cls)}
+        renamed = {cls._aliases.get(k, k): v for k, v in value.items()}
+        unknown = set(renamed) - names
+        if unknown:
+            raise ValueError(f"{cls.__name__}: unknown field(s) {', '.join(sorted(unknown))}")
+        return cls(**renamed)
 
 
 @dataclass
-class DifferentialPrivacyConfig:
+class DifferentialPrivacyConfig(_Config):
     """Differential privacy of training and of the value protection in analyze."""
 
     max_epsilon: float | None = 10.0
@@ -83,36 +89,20 @@ class DifferentialPrivacyConfig:
     _aliases = {"maxEpsilon": "max_epsilon", "noiseMultiplier": "noise_multiplier", "maxGradNorm": "max_grad_norm",
                 "valueProtectionEpsilon": "value_protection_epsilon"}
 
-    @classmethod
-    def coerce(cls, value: Any) -> "DifferentialPrivacyConfig | None":
-        return _from_mapping(cls, value)
-
 
 @dataclass
-class RebalancingConfig:
+class RebalancingConfig(_Config):
     column: str
     probabilities: dict = field(default_factory=dict)
 
-    @classmethod
-    def coerce(cls, value: Any) -> "RebalancingConfig | None":
-        return _from_mapping(cls, value)
-
 
 @dataclass
-class ImputationConfig:
+class ImputationConfig(_Config):
     columns: list = field(default_factory=list)
 
-    @classmethod
-    def coerce(cls, value: Any) -> "ImputationConfig | None":
-        return _from_mapping(cls, value)
-
 
 @dataclass
-class FairnessConfig:
+class FairnessConfig(_Config):
     target_column: str
     sensitive_columns: list = field(default_factory=list)
     _aliases = {"targetColumn": "target_column", "sensitiveColumns": "sensitive_columns"}
-
-    @classmethod
-    def coerce(cls, value: Any) -> "FairnessConfig | None":
-        return _from_mapping(cls, value)
