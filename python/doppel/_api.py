@@ -19,7 +19,8 @@ from typing import Any, Callable
 from . import _data
 from ._engine import DoppelArgumentError, run_step
 from ._progress import ProgressCallback, StepProgress
-from .domain import DifferentialPrivacyConfig, ModelEncodingType, ModelStateStrategy, ModelType, RareCategoryReplacementMethod
+from .domain import (DifferentialPrivacyConfig, ImputationConfig, ModelEncodingType, ModelStateStrategy, ModelType,
+                     RareCategoryReplacementMethod, RebalancingConfig)
 
 _random_state: int | None = None
 
@@ -223,6 +224,22 @@ def generate(*, ctx_data: Any = None, seed_data: Any = None, sample_size: int | 
     return typed_output(workspace, pq.read_table(target))
 
 
+def _constraints(imputation: ImputationConfig | None, rebalancing: RebalancingConfig | None) -> list[str]:
+    """``--impute`` and ``--rebalance`` for the reference's imputation and rebalancing configurations."""
+    arguments = []
+    if imputation is not None and imputation.columns:
+        names = [str(c) for c in imputation.columns]
+        if any("," in n for n in names):
+            raise DoppelArgumentError(f"imputation: column names with a comma cannot be passed to the engine: {names}")
+        arguments += ["--impute", ",".join(names)]
+    if rebalancing is not None and rebalancing.probabilities:
+        items = [(str(v), float(p)) for v, p in rebalancing.probabilities.items()]
+        if any("," in v for v, _ in items) or "=" in rebalancing.column:
+            raise DoppelArgumentError("rebalancing: values with a comma (or a column name with '=') cannot be passed to the engine")
+        arguments += ["--rebalance", f"{rebalancing.column}=" + ",".join(f"{v}:{p!r}" for v, p in items)]
+    return arguments
+
+
 def typed_output(workspace: Path, table):
     """``table`` in the kind and column types of the data the workspace was split from."""
     kind, schema, notes = _data.load_schema(_python_folder(workspace), "tgt")
@@ -234,8 +251,7 @@ def run_generate(workspace: Path, target: Path, context: Path | None, *, ctx_dat
                  rare_category_replacement_method: Any, rebalancing: Any, imputation: Any, fairness: Any,
                  update_progress: ProgressCallback | None, parallel_backend: str | None, n_jobs: int | None) -> None:
     """``doppel generate`` into ``target`` (and a generated context table into ``context``)."""
-    _unsupported(batch_size=batch_size is not None, rebalancing=rebalancing is not None, imputation=imputation is not None,
-                 fairness=fairness is not None, device=device not in (None, "cpu"))
+    _unsupported(batch_size=batch_size is not None, fairness=fairness is not None, device=device not in (None, "cpu"))
     method = RareCategoryReplacementMethod(str(rare_category_replacement_method).upper())
     arguments = ["--workspace", str(workspace), "--output", str(target), "--force", "--seed", str(_seed()),
                  "--temperature", repr(float(sampling_temperature)), "--top-p", repr(float(sampling_top_p)),
@@ -244,6 +260,7 @@ def run_generate(workspace: Path, target: Path, context: Path | None, *, ctx_dat
         arguments += ["--context-output", str(context)]  # the engine creates its folder when it writes one
     if sample_size is not None:
         arguments += ["--rows", str(int(sample_size))]
+    arguments += _constraints(ImputationConfig.coerce(imputation), RebalancingConfig.coerce(rebalancing))
     with tempfile.TemporaryDirectory(prefix="doppel-input-") as scratch:
         if seed_data is not None:
             arguments += ["--seed-data", _data.engine_input(seed_data, Path(scratch), "seed")[0]]

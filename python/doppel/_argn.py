@@ -110,7 +110,13 @@ class TabularARGN:
         raise NotImplementedError("not supported by Doppel yet: TabularARGN.predict_proba")
 
     def impute(self, X: Any, n_draws: int = 1, agg_fn: Any = "mode"):
-        raise NotImplementedError("not supported by Doppel yet: TabularARGN.impute")
+        """``X`` with its missing values filled, each drawn from the model given the rest of its
+        row (every present value is kept)."""
+        if n_draws != 1:
+            raise NotImplementedError("not supported by Doppel yet: TabularARGN.impute with n_draws > 1 (aggregated draws)")
+        self._check_fitted()
+        columns = _columns_with_missing(X)
+        return self.sample(seed_data=X, imputation={"columns": columns} if columns else None)
 
     def log_prob(self, X: Any):
         raise NotImplementedError("not supported by Doppel yet: TabularARGN.log_prob")
@@ -123,6 +129,18 @@ class TabularARGN:
     def workspace(self) -> Path | None:
         """The workspace folder of the fitted model."""
         return self._workspace
+
+
+def _columns_with_missing(X: Any) -> list[str]:
+    kind = _data.kind_of(X)
+    if kind == "pandas":
+        counts = X.isna().sum()
+        return [str(c) for c in counts.index if counts[c] > 0]
+    if kind == "polars":
+        return [c for c in X.columns if X[c].null_count() > 0]
+    if kind == "arrow":
+        return [name for name in X.column_names if X.column(name).null_count > 0]
+    raise TypeError("impute needs the rows in memory (a pandas or polars DataFrame or a pyarrow Table), not a file path")
 
 
 def _with_target(X: Any, y: Any):

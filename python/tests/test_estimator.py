@@ -23,8 +23,37 @@ def test_y_is_appended_and_missing_features_are_named(titanic_path):
     data = pd.read_csv(titanic_path)
     argn = TabularARGN(model="S", max_epochs=1, random_state=2).fit(data.drop(columns=["survived"]), data["survived"])
     assert "survived" in argn.sample(n_samples=10).columns
-    for method in ("predict", "predict_proba", "impute", "log_prob"):
+    for method in ("predict", "predict_proba", "log_prob"):
         with pytest.raises(NotImplementedError, match=method):
             getattr(argn, method)(data)
     with pytest.raises(RuntimeError, match="fit"):
         TabularARGN().sample(n_samples=1)
+
+
+def test_impute_fills_only_missing_cells(titanic_path):
+    data = pd.read_csv(titanic_path)
+    argn = TabularARGN(model="S", max_epochs=3, random_state=4).fit(data)
+    holes = data.head(200).copy()
+    holes.loc[holes.index[::2], "embarked"] = None
+    holes.loc[holes.index[::3], "age"] = None
+    filled = argn.impute(holes)
+    assert filled.shape == holes.shape
+    assert filled["embarked"].notna().all() and filled["age"].notna().all()
+    present = holes["embarked"].notna()
+    assert (filled.loc[present.values, "embarked"].values == holes.loc[present, "embarked"].values).all()
+    assert (filled["sex"].values == holes["sex"].values).all()
+
+
+def test_generate_with_rebalancing_and_imputation(titanic_path, tmp_path):
+    import doppel as engine
+    ws = tmp_path / "ws"
+    engine.set_random_state(6)
+    engine.split(titanic_path, workspace_dir=ws)
+    engine.analyze(workspace_dir=ws)
+    engine.encode(workspace_dir=ws)
+    engine.train(workspace_dir=ws, model="S", max_epochs=3)
+    rebalanced = engine.generate(workspace_dir=ws, sample_size=1000,
+                                 rebalancing=engine.RebalancingConfig(column="sex", probabilities={"female": 0.7}))
+    assert abs((rebalanced["sex"] == "female").mean() - 0.7) <= 0.01
+    complete = engine.generate(workspace_dir=ws, sample_size=500, imputation={"columns": ["age"]})
+    assert complete["age"].notna().all()

@@ -13,6 +13,11 @@ import Foundation
 ///   discrete-numeric columns is never sampled; with `constant` it may appear (as the text
 ///   `_RARE_` in string columns, a missing value otherwise).
 /// - Columns come out in the training data's order; a primary key is regenerated (1…n).
+/// - Imputation (`imputeColumns`): those columns are never generated missing or `_RARE_`; with
+///   seed data only their missing cells are generated, given the rest of the row, and all else
+///   is the seed's.
+/// - Rebalancing: the named values of one categorical column get their shares exactly (per
+///   chunk), the other rows one of the remaining values; the other columns follow the model.
 /// - The same seed (and model) gives the same output file, whatever the number of jobs.
 public enum Generate {
     public static func run(_ options: GenerateOptions, progress: ProgressReporter = .silent) throws -> GenerateSummary {
@@ -28,7 +33,12 @@ public enum Generate {
         let lock = try WorkspaceLock.acquire(workspace, .shared, step: "generate")
         defer { withExtendedLifetime(lock) {} }
         _ = try StepRecords.requireComplete(.train, workspace, for: "generate")
-        if try SequentialInputs.isSequential(workspace) { return try GenerateSequences.run(options, workspace: workspace, progress: progress) }
+        if try SequentialInputs.isSequential(workspace) {
+            guard options.imputeColumns.isEmpty, options.rebalancing == nil else {
+                throw PipelineError.invalidOption("--impute and --rebalance work on flat tables only so far (this workspace holds sequential data)")
+            }
+            return try GenerateSequences.run(options, workspace: workspace, progress: progress)
+        }
         let stats = try Encode.readStats(workspace, .target)
         let schema = ModelInputs.schema(stats)
         let directory = workspace.modelDataDirectory.path
@@ -46,8 +56,10 @@ public enum Generate {
         let original = try ArrowIPC.read(path: firstPartition.path).schema
         let keys = try MetadataJSON.read(KeysFile.self, from: workspace.keysFile(.target))
         let conditions = try options.seedDataPath.map {
-            try SeedConditions.load(path: $0, read: options.seedRead, original: original, stats: stats, schema: schema, seed: options.seed)
+            try SeedConditions.load(path: $0, read: options.seedRead, original: original, stats: stats, schema: schema, seed: options.seed,
+                                    impute: Set(options.imputeColumns))
         }
+        let rebalanced = try options.rebalancing.map { try GenerationConstraints.resolve($0, stats: stats, schema: schema) }
         let rows = conditions?.table.rowCount ?? options.rows ?? stats.trainingRecords
         guard rows >= 0 else { throw PipelineError.invalidOption("--rows must be ≥ 0, got \(rows)") }
 
@@ -56,6 +68,12 @@ public enum Generate {
         sampling.batchSize = options.samplingBatchSize
         sampling.fixed = conditions?.fixed
         if options.rareCategoryReplacement == .sample { sampling.suppressedCodes = rareCodes(stats, schema) }
+        sampling.suppressedCodes = GenerationConstraints.merged(
+            sampling.suppressedCodes, try GenerationConstraints.imputationSuppression(Set(options.imputeColumns), stats: stats, schema: schema))
+        if let rebalanced, rebalanced.shares.reduce(0, +) < 1 - 1e-9 {
+            // Rows not given a named value draw one of the others from the model.
+            sampling.suppressedCodes = GenerationConstraints.merged(sampling.suppressedCodes, [rebalanced.subColumn: rebalanced.codes])
+        }
         let executor = Executor.current
         try createParent(of: options.outputPath)
         // Unconditional rows are generated, decoded and written chunk by chunk, so memory stays
@@ -75,6 +93,10 @@ public enum Generate {
             let chunkSeed = chunk == 0 ? options.seed : chunkStream.next()
             var chunkSampling = sampling
             chunkSampling.seed = chunkSeed
+            if let rebalanced {
+                chunkSampling.fixed = GenerationConstraints.rebalancedChunk(rebalanced, rows: count, subColumns: schema.subColumnCount,
+                                                                            seed: options.seed, chunk: chunk)
+            }
             let codes = try Sampler.generate(model: model, rows: count, options: chunkSampling)
             let table = try SyntheticTable.assemble(codes: codes, stats: stats, schema: schema, original: original, primaryKey: keys.primaryKey,
                                                     seed: conditions, randomSeed: chunkSeed, firstKey: written + 1, executor: executor)

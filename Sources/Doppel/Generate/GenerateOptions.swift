@@ -54,6 +54,12 @@ public struct GenerateOptions: Sendable {
     public var chunkSubjects = 1 << 14
     /// Rows (flat) or subjects (sequential) per sampler batch; `nil`: the sampler's default.
     public var samplingBatchSize: Int?
+    /// Imputation (flat tables): these columns are never generated missing; with seed data, the
+    /// missing cells of these columns in the seed rows are generated given the rest of the row
+    /// and every other seed value is returned as it is.
+    public var imputeColumns: [String] = []
+    /// Rebalancing (flat tables): shares of values of one categorical column.
+    public var rebalancing: Rebalancing?
 
     public init(workspace: String, outputPath: String) {
         self.workspace = workspace
@@ -68,6 +74,53 @@ public struct GenerateOptions: Sendable {
         if let maxSequenceLength, maxSequenceLength < 0 {
             throw .invalidOption("--max-sequence-length must be ≥ 0, got \(maxSequenceLength)")
         }
+        if let rebalancing {
+            try rebalancing.validate()
+            if seedDataPath != nil { throw .invalidOption("--rebalance and --seed-data cannot be combined") }
+        }
+    }
+}
+
+/// Shares of values of one categorical column in generated data (`--rebalance COL=VALUE:SHARE,…`):
+/// exactly `round(share · rows)` rows of each chunk get each named value, the other rows a value
+/// that is not named, drawn from the model; every other column follows the model given the value.
+public struct Rebalancing: Sendable, Equatable {
+    public var column: String
+    public var shares: [(value: String, share: Double)]
+
+    public init(column: String, shares: [(value: String, share: Double)]) {
+        self.column = column
+        self.shares = shares
+    }
+
+    public static func == (a: Rebalancing, b: Rebalancing) -> Bool {
+        a.column == b.column && a.shares.map(\.value) == b.shares.map(\.value) && a.shares.map(\.share) == b.shares.map(\.share)
+    }
+
+    /// Parses `COL=VALUE:SHARE,VALUE:SHARE` (the value may contain `:`; the share is after the last one).
+    public init(parsing text: String) throws(PipelineError) {
+        guard let equals = text.firstIndex(of: "="), equals != text.startIndex else {
+            throw .invalidOption("--rebalance expects COL=VALUE:SHARE,…, got '\(text)'")
+        }
+        column = String(text[..<equals])
+        var shares: [(String, Double)] = []
+        for item in text[text.index(after: equals)...].split(separator: ",") {
+            guard let colon = item.lastIndex(of: ":"), let share = Double(item[item.index(after: colon)...]) else {
+                throw .invalidOption("--rebalance: '\(item)' is not VALUE:SHARE")
+            }
+            shares.append((String(item[..<colon]), share))
+        }
+        self.shares = shares
+    }
+
+    func validate() throws(PipelineError) {
+        guard !shares.isEmpty else { throw .invalidOption("--rebalance \(column): no VALUE:SHARE given") }
+        guard shares.allSatisfy({ $0.share >= 0 && $0.share <= 1 }) else {
+            throw .invalidOption("--rebalance \(column): every share must lie in [0, 1]")
+        }
+        let total = shares.reduce(0) { $0 + $1.share }
+        guard total <= 1 + 1e-9 else { throw .invalidOption("--rebalance \(column): the shares add up to \(total), more than 1") }
+        guard Set(shares.map(\.value)).count == shares.count else { throw .invalidOption("--rebalance \(column): a value is named twice") }
     }
 }
 

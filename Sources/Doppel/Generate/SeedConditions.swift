@@ -11,13 +11,17 @@ struct SeedConditions {
     /// The seed table, columns in its own order, typed like the training data.
     let table: Table
     let fixed: FixedCodes
+    /// Columns whose missing cells are generated (imputation); their present cells stay fixed.
+    var imputed: Set<String> = []
 
     /// Reads `path`; every seed column must be a column of the training data (`original`).
     /// `role` names the file in messages; `arrange` reorders the rows and groups them into
     /// subjects (contiguous) for encodings that look at a subject's earlier rows (without it,
     /// file order and each row its own subject).
+    /// `impute`: columns whose missing cells are left free (generated) instead of fixed to "missing".
     static func load(path: String, read: DataReadOptions, original: Schema, stats: StatsFile, schema: ModelSchema, seed: UInt64,
-                     role: String = "seed data", arrange: ((Table) throws -> (order: [Int], subjects: SubjectIDs))? = nil) throws -> SeedConditions {
+                     role: String = "seed data", impute: Set<String> = [],
+                     arrange: ((Table) throws -> (order: [Int], subjects: SubjectIDs))? = nil) throws -> SeedConditions {
         var table = try DataFiles.read(path: path, options: read)
         if try DataFiles.format(of: path) == .csv {
             // Read again with the training data's types, so that e.g. digits stay text where the data had text.
@@ -46,13 +50,14 @@ struct SeedConditions {
             } catch {
                 throw PipelineError.invalidOption("\(role) \(path): \(error)")
             }
+            let freeWhenMissing = impute.contains(entry.name)
             for (k, spec) in schema.columns[c].subColumns.enumerated() {
                 guard let codes = encoded[spec.name] else {
                     throw PipelineError.workspace("encoding column '\(entry.name)' of the \(role) gave no sub-column '\(spec.name)'")
                 }
-                for r in 0..<table.rowCount { fixed[r, offset + k] = codes[r] }
+                for r in 0..<table.rowCount where !(freeWhenMissing && !column.isValid(r)) { fixed[r, offset + k] = codes[r] }
             }
         }
-        return SeedConditions(table: table, fixed: fixed)
+        return SeedConditions(table: table, fixed: fixed, imputed: impute)
     }
 }

@@ -5,8 +5,9 @@ import DoppelTable
 import Foundation
 
 /// Turns generated codes into the output table: every modelled column decoded back to its
-/// original type, seeded columns taken verbatim from the seed data, a fresh primary key, and
-/// the columns in the order of the training data.
+/// original type, seeded columns taken verbatim from the seed data (imputed columns: their
+/// missing cells from the generated values), a fresh primary key, and the columns in the order
+/// of the training data.
 enum SyntheticTable {
     static func assemble(codes: EncodedData, stats: StatsFile, schema: ModelSchema, original: Schema, primaryKey: String?,
                          seed: SeedConditions?, randomSeed: UInt64, firstKey: Int = 1, executor: Executor,
@@ -16,7 +17,7 @@ enum SyntheticTable {
         var offset = 0
         for column in schema.columns { starts.append(offset); offset += column.subColumns.count }
         let offsets = starts
-        let seeded = Set(seed?.table.schema.names ?? [])
+        let seeded = Set(seed?.table.schema.names ?? []).subtracting(seed?.imputed ?? [])
         let toDecode = stats.columns.indices.filter { !seeded.contains(stats.columns[$0].name) }
         let decoded = try executor.map(toDecode.count, label: { "decoding column '\(stats.columns[toDecode[$0]].name)'" }) { i -> Column in
             let c = toDecode[i]
@@ -32,7 +33,13 @@ enum SyntheticTable {
         var byName: [String: Column] = [:]
         for (i, c) in toDecode.enumerated() { byName[stats.columns[c].name] = decoded[i] }
         if let seedTable = seed?.table {
-            for (name, column) in zip(seedTable.schema.names, seedTable.columns) { byName[name] = column }
+            for (name, column) in zip(seedTable.schema.names, seedTable.columns) {
+                if let generated = byName[name], seed?.imputed.contains(name) == true {
+                    byName[name] = filled(column, from: generated)
+                } else {
+                    byName[name] = column
+                }
+            }
         }
         if let primaryKey, byName[primaryKey] == nil, let field = original.fields.first(where: { $0.name == primaryKey }) {
             byName[primaryKey] = keyColumn(rows: rows, first: firstKey, type: field.type)
@@ -40,6 +47,13 @@ enum SyntheticTable {
         // Training-data order; a column of the data that is neither modelled nor a key is left out.
         let ordered = original.names.compactMap { name in byName[name].map { (name, $0) } }
         return ordered.isEmpty ? Table(emptyWithRowCount: rows) : try Table(ordered)
+    }
+
+    /// `seed`'s present values, and `generated`'s where `seed` is missing (imputation).
+    static func filled(_ seed: Column, from generated: Column) -> Column {
+        let n = seed.count
+        let indices = (0..<n).map { seed.isValid($0) ? $0 : n + $0 }
+        return Column.concatenate([seed, generated]).take(indices)
     }
 
     /// A new primary key: `first`, `first + 1`, … as integers for integer keys, as text otherwise.

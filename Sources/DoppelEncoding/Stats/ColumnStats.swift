@@ -42,6 +42,23 @@ public enum ColumnStats: Sendable, Equatable {
         }
     }
 
+    /// The code of each sub-column that makes the column decode to a missing value: the
+    /// `<<NULL>>` code of categorical, discrete and binned columns, the set `nan` flag of the
+    /// others; empty when no missing value was seen in analyze (then none is ever generated).
+    /// Imputation never samples these.
+    public var missingCodes: [String: Int32] {
+        switch self {
+        case .categorical(let s): s.hasNull ? ["cat": CategoricalStats.nullCode] : [:]
+        case .numericDiscrete(let s): s.hasNull ? ["cat": 1] : [:]
+        case .numericBinned(let s): s.nullCode.map { ["bin": $0] } ?? [:]
+        case .numericDigit(let s): s.hasNull ? ["nan": 1] : [:]
+        case .datetime(let s): s.hasNull ? ["nan": 1] : [:]
+        case .datetimeRelative(let s): s.hasNull ? ["nan": 1] : [:]
+        case .character(let s): s.hasNull ? ["nan": 1] : [:]
+        case .latLong(let s): s.hasNull ? ["nan": 1] : [:]
+        }
+    }
+
     /// Encodes a chunk of the column. `random` imputes missing values where the encoding fills
     /// them with a random present value; derive it per task, e.g.
     /// `SeededRandom.stream(seed: seed, [identifier("encode"), partition, identifier(column)])`, so

@@ -16,6 +16,11 @@ struct GenerateCommand: ParsableCommand {
         subjects and their context; --context FILE one sequence per row of a given context table. \
         --seed-data then holds the context key and some event columns: each subject's seed rows \
         fix its first events.
+
+        Flat tables: --impute COL,… never generates those columns missing; with --seed-data it \
+        fills the missing cells of those columns given the rest of each row (all other values \
+        kept); --rebalance COL=VALUE:SHARE,… gives \
+        values of a categorical column the requested shares.
         """
     )
 
@@ -49,6 +54,12 @@ struct GenerateCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Sequential data: the longest sequence to generate (default: the longest one in the training data).")
     var maxSequenceLength: Int?
 
+    @Option(help: ArgumentHelp("Imputation: these columns are never generated missing; with --seed-data, only the missing cells of these columns are generated, given the rest of each row (comma-separated; flat tables).", valueName: "col,col"))
+    var impute: String?
+
+    @Option(help: ArgumentHelp("Rebalancing: shares of values of a categorical column, e.g. income=>50K:0.5 (flat tables); the other rows take the remaining values, the other columns follow the model.", valueName: "col=value:share,…"))
+    var rebalance: String?
+
     @Option(help: "What rare categories become: constant (the _RARE_ value) or sample (a kept category).")
     var rareCategoryReplacement: String = "constant"
 
@@ -74,6 +85,8 @@ struct GenerateCommand: ParsableCommand {
         options.temperature = temperature
         options.topP = topP
         options.seedDataPath = seedData
+        options.imputeColumns = impute.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } } ?? []
+        options.rebalancing = try rebalance.map { try Rebalancing(parsing: $0) }
         options.seedRead = try read.resolved()
         options.rareCategoryReplacement = rare
         options.maxSequenceLength = maxSequenceLength

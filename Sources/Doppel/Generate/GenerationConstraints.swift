@@ -1,0 +1,83 @@
+import DoppelEncoding
+import DoppelModel
+import DoppelParallel
+
+/// What imputation and rebalancing add to a flat table's sampling: codes never to sample and,
+/// per chunk, the rows whose rebalanced value is fixed.
+enum GenerationConstraints {
+    /// Per sub-column of the imputed columns, the codes that would leave a cell missing or
+    /// `_RARE_` (its missing codes and, for categorical and discrete columns, the rare code).
+    static func imputationSuppression(_ columns: Set<String>, stats: StatsFile, schema: ModelSchema) throws -> [Int: [Int32]] {
+        let modelled = Set(stats.columns.map(\.name))
+        if let unknown = columns.sorted().first(where: { !modelled.contains($0) }) {
+            throw PipelineError.invalidOption("--impute: '\(unknown)' is not a modelled column of the training data (columns: \(stats.columns.map(\.name).joined(separator: ", ")))")
+        }
+        var result: [Int: [Int32]] = [:]
+        var offset = 0
+        for (c, entry) in stats.columns.enumerated() {
+            let subColumns = schema.columns[c].subColumns
+            defer { offset += subColumns.count }
+            guard columns.contains(entry.name) else { continue }
+            let missing = entry.stats.missingCodes
+            for (k, spec) in subColumns.enumerated() {
+                var codes = missing[spec.name].map { [$0] } ?? []
+                if spec.name == "cat", case .categorical = entry.stats { codes.append(CategoricalStats.rareCode) }
+                if spec.name == "cat", case .numericDiscrete = entry.stats { codes.append(CategoricalStats.rareCode) }
+                let kept = Set(codes).sorted().filter { Int($0) < spec.cardinality }
+                if !kept.isEmpty && kept.count < spec.cardinality { result[offset + k] = kept }
+            }
+        }
+        return result
+    }
+
+    /// Suppression lists merged (union per sub-column).
+    static func merged(_ a: [Int: [Int32]], _ b: [Int: [Int32]]) -> [Int: [Int32]] {
+        a.merging(b) { Array(Set($0).union($1)).sorted() }
+    }
+
+    /// The rebalanced column's sub-column and the code of each named value.
+    struct RebalancedCodes {
+        let subColumn: Int
+        let codes: [Int32]
+        let shares: [Double]
+    }
+
+    /// Resolves `rebalancing` against the statistics: a categorical column and kept categories.
+    static func resolve(_ rebalancing: Rebalancing, stats: StatsFile, schema: ModelSchema) throws -> RebalancedCodes {
+        var offset = 0
+        for (c, entry) in stats.columns.enumerated() {
+            defer { offset += schema.columns[c].subColumns.count }
+            guard entry.name == rebalancing.column else { continue }
+            guard case .categorical(let categorical) = entry.stats else {
+                throw PipelineError.invalidOption("--rebalance \(rebalancing.column): only categorical columns can be rebalanced (this one is \(entry.stats.encodingType.rawValue))")
+            }
+            let codes = try rebalancing.shares.map { item -> Int32 in
+                guard let index = categorical.categories.firstIndex(of: item.value) else {
+                    throw PipelineError.invalidOption("--rebalance \(rebalancing.column): '\(item.value)' is not a category the model knows (rare values are protected; kept: \(categorical.categories.prefix(20).joined(separator: ", ")))")
+                }
+                return categorical.firstCategoryCode + Int32(index)
+            }
+            return RebalancedCodes(subColumn: offset, codes: codes, shares: rebalancing.shares.map(\.share))
+        }
+        throw PipelineError.invalidOption("--rebalance: '\(rebalancing.column)' is not a modelled column of the training data")
+    }
+
+    /// Fixed codes of one chunk of `rows` rows: `round(share · rows)` rows (rounded so that the
+    /// counts add up) get each named value, at positions from a permutation drawn from `seed`;
+    /// the other rows stay free (their named values are suppressed by the caller).
+    static func rebalancedChunk(_ r: RebalancedCodes, rows: Int, subColumns: Int, seed: UInt64, chunk: Int) -> FixedCodes {
+        var fixed = FixedCodes(rowCount: rows, subColumnCount: subColumns)
+        var random = SeededRandom.stream(seed: seed, [SeededRandom.identifier("rebalance"), UInt64(chunk)])
+        let positions = random.permutation(rows)
+        var next = 0, cumulative = 0.0
+        for (code, share) in zip(r.codes, r.shares) {
+            cumulative += share
+            let end = min(rows, Int((cumulative * Double(rows)).rounded()))
+            while next < end {
+                fixed[positions[next], r.subColumn] = code
+                next += 1
+            }
+        }
+        return fixed
+    }
+}

@@ -1,0 +1,91 @@
+import DoppelParallel
+import DoppelTestSupport
+import Foundation
+import Testing
+@testable import Doppel
+
+/// Imputation and rebalancing on a table with a known joint distribution: `group` is "a" (30 %)
+/// or "b"; `flag` is "x" with probability 0.8 in group a and 0.2 in group b; `size` is about
+/// 10 in group a and 50 in group b.
+@Suite struct ImputeRebalanceTests {
+    static let rows = 4_000
+
+    static func knownTable() -> String {
+        var random = SeededRandom(seed: 21)
+        var lines = ["group,flag,size"]
+        for _ in 0..<rows {
+            let a = random.nextDouble() < 0.3
+            let x = random.nextDouble() < (a ? 0.8 : 0.2)
+            let size = (a ? 10 : 50) + Int(random.nextDouble() * 5)
+            lines.append("\(a ? "a" : "b"),\(x ? "x" : "y"),\(size)")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static let workspace = Result { () throws -> String in
+        let ws = try TrainFixture.encodedCSV(knownTable())
+        _ = try TrainFixture.train(ws, maxEpochs: 15)
+        return ws
+    }
+
+    func generate(_ name: String, configure: (inout GenerateOptions) -> Void) throws -> Table {
+        let path = try TestSupport.temporaryDirectory("impute").appendingPathComponent(name).path
+        var options = GenerateOptions(workspace: try Self.workspace.get(), outputPath: path)
+        options.seed = 5
+        configure(&options)
+        _ = try Generate.run(options)
+        return try TrainFixture.read(path)
+    }
+
+    @Test func imputedCellsFollowTheConditionalAndTheRestIsKept() throws {
+        // 2,000 seed rows: group given; flag missing in every other row, "y" in the rest.
+        let seedPath = try TestSupport.temporaryDirectory("impute-seed").appendingPathComponent("seed.csv").path
+        var lines = ["group,flag"]
+        for i in 0..<2_000 { lines.append("\(i < 1_000 ? "a" : "b"),\(i % 2 == 0 ? "" : "y")") }
+        try (lines.joined(separator: "\n") + "\n").write(toFile: seedPath, atomically: false, encoding: .utf8)
+        let table = try generate("imputed.csv") { $0.seedDataPath = seedPath; $0.imputeColumns = ["flag"] }
+        let groups = TrainFixture.texts(try #require(table.column(named: "group")))
+        let flags = TrainFixture.texts(try #require(table.column(named: "flag")))
+        #expect(table.rowCount == 2_000)
+        #expect(groups == (0..<2_000).map { $0 < 1_000 ? "a" : "b" })
+        // Present values kept; no cell left missing.
+        #expect((0..<2_000).filter { $0 % 2 == 1 }.allSatisfy { flags[$0] == "y" })
+        #expect(flags.allSatisfy { $0 == "x" || $0 == "y" })
+        // Imputed shares of "x": 0.8 in group a, 0.2 in group b (500 draws each: ±0.09 is 5 standard errors).
+        let imputedA = (0..<1_000).filter { $0 % 2 == 0 }.map { flags[$0] }
+        let imputedB = (1_000..<2_000).filter { $0 % 2 == 0 }.map { flags[$0] }
+        let shareA = Double(imputedA.filter { $0 == "x" }.count) / 500, shareB = Double(imputedB.filter { $0 == "x" }.count) / 500
+        #expect(abs(shareA - 0.8) < 0.09, "P(x | a) imputed \(shareA)")
+        #expect(abs(shareB - 0.2) < 0.09, "P(x | b) imputed \(shareB)")
+        // The column the seed lacks is generated as usual.
+        #expect(table.column(named: "size")?.count == 2_000)
+    }
+
+    @Test func rebalancedSharesAreExactAndTheConditionalIsKept() throws {
+        let table = try generate("rebalanced.csv") { $0.rows = 3_000; $0.rebalancing = Rebalancing(column: "group", shares: [("a", 0.5)]) }
+        let groups = TrainFixture.texts(try #require(table.column(named: "group")))
+        let flags = TrainFixture.texts(try #require(table.column(named: "flag")))
+        let inA = (0..<3_000).filter { groups[$0] == "a" }
+        #expect(abs(Double(inA.count) / 3_000 - 0.5) <= 0.01)
+        #expect(groups.allSatisfy { $0 == "a" || $0 == "b" })
+        // P(flag = x | group = a) stays about 0.8 (1,500 draws: ±0.06 is 6 standard errors).
+        let share = Double(inA.filter { flags[$0] == "x" }.count) / Double(inA.count)
+        #expect(abs(share - 0.8) < 0.06, "P(x | a) \(share)")
+    }
+
+    @Test func badRequestsAreRefusedWithTheReason() throws {
+        #expect(throws: PipelineError.self) { try Rebalancing(parsing: "group") }
+        #expect { try generate("r1.csv") { $0.rebalancing = Rebalancing(column: "group", shares: [("c", 0.5)]) } } throws: {
+            "\($0)".contains("'c' is not a category")
+        }
+        #expect { try generate("r2.csv") { $0.rebalancing = Rebalancing(column: "size", shares: [("10", 0.5)]) } } throws: {
+            "\($0)".contains("only categorical columns")
+        }
+        #expect { try generate("r3.csv") { $0.rebalancing = Rebalancing(column: "group", shares: [("a", 0.7), ("b", 0.6)]) } } throws: {
+            "\($0)".contains("add up to")
+        }
+        #expect { try generate("i1.csv") { $0.imputeColumns = ["flags"] } } throws: { "\($0)".contains("'flags' is not a modelled column") }
+        let parsed = try Rebalancing(parsing: "income=>50K:0.5,<=50K:0.5")
+        #expect(parsed.column == "income" && parsed.shares.map(\.value) == [">50K", "<=50K"] && parsed.shares.map(\.share) == [0.5, 0.5])
+    }
+}
