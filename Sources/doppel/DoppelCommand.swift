@@ -7,6 +7,7 @@ struct DoppelCommand: ParsableCommand {
         commandName: "doppel",
         abstract: "Doppel: learn a generative model of a table and generate privacy-safe synthetic rows.",
         version: DoppelVersion.current,
-        subcommands: [SplitCommand.self, AnalyzeCommand.self, EncodeCommand.self, TrainCommand.self, GenerateCommand.self, SynthesizeCommand.self, EvaluateCommand.self]
+        subcommands: [SplitCommand.self, AnalyzeCommand.self, EncodeCommand.self, TrainCommand.self, GenerateCommand.self, SynthesizeCommand.self, EvaluateCommand.self,
+                      PredictCommand.self, LogProbCommand.self]
     )
 }

@@ -104,10 +104,34 @@ class TabularARGN:
         return _api.typed_output(self._workspace, _data.read_output(target))
 
     def predict(self, X: Any, target: Any = None, n_draws: int = 1, agg_fn: Any = "auto"):
-        raise NotImplementedError("not supported by Doppel yet: TabularARGN.predict")
+        """``target`` predicted from the other columns of ``X``: the most likely value of a
+        categorical or discrete column, else a value drawn from the model given the row."""
+        if n_draws != 1:
+            raise NotImplementedError("not supported by Doppel yet: TabularARGN.predict with n_draws > 1 (aggregated draws)")
+        table = self._score("predict", X, ["--target", _target_name(target)])
+        return _first_column(table)
 
     def predict_proba(self, X: Any, target: Any = None):
-        raise NotImplementedError("not supported by Doppel yet: TabularARGN.predict_proba")
+        """The probability of every value of the categorical or discrete column ``target`` given
+        the other columns of ``X``: one column per value."""
+        table = self._score("predict", X, ["--target", _target_name(target), "--proba"])
+        return table.to_pandas() if _data._pandas() is not None else table
+
+    def log_prob(self, X: Any):
+        """The log-likelihood of each row of ``X`` in nats (columns in the training data's order,
+        each given the ones before it)."""
+        return self._score("log-prob", X, []).column("log_prob").to_numpy()
+
+    def _score(self, command: str, X: Any, arguments: list):
+        self._check_fitted()
+        import tempfile as _tempfile
+        from ._engine import run_step
+        with _tempfile.TemporaryDirectory(prefix="doppel-score-") as scratch:
+            data = _data.engine_input(X, Path(scratch), "rows")[0]
+            output = Path(scratch) / "out.arrow"
+            run_step(command, ["--workspace", str(self._workspace), "--data", data, "--output", str(output), "--quiet",
+                               *arguments, *_api._executor(self.parallel_backend, self.n_jobs)])
+            return _data.read_output(output).combine_chunks()  # a copy: the scratch folder goes away
 
     def impute(self, X: Any, n_draws: int = 1, agg_fn: Any = "mode"):
         """``X`` with its missing values filled, each drawn from the model given the rest of its
@@ -118,9 +142,6 @@ class TabularARGN:
         columns = _columns_with_missing(X)
         return self.sample(seed_data=X, imputation={"columns": columns} if columns else None)
 
-    def log_prob(self, X: Any):
-        raise NotImplementedError("not supported by Doppel yet: TabularARGN.log_prob")
-
     def _check_fitted(self) -> None:
         if not self._fitted or self._workspace is None:
             raise RuntimeError("call fit() before sample()")
@@ -129,6 +150,22 @@ class TabularARGN:
     def workspace(self) -> Path | None:
         """The workspace folder of the fitted model."""
         return self._workspace
+
+
+def _target_name(target: Any) -> str:
+    if target is None:
+        raise ValueError("name the column to predict: target=...")
+    if isinstance(target, (list, tuple)):
+        if len(target) != 1:
+            raise NotImplementedError("not supported by Doppel yet: several targets at once")
+        target = target[0]
+    return str(target)
+
+
+def _first_column(table):
+    pd = _data._pandas()
+    column = table.column(0)
+    return pd.Series(column.to_pandas(), name=table.column_names[0]) if pd is not None else column
 
 
 def _columns_with_missing(X: Any) -> list[str]:

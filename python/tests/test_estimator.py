@@ -23,9 +23,8 @@ def test_y_is_appended_and_missing_features_are_named(titanic_path):
     data = pd.read_csv(titanic_path)
     argn = TabularARGN(model="S", max_epochs=1, random_state=2).fit(data.drop(columns=["survived"]), data["survived"])
     assert "survived" in argn.sample(n_samples=10).columns
-    for method in ("predict", "predict_proba", "log_prob"):
-        with pytest.raises(NotImplementedError, match=method):
-            getattr(argn, method)(data)
+    with pytest.raises(NotImplementedError, match="n_draws"):
+        argn.predict(data, target="survived", n_draws=5)
     with pytest.raises(RuntimeError, match="fit"):
         TabularARGN().sample(n_samples=1)
 
@@ -57,3 +56,19 @@ def test_generate_with_rebalancing_and_imputation(titanic_path, tmp_path):
     assert abs((rebalanced["sex"] == "female").mean() - 0.7) <= 0.01
     complete = engine.generate(workspace_dir=ws, sample_size=500, imputation={"columns": ["age"]})
     assert complete["age"].notna().all()
+
+
+def test_predict_predict_proba_and_log_prob(titanic_path):
+    data = pd.read_csv(titanic_path)
+    argn = TabularARGN(model="S", max_epochs=5, random_state=8).fit(data)
+    features = data.drop(columns=["sex"]).head(300)
+    predicted = argn.predict(features, target="sex")
+    assert len(predicted) == 300 and set(predicted) <= {"male", "female"}
+    proba = argn.predict_proba(features, target="sex")
+    assert {"male", "female"} <= set(proba.columns)
+    assert ((proba.sum(axis=1) - 1).abs() < 1e-5).all()
+    scores = argn.log_prob(data.head(300))
+    head = data.head(300)
+    # Every column shuffled on its own (another permutation each): marginals kept, dependence gone.
+    shuffled = head.apply(lambda column: column.sample(frac=1, random_state=head.columns.get_loc(column.name)).values)
+    assert len(scores) == 300 and scores.mean() > argn.log_prob(shuffled).mean()

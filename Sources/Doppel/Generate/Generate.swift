@@ -39,22 +39,9 @@ public enum Generate {
             }
             return try GenerateSequences.run(options, workspace: workspace, progress: progress)
         }
-        let stats = try Encode.readStats(workspace, .target)
-        let schema = ModelInputs.schema(stats)
-        let directory = workspace.modelDataDirectory.path
-        guard FileManager.default.fileExists(atPath: (directory as NSString).appendingPathComponent(ModelFiles.modelFileName)) else {
-            throw PipelineError.workspace("no trained model in \(directory); run `doppel train` first")
-        }
         progress.message("loading the model")
-        let (model, _) = try ModelFiles.read(from: directory)
-        guard model.schema == schema else {
-            throw PipelineError.workspace("the model in \(directory) was trained on other columns than tgt-stats/stats.json describes; run `doppel train` again")
-        }
-        guard let firstPartition = try workspace.partitionFiles(.target).first else {
-            throw PipelineError.workspace("no partition files in \(workspace.dataDirectory(.target).path); run `doppel split` first")
-        }
-        let original = try ArrowIPC.read(path: firstPartition.path).schema
-        let keys = try MetadataJSON.read(KeysFile.self, from: workspace.keysFile(.target))
+        let trained = try TrainedFlatModel.load(workspace)
+        let (stats, schema, model, original, keys) = (trained.stats, trained.schema, trained.model, trained.original, trained.keys)
         let conditions = try options.seedDataPath.map {
             try SeedConditions.load(path: $0, read: options.seedRead, original: original, stats: stats, schema: schema, seed: options.seed,
                                     impute: Set(options.imputeColumns))

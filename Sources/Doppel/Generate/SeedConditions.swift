@@ -18,9 +18,10 @@ struct SeedConditions {
     /// `role` names the file in messages; `arrange` reorders the rows and groups them into
     /// subjects (contiguous) for encodings that look at a subject's earlier rows (without it,
     /// file order and each row its own subject).
-    /// `impute`: columns whose missing cells are left free (generated) instead of fixed to "missing".
+    /// `impute`: columns whose missing cells are left free (generated) instead of fixed to "missing";
+    /// `ignoring`: columns left free whatever the file holds (a prediction's target).
     static func load(path: String, read: DataReadOptions, original: Schema, stats: StatsFile, schema: ModelSchema, seed: UInt64,
-                     role: String = "seed data", impute: Set<String> = [],
+                     role: String = "seed data", impute: Set<String> = [], ignoring: Set<String> = [],
                      arrange: ((Table) throws -> (order: [Int], subjects: SubjectIDs))? = nil) throws -> SeedConditions {
         var table = try DataFiles.read(path: path, options: read)
         if try DataFiles.format(of: path) == .csv {
@@ -42,7 +43,7 @@ struct SeedConditions {
         var offset = 0
         for (c, entry) in stats.columns.enumerated() {
             defer { offset += schema.columns[c].subColumns.count }
-            guard let column = table.column(named: entry.name) else { continue }
+            guard let column = table.column(named: entry.name), !ignoring.contains(entry.name) else { continue }
             var random = SeededRandom.stream(seed: seed, [SeededRandom.identifier("seed-data"), SeededRandom.identifier(entry.name)])
             let encoded: EncodedColumn
             do {

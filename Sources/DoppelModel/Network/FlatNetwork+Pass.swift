@@ -12,6 +12,15 @@ struct PassConditioning {
     let lossWeights: UnsafePointer<Float>?
 }
 
+/// What an evaluation pass hands out besides the per-sub-column losses (scoring and prediction).
+struct PassCapture {
+    /// `[rows]`: each row's cross-entropy summed over the sub-columns is ADDED here.
+    var rowLosses: UnsafeMutablePointer<Double>?
+    /// A sub-column whose softmax probabilities are written to ``probabilities`` (`[rows, cardinality]`).
+    var probabilitiesOf: Int?
+    var probabilities: UnsafeMutablePointer<Float>?
+}
+
 extension FlatNetwork {
     /// One teacher-forced pass over `rows` rows (codes row-major `[rows, S]`, column ranks
     /// `[rows, C]`): returns, per sub-column, the summed cross-entropy of the rows divided by
@@ -26,7 +35,8 @@ extension FlatNetwork {
     /// loss weights.
     func pass(values: UnsafePointer<Float>, gradients: UnsafeMutablePointer<Float>?,
               codes: UnsafePointer<Int32>, ranks: UnsafePointer<Int32>, rows: Int,
-              dropout: inout Dropout, divisor: Float, conditioning: PassConditioning? = nil) throws(NNError) -> [Double] {
+              dropout: inout Dropout, divisor: Float, conditioning: PassConditioning? = nil,
+              capture: PassCapture? = nil) throws(NNError) -> [Double] {
         let S = subColumnCount, C = columnCount, Ew = embeddingWidth, Cw = contextWidth, K = conditionWidth
         precondition(K == 0 || conditioning != nil, "a conditioned network needs its condition inputs")
         var losses = [Double](repeating: 0, count: S)
@@ -121,6 +131,11 @@ extension FlatNetwork {
                     let rowLosses = try SoftmaxCrossEntropy.rowLosses(logits: logits, columns: columns, targets: targets)
                     let total = weights.map { w in zip(rowLosses, w).reduce(0.0) { $0 + $1.0 * Double($1.1) } } ?? rowLosses.reduce(0, +)
                     losses[j] = total / Double(divisor)
+                    if let sums = capture?.rowLosses { for r in 0..<rows { sums[r] += rowLosses[r] } }
+                    if capture?.probabilitiesOf == j, let out = capture?.probabilities {
+                        let p = SoftmaxCrossEntropy.probabilities(logits: logits, columns: columns)
+                        p.storage.withUnsafeBufferPointer { out.update(from: $0.baseAddress!, count: rows * columns.count) }
+                    }
                 }
             }
             guard let G = gradients, let dCE, let dE else { continue }

@@ -1,0 +1,44 @@
+import DoppelEncoding
+import DoppelModel
+import DoppelTable
+import Foundation
+
+/// A flat workspace's trained model with what reading and writing rows around it needs: the
+/// target statistics and model schema (checked to agree), the training data's schema and keys.
+struct TrainedFlatModel {
+    let stats: StatsFile
+    let schema: ModelSchema
+    let model: FlatModel
+    /// The columns and types of the training data (its first partition).
+    let original: Schema
+    let keys: KeysFile
+
+    static func load(_ workspace: Workspace) throws -> TrainedFlatModel {
+        let stats = try Encode.readStats(workspace, .target)
+        let schema = ModelInputs.schema(stats)
+        let directory = workspace.modelDataDirectory.path
+        guard FileManager.default.fileExists(atPath: (directory as NSString).appendingPathComponent(ModelFiles.modelFileName)) else {
+            throw PipelineError.workspace("no trained model in \(directory); run `doppel train` first")
+        }
+        let (model, _) = try ModelFiles.read(from: directory)
+        guard model.schema == schema else {
+            throw PipelineError.workspace("the model in \(directory) was trained on other columns than tgt-stats/stats.json describes; run `doppel train` again")
+        }
+        guard let firstPartition = try workspace.partitionFiles(.target).first else {
+            throw PipelineError.workspace("no partition files in \(workspace.dataDirectory(.target).path); run `doppel split` first")
+        }
+        let original = try ArrowIPC.read(path: firstPartition.path).schema
+        let keys = try MetadataJSON.read(KeysFile.self, from: workspace.keysFile(.target))
+        return TrainedFlatModel(stats: stats, schema: schema, model: model, original: original, keys: keys)
+    }
+
+    /// The index of the modelled column `name` and its first sub-column.
+    func column(_ name: String, option: String) throws -> (index: Int, firstSubColumn: Int) {
+        var offset = 0
+        for (c, entry) in stats.columns.enumerated() {
+            if entry.name == name { return (c, offset) }
+            offset += schema.columns[c].subColumns.count
+        }
+        throw PipelineError.invalidOption("\(option) '\(name)' is not a modelled column of the training data (columns: \(stats.columns.map(\.name).joined(separator: ", ")))")
+    }
+}

@@ -1,0 +1,92 @@
+import ArgumentParser
+import Doppel
+import Foundation
+
+/// The options `log-prob` and `predict` share: the workspace, the rows, where the result goes.
+struct ScoreArguments: ParsableArguments {
+    @Option(help: "Workspace folder trained by `doppel train` (flat table).")
+    var workspace: String
+
+    @Option(help: "The rows (.csv, .csv.gz, .parquet, .arrow), with the training data's columns.")
+    var data: String
+
+    @Option(help: "Output table (.csv, .csv.gz, .parquet, .arrow), one row per input row.")
+    var output: String
+
+    @OptionGroup var executor: ExecutorOptions
+
+    @OptionGroup var read: ReadOptions
+
+    @Flag(help: "Replace an output file that exists already.")
+    var force = false
+
+    @Flag(help: "Print no progress.")
+    var quiet = false
+
+    func options() throws -> ScoreOptions {
+        try ExistingOutputs.refuse([output], force: force)
+        var options = ScoreOptions(workspace: workspace, dataPath: data, outputPath: output)
+        options.read = try read.resolved()
+        options.executor = try executor.configuration()
+        return options
+    }
+}
+
+/// `doppel log-prob`: the log-likelihood of each row under the trained model.
+struct LogProbCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "log-prob",
+        abstract: "Log-likelihood of each row under the trained model (flat tables).",
+        discussion: """
+        Writes one column, log_prob: ln p(row) in nats, with the columns in the training data's \\
+        order, each given the ones before it. Rows unlike the training data score lower, e.g. \\
+        for outlier detection. Every modelled column must be present.
+        """
+    )
+
+    @OptionGroup var arguments: ScoreArguments
+
+    func run() throws {
+        let options = try arguments.options()
+        let progress = TerminalProgress(quiet: arguments.quiet)
+        let summary = try runReportingErrors { try LogProb.run(options, progress: progress.reporter) }
+        progress.finish()
+        print("Scored \(summary.rows) rows → \(summary.outputPath)")
+    }
+}
+
+/// `doppel predict`: one column predicted from the others.
+struct PredictCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "predict",
+        abstract: "Predict a column from the other columns with the trained model (flat tables).",
+        discussion: """
+        A categorical or discrete target: the most likely value given the rest of each row, or \\
+        with --proba the probability of every value (one column per value). Another target: a \\
+        value drawn from the model given the rest of the row (--seed). The target column may \\
+        be in --data; its values are not read.
+        """
+    )
+
+    @OptionGroup var arguments: ScoreArguments
+
+    @Option(help: "The column to predict.")
+    var target: String
+
+    @Flag(name: .customLong("proba"), help: "Class probabilities instead of values.")
+    var probabilities = false
+
+    @Option(parsing: .unconditional, help: "Random seed of sampled predictions (targets that are not categorical).")
+    var seed: UInt64 = 0
+
+    func run() throws {
+        var options = try arguments.options()
+        options.target = target
+        options.probabilities = probabilities
+        options.seed = seed
+        let progress = TerminalProgress(quiet: arguments.quiet)
+        let summary = try runReportingErrors { try Predict.run(options, progress: progress.reporter) }
+        progress.finish()
+        print("Predicted '\(target)' for \(summary.rows) rows (\(summary.columns.count) column(s)) → \(summary.outputPath)")
+    }
+}
