@@ -57,9 +57,14 @@ public enum Generate {
         if options.rareCategoryReplacement == .sample { sampling.suppressedCodes = rareCodes(stats, schema) }
         sampling.suppressedCodes = GenerationConstraints.merged(
             sampling.suppressedCodes, try GenerationConstraints.imputationSuppression(Set(options.imputeColumns), stats: stats, schema: schema))
+        // Imputed cells right after a row's present values, for the same reason as a rebalanced column.
+        sampling.leadingColumns = stats.columns.indices.filter { options.imputeColumns.contains(stats.columns[$0].name) }
         if let rebalanced, rebalanced.shares.reduce(0, +) < 1 - 1e-9 {
-            // Rows not given a named value draw one of the others from the model.
+            // Rows not given a named value draw one of the others from the model, FIRST: drawn
+            // after other columns, the suppression would force a value those columns did not
+            // anticipate and bias their conditionals.
             sampling.suppressedCodes = GenerationConstraints.merged(sampling.suppressedCodes, [rebalanced.subColumn: rebalanced.codes])
+            sampling.leadingColumns = [rebalanced.column] + sampling.leadingColumns
         }
         let executor = Executor.current
         try createParent(of: options.outputPath)

@@ -37,6 +37,7 @@ enum GenerationConstraints {
 
     /// The rebalanced column's sub-column and the code of each named value.
     struct RebalancedCodes {
+        let column: Int
         let subColumn: Int
         let codes: [Int32]
         let shares: [Double]
@@ -57,7 +58,7 @@ enum GenerationConstraints {
                 }
                 return categorical.firstCategoryCode + Int32(index)
             }
-            return RebalancedCodes(subColumn: offset, codes: codes, shares: rebalancing.shares.map(\.share))
+            return RebalancedCodes(column: c, subColumn: offset, codes: codes, shares: rebalancing.shares.map(\.share))
         }
         throw PipelineError.invalidOption("--rebalance: '\(rebalancing.column)' is not a modelled column of the training data")
     }

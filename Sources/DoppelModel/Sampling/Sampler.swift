@@ -52,7 +52,7 @@ public enum Sampler {
             if let fixed = options.fixed { codes = Array(fixed.codes[lo * S ..< hi * S]) }
             model.store.values.withUnsafeBufferPointer { v in
                 generateBatch(network: model.network, values: v.baseAddress!, codes: &codes, rows: hi - lo, streamPath: [0x5A4D, UInt64(b)],
-                              options: options, suppressed: suppressedMasks)
+                              options: options, suppressed: suppressedMasks, leading: options.leadingColumns)
             }
             return codes
         }

@@ -46,6 +46,9 @@ public struct SamplingOptions: Sendable {
     /// the orders the model was trained on. `false`: schema order for every row, which drifts from
     /// the training marginals (docs/model.md, "Generation order").
     public var randomColumnOrder: Bool = true
+    /// Columns generated right after a row's fixed columns, before the shuffled rest (e.g. a
+    /// rebalanced column whose suppressed codes must not bias the columns drawn before it).
+    public var leadingColumns: [Int] = []
     /// Rows per batch; `nil` = ``Sampler/defaultBatchSize(for:)``. Results depend on it, not on `workers`.
     public var batchSize: Int? = nil
     /// Threads (batches run in parallel).
