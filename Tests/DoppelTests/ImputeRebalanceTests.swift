@@ -62,7 +62,12 @@ import Testing
     }
 
     @Test func rebalancedSharesAreExactAndTheConditionalIsKept() throws {
-        let table = try generate("rebalanced.csv") { $0.rows = 3_000; $0.rebalancing = Rebalancing(column: "group", shares: [("a", 0.5)]) }
+        // `sample`: no `_RARE_` (the model keeps a residual probability of ~1e-3 for it).
+        let table = try generate("rebalanced.csv") {
+            $0.rows = 3_000
+            $0.rebalancing = Rebalancing(column: "group", shares: [("a", 0.5)])
+            $0.rareCategoryReplacement = .sample
+        }
         let groups = TrainFixture.texts(try #require(table.column(named: "group")))
         let flags = TrainFixture.texts(try #require(table.column(named: "flag")))
         let inA = (0..<3_000).filter { groups[$0] == "a" }
