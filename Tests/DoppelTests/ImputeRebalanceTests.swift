@@ -4,7 +4,7 @@ import Foundation
 import Testing
 @testable import Doppel
 
-/// Imputation and rebalancing on a table with a known joint distribution: `group` is "a" (30 %)
+/// Imputation, rebalancing and fairness on a table with a known joint distribution: `group` is "a" (30 %)
 /// or "b"; `flag` is "x" with probability 0.8 in group a and 0.2 in group b; `size` is about
 /// 10 in group a and 50 in group b.
 @Suite struct ImputeRebalanceTests {
@@ -76,6 +76,34 @@ import Testing
         // P(flag = x | group = a) stays about 0.8 (1,500 draws: ±0.06 is 6 standard errors).
         let share = Double(inA.filter { flags[$0] == "x" }.count) / Double(inA.count)
         #expect(abs(share - 0.8) < 0.06, "P(x | a) \(share)")
+    }
+
+    @Test func fairnessGivesEveryGroupTheSameTargetShares() throws {
+        // In the data P(x | a) − P(x | b) = 0.6; with fairness it is below 0.01.
+        let table = try generate("fair.csv") {
+            $0.rows = 4_000
+            $0.fairness = Fairness(target: "flag", sensitive: ["group"])
+            $0.rareCategoryReplacement = .sample
+        }
+        let groups = TrainFixture.texts(try #require(table.column(named: "group")))
+        let flags = TrainFixture.texts(try #require(table.column(named: "flag")))
+        func share(_ group: String) -> Double {
+            let rows = (0..<groups.count).filter { groups[$0] == group }
+            return Double(rows.filter { flags[$0] == "x" }.count) / Double(rows.count)
+        }
+        #expect(abs(share("a") - share("b")) < 0.01, "P(x | a) \(share("a")), P(x | b) \(share("b"))")
+        // The groups keep the model's shares (about 30 % a), and size still follows the group.
+        let inA = Double(groups.filter { $0 == "a" }.count) / 4_000
+        #expect(abs(inA - 0.3) < 0.05)
+        guard case .int64(let sizes)? = table.column(named: "size") else { Issue.record("size is not int64"); return }
+        let consistent = (0..<4_000).filter { groups[$0] == "a" ? sizes.values[$0] < 30 : sizes.values[$0] >= 30 }.count
+        #expect(consistent >= 3_800)
+        #expect { try generate("f1.csv") { $0.fairness = Fairness(target: "flag", sensitive: ["groups"]) } } throws: {
+            "\($0)".contains("--sensitive 'groups' is not a modelled column")
+        }
+        #expect { try generate("f2.csv") { $0.fairness = Fairness(target: "flag", sensitive: ["flag"]) } } throws: {
+            "\($0)".contains("also a --sensitive column")
+        }
     }
 
     @Test func badRequestsAreRefusedWithTheReason() throws {

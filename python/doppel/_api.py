@@ -19,7 +19,7 @@ from typing import Any, Callable
 from . import _data
 from ._engine import DoppelArgumentError, run_step
 from ._progress import ProgressCallback, StepProgress
-from .domain import (DifferentialPrivacyConfig, ImputationConfig, ModelEncodingType, ModelStateStrategy, ModelType,
+from .domain import (DifferentialPrivacyConfig, FairnessConfig, ImputationConfig, ModelEncodingType, ModelStateStrategy, ModelType,
                      RareCategoryReplacementMethod, RebalancingConfig)
 
 _random_state: int | None = None
@@ -224,8 +224,10 @@ def generate(*, ctx_data: Any = None, seed_data: Any = None, sample_size: int | 
     return typed_output(workspace, pq.read_table(target))
 
 
-def _constraints(imputation: ImputationConfig | None, rebalancing: RebalancingConfig | None) -> list[str]:
-    """``--impute`` and ``--rebalance`` for the reference's imputation and rebalancing configurations."""
+def _constraints(imputation: ImputationConfig | None, rebalancing: RebalancingConfig | None,
+                 fairness: FairnessConfig | None = None) -> list[str]:
+    """``--impute``, ``--rebalance`` and ``--fairness-target``/``--sensitive`` for the reference's
+    imputation, rebalancing and fairness configurations."""
     arguments = []
     if imputation is not None and imputation.columns:
         names = [str(c) for c in imputation.columns]
@@ -237,6 +239,11 @@ def _constraints(imputation: ImputationConfig | None, rebalancing: RebalancingCo
         if any("," in v for v, _ in items) or "=" in rebalancing.column:
             raise DoppelArgumentError("rebalancing: values with a comma (or a column name with '=') cannot be passed to the engine")
         arguments += ["--rebalance", f"{rebalancing.column}=" + ",".join(f"{v}:{p!r}" for v, p in items)]
+    if fairness is not None:
+        sensitive = [str(c) for c in fairness.sensitive_columns]
+        if any("," in c for c in sensitive):
+            raise DoppelArgumentError(f"fairness: sensitive column names with a comma cannot be passed to the engine: {sensitive}")
+        arguments += ["--fairness-target", str(fairness.target_column), "--sensitive", ",".join(sensitive)]
     return arguments
 
 
@@ -251,7 +258,7 @@ def run_generate(workspace: Path, target: Path, context: Path | None, *, ctx_dat
                  rare_category_replacement_method: Any, rebalancing: Any, imputation: Any, fairness: Any,
                  update_progress: ProgressCallback | None, parallel_backend: str | None, n_jobs: int | None) -> None:
     """``doppel generate`` into ``target`` (and a generated context table into ``context``)."""
-    _unsupported(batch_size=batch_size is not None, fairness=fairness is not None, device=device not in (None, "cpu"))
+    _unsupported(batch_size=batch_size is not None, device=device not in (None, "cpu"))
     method = RareCategoryReplacementMethod(str(rare_category_replacement_method).upper())
     arguments = ["--workspace", str(workspace), "--output", str(target), "--force", "--seed", str(_seed()),
                  "--temperature", repr(float(sampling_temperature)), "--top-p", repr(float(sampling_top_p)),
@@ -260,7 +267,7 @@ def run_generate(workspace: Path, target: Path, context: Path | None, *, ctx_dat
         arguments += ["--context-output", str(context)]  # the engine creates its folder when it writes one
     if sample_size is not None:
         arguments += ["--rows", str(int(sample_size))]
-    arguments += _constraints(ImputationConfig.coerce(imputation), RebalancingConfig.coerce(rebalancing))
+    arguments += _constraints(ImputationConfig.coerce(imputation), RebalancingConfig.coerce(rebalancing), FairnessConfig.coerce(fairness))
     with tempfile.TemporaryDirectory(prefix="doppel-input-") as scratch:
         if seed_data is not None:
             arguments += ["--seed-data", _data.engine_input(seed_data, Path(scratch), "seed")[0]]

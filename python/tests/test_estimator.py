@@ -56,6 +56,10 @@ def test_generate_with_rebalancing_and_imputation(titanic_path, tmp_path):
     assert abs((rebalanced["sex"] == "female").mean() - 0.7) <= 0.01
     complete = engine.generate(workspace_dir=ws, sample_size=500, imputation={"columns": ["age"]})
     assert complete["age"].notna().all()
+    fair = engine.generate(workspace_dir=ws, sample_size=2000, rare_category_replacement_method="SAMPLE",
+                           fairness=engine.FairnessConfig(target_column="survived", sensitive_columns=["sex"]))
+    shares = fair.groupby("sex")["survived"].mean()
+    assert abs(shares["female"] - shares["male"]) < 0.01
 
 
 def test_predict_predict_proba_and_log_prob(titanic_path):

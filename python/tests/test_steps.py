@@ -75,8 +75,8 @@ def test_unsupported_arguments_are_named(tmp_path):
         engine.train(workspace_dir=ws, gradient_accumulation_steps=4)
     with pytest.raises(NotImplementedError, match="differential_privacy"):
         engine.train(workspace_dir=ws, differential_privacy={"max_epsilon": 5})
-    with pytest.raises(NotImplementedError, match="fairness"):
-        engine.generate(workspace_dir=ws, fairness={"target_column": "survived", "sensitive_columns": ["sex"]})
+    with pytest.raises(NotImplementedError, match="batch_size"):
+        engine.generate(workspace_dir=ws, batch_size=128)
     with pytest.raises(NotImplementedError, match="trn_val_split"):
         engine.split(pd.DataFrame({"a": [1]}), workspace_dir=ws, trn_val_split=lambda keys: (keys, keys))
     with pytest.raises(NotImplementedError, match="LANGUAGE"):

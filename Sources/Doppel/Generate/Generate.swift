@@ -18,6 +18,8 @@ import Foundation
 ///   is the seed's.
 /// - Rebalancing: the named values of one categorical column get their shares exactly (per
 ///   chunk), the other rows one of the remaining values; the other columns follow the model.
+/// - Fairness: a categorical target's shares are the same in every group of rows with equal
+///   sensitive values (statistical parity), see ``GenerationConstraints/fairChunk``.
 /// - The same seed (and model) gives the same output file, whatever the number of jobs.
 public enum Generate {
     public static func run(_ options: GenerateOptions, progress: ProgressReporter = .silent) throws -> GenerateSummary {
@@ -34,8 +36,8 @@ public enum Generate {
         defer { withExtendedLifetime(lock) {} }
         _ = try StepRecords.requireComplete(.train, workspace, for: "generate")
         if try SequentialInputs.isSequential(workspace) {
-            guard options.imputeColumns.isEmpty, options.rebalancing == nil else {
-                throw PipelineError.invalidOption("--impute and --rebalance work on flat tables only so far (this workspace holds sequential data)")
+            guard options.imputeColumns.isEmpty, options.rebalancing == nil, options.fairness == nil else {
+                throw PipelineError.invalidOption("--impute, --rebalance and --fairness-target work on flat tables only so far (this workspace holds sequential data)")
             }
             return try GenerateSequences.run(options, workspace: workspace, progress: progress)
         }
@@ -47,6 +49,7 @@ public enum Generate {
                                     impute: Set(options.imputeColumns))
         }
         let rebalanced = try options.rebalancing.map { try GenerationConstraints.resolve($0, stats: stats, schema: schema) }
+        let fair = try options.fairness.map { try GenerationConstraints.resolve($0, stats: stats, schema: schema) }
         let rows = conditions?.table.rowCount ?? options.rows ?? stats.trainingRecords
         guard rows >= 0 else { throw PipelineError.invalidOption("--rows must be ≥ 0, got \(rows)") }
 
@@ -88,6 +91,9 @@ public enum Generate {
             if let rebalanced {
                 chunkSampling.fixed = GenerationConstraints.rebalancedChunk(rebalanced, rows: count, subColumns: schema.subColumnCount,
                                                                             seed: options.seed, chunk: chunk)
+            }
+            if let fair {
+                chunkSampling.fixed = try GenerationConstraints.fairChunk(fair, model: model, rows: count, sampling: chunkSampling, chunk: chunk)
             }
             let codes = try Sampler.generate(model: model, rows: count, options: chunkSampling)
             let table = try SyntheticTable.assemble(codes: codes, stats: stats, schema: schema, original: original, primaryKey: keys.primaryKey,

@@ -60,6 +60,8 @@ public struct GenerateOptions: Sendable {
     public var imputeColumns: [String] = []
     /// Rebalancing (flat tables): shares of values of one categorical column.
     public var rebalancing: Rebalancing?
+    /// Fairness (flat tables): the target's distribution made independent of the sensitive columns.
+    public var fairness: Fairness?
 
     public init(workspace: String, outputPath: String) {
         self.workspace = workspace
@@ -77,6 +79,13 @@ public struct GenerateOptions: Sendable {
         if let rebalancing {
             try rebalancing.validate()
             if seedDataPath != nil { throw .invalidOption("--rebalance and --seed-data cannot be combined") }
+        }
+        if let fairness {
+            guard !fairness.sensitive.isEmpty else { throw .invalidOption("--fairness-target needs --sensitive COL,…") }
+            guard !fairness.sensitive.contains(fairness.target) else { throw .invalidOption("--fairness-target \(fairness.target) is also a --sensitive column") }
+            if seedDataPath != nil || rebalancing != nil {
+                throw .invalidOption("--fairness-target cannot be combined with --seed-data or --rebalance")
+            }
         }
     }
 }
@@ -121,6 +130,20 @@ public struct Rebalancing: Sendable, Equatable {
         let total = shares.reduce(0) { $0 + $1.share }
         guard total <= 1 + 1e-9 else { throw .invalidOption("--rebalance \(column): the shares add up to \(total), more than 1") }
         guard Set(shares.map(\.value)).count == shares.count else { throw .invalidOption("--rebalance \(column): a value is named twice") }
+    }
+}
+
+/// Statistical parity of a categorical target with respect to sensitive columns
+/// (`--fairness-target COL --sensitive COL,…`): in every generated chunk, each combination of
+/// sensitive values gets the same shares of target values (up to rounding), the model's own
+/// marginal shares of the target; the other columns are generated given both.
+public struct Fairness: Sendable, Equatable {
+    public var target: String
+    public var sensitive: [String]
+
+    public init(target: String, sensitive: [String]) {
+        self.target = target
+        self.sensitive = sensitive
     }
 }
 

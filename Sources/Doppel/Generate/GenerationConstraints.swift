@@ -82,3 +82,88 @@ enum GenerationConstraints {
         return fixed
     }
 }
+
+extension GenerationConstraints {
+    /// The columns of a fairness request, resolved against the statistics.
+    struct FairColumns {
+        let target: Int
+        let targetSubColumns: Range<Int>
+        let sensitive: [Int]
+        let sensitiveSubColumns: [Range<Int>]
+    }
+
+    static func derivedSeed(_ seed: UInt64, _ purpose: String) -> UInt64 {
+        var stream = SeededRandom.stream(seed: seed, [SeededRandom.identifier(purpose)])
+        return stream.next()
+    }
+
+    static func resolve(_ fairness: Fairness, stats: StatsFile, schema: ModelSchema) throws -> FairColumns {
+        var ranges: [String: (Int, Range<Int>)] = [:]
+        var offset = 0
+        for (c, entry) in stats.columns.enumerated() {
+            let n = schema.columns[c].subColumns.count
+            ranges[entry.name] = (c, offset ..< offset + n)
+            offset += n
+        }
+        func find(_ name: String, _ option: String) throws -> (Int, Range<Int>) {
+            guard let found = ranges[name] else {
+                throw PipelineError.invalidOption("\(option) '\(name)' is not a modelled column of the training data")
+            }
+            return found
+        }
+        let target = try find(fairness.target, "--fairness-target")
+        switch stats.columns[target.0].stats {
+        case .categorical, .numericDiscrete: break
+        default:
+            throw PipelineError.invalidOption("--fairness-target \(fairness.target): only categorical or discrete targets (this one is \(stats.columns[target.0].stats.encodingType.rawValue))")
+        }
+        let sensitive = try fairness.sensitive.map { try find($0, "--sensitive") }
+        return FairColumns(target: target.0, targetSubColumns: target.1, sensitive: sensitive.map(\.0), sensitiveSubColumns: sensitive.map(\.1))
+    }
+
+    /// Fixed codes of one fair chunk. Two draws from the model give the sensitive values (the
+    /// sensitive columns generated first) and a pool of target values from the target's own
+    /// marginal (the target generated first, seeing nothing); the pool's shares are then dealt
+    /// to every group of rows with equal sensitive values: `round(share · group size)` rows of
+    /// each target value (cumulated), at positions from a seeded permutation. The caller
+    /// generates the other columns given both.
+    static func fairChunk(_ f: FairColumns, model: FlatModel, rows: Int, sampling: SamplingOptions, chunk: Int) throws -> FixedCodes {
+        let S = model.schema.subColumnCount
+        var first = sampling
+        first.leadingColumns = f.sensitive
+        first.seed = derivedSeed(sampling.seed, "fair-sensitive")
+        let sensitiveDraw = try Sampler.generate(model: model, rows: rows, options: first)
+        var marginal = sampling
+        marginal.leadingColumns = [f.target]
+        marginal.seed = derivedSeed(sampling.seed, "fair-target")
+        let targetDraw = try Sampler.generate(model: model, rows: rows, options: marginal)
+
+        var fixed = FixedCodes(rowCount: rows, subColumnCount: S)
+        var groups: [[Int32]: [Int]] = [:]
+        for r in 0..<rows {
+            var key: [Int32] = []
+            for range in f.sensitiveSubColumns { for j in range { fixed[r, j] = sensitiveDraw[r, j]; key.append(sensitiveDraw[r, j]) } }
+            groups[key, default: []].append(r)
+        }
+        // The target values of the pool (all sub-columns of the target, as one value) and their shares.
+        let values = (0..<rows).map { r in f.targetSubColumns.map { targetDraw[r, $0] } }
+        var counts: [[Int32]: Int] = [:]
+        for v in values { counts[v, default: 0] += 1 }
+        let pool = counts.keys.sorted { $0.lexicographicallyPrecedes($1) }
+        var random = SeededRandom.stream(seed: sampling.seed, [SeededRandom.identifier("fair-deal"), UInt64(chunk)])
+        for key in groups.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+            let members = groups[key]!
+            let positions = random.permutation(members.count)
+            var next = 0, cumulative = 0
+            for value in pool {
+                cumulative += counts[value]!
+                let end = Int((Double(cumulative) / Double(rows) * Double(members.count)).rounded())
+                while next < end {
+                    for (k, j) in f.targetSubColumns.enumerated() { fixed[members[positions[next]], j] = value[k] }
+                    next += 1
+                }
+            }
+        }
+        return fixed
+    }
+}

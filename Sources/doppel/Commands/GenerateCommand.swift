@@ -20,7 +20,9 @@ struct GenerateCommand: ParsableCommand {
         Flat tables: --impute COL,… never generates those columns missing; with --seed-data it \
         fills the missing cells of those columns given the rest of each row (all other values \
         kept); --rebalance COL=VALUE:SHARE,… gives \
-        values of a categorical column the requested shares.
+        values of a categorical column the requested shares; --fairness-target COL --sensitive \
+        COL,… makes a categorical column's distribution the same in every group of the \
+        sensitive columns (statistical parity).
         """
     )
 
@@ -60,6 +62,12 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Rebalancing: shares of values of a categorical column, e.g. income=>50K:0.5 (flat tables); the other rows take the remaining values, the other columns follow the model.", valueName: "col=value:share,…"))
     var rebalance: String?
 
+    @Option(help: "Fairness: a categorical column whose distribution is made the same in every group of the --sensitive columns (statistical parity; flat tables).")
+    var fairnessTarget: String?
+
+    @Option(help: ArgumentHelp("Fairness: the sensitive columns (comma-separated), with --fairness-target.", valueName: "col,col"))
+    var sensitive: String?
+
     @Option(help: "What rare categories become: constant (the _RARE_ value) or sample (a kept category).")
     var rareCategoryReplacement: String = "constant"
 
@@ -87,6 +95,12 @@ struct GenerateCommand: ParsableCommand {
         options.seedDataPath = seedData
         options.imputeColumns = impute.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } } ?? []
         options.rebalancing = try rebalance.map { try Rebalancing(parsing: $0) }
+        if let fairnessTarget {
+            options.fairness = Fairness(target: fairnessTarget, sensitive: (sensitive ?? "").split(separator: ",").map {
+                $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        } else if sensitive != nil {
+            throw ValidationError("--sensitive needs --fairness-target")
+        }
         options.seedRead = try read.resolved()
         options.rareCategoryReplacement = rare
         options.maxSequenceLength = maxSequenceLength
