@@ -61,6 +61,30 @@ import Testing
         #expect(table.column(named: "size")?.count == 2_000)
     }
 
+    @Test func severalDrawsGiveAPointEstimate() throws {
+        // flag missing in every row, size missing in every other one: 15 draws each.
+        let seedPath = try TestSupport.temporaryDirectory("impute-draws").appendingPathComponent("seed.csv").path
+        var lines = ["group,flag,size"]
+        for i in 0..<400 { lines.append("\(i < 200 ? "a" : "b"),,\(i % 2 == 0 ? "" : "77")") }
+        try (lines.joined(separator: "\n") + "\n").write(toFile: seedPath, atomically: false, encoding: .utf8)
+        let table = try generate("draws.csv") {
+            $0.seedDataPath = seedPath
+            $0.imputeColumns = ["flag", "size"]
+            $0.imputeDraws = 15
+            $0.imputeAggregate = .median
+        }
+        let flags = TrainFixture.texts(try #require(table.column(named: "flag")))
+        // The mode of 15 draws of P(x | a) = 0.8 is almost always x; of P(x | b) = 0.2 almost always y.
+        #expect(flags[..<200].filter { $0 == "x" }.count >= 190)
+        #expect(flags[200...].filter { $0 == "y" }.count >= 190)
+        guard case .int64(let sizes)? = table.column(named: "size") else { Issue.record("size is not int64"); return }
+        for i in 0..<400 {
+            if i % 2 == 1 { #expect(sizes.values[i] == 77) } else { #expect(i < 200 ? (10...14).contains(sizes.values[i]) : (50...54).contains(sizes.values[i])) }
+        }
+        #expect(ImputeAggregation.median([3, 1, 4, 2]) == 2.5)
+        #expect(ImputeAggregation.mode([.string("b"), .string("a"), .string("a"), .string("b")]) == .string("b"))
+    }
+
     @Test func rebalancedSharesAreExactAndTheConditionalIsKept() throws {
         // `sample`: no `_RARE_` (the model keeps a residual probability of ~1e-3 for it).
         let table = try generate("rebalanced.csv") {

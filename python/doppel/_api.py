@@ -256,7 +256,8 @@ def typed_output(workspace: Path, table):
 def run_generate(workspace: Path, target: Path, context: Path | None, *, ctx_data: Any, seed_data: Any, sample_size: int | None,
                  batch_size: int | None, sampling_temperature: float, sampling_top_p: float, device: str | None,
                  rare_category_replacement_method: Any, rebalancing: Any, imputation: Any, fairness: Any,
-                 update_progress: ProgressCallback | None, parallel_backend: str | None, n_jobs: int | None) -> None:
+                 update_progress: ProgressCallback | None, parallel_backend: str | None, n_jobs: int | None,
+                 impute_draws: int = 1, impute_aggregate: str = "mode") -> None:
     """``doppel generate`` into ``target`` (and a generated context table into ``context``)."""
     _unsupported(batch_size=batch_size is not None, device=device not in (None, "cpu"))
     method = RareCategoryReplacementMethod(str(rare_category_replacement_method).upper())
@@ -268,6 +269,8 @@ def run_generate(workspace: Path, target: Path, context: Path | None, *, ctx_dat
     if sample_size is not None:
         arguments += ["--rows", str(int(sample_size))]
     arguments += _constraints(ImputationConfig.coerce(imputation), RebalancingConfig.coerce(rebalancing), FairnessConfig.coerce(fairness))
+    if impute_draws != 1:
+        arguments += ["--impute-draws", str(int(impute_draws)), "--aggregate", impute_aggregate]
     with tempfile.TemporaryDirectory(prefix="doppel-input-") as scratch:
         if seed_data is not None:
             arguments += ["--seed-data", _data.engine_input(seed_data, Path(scratch), "seed")[0]]

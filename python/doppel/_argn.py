@@ -134,13 +134,24 @@ class TabularARGN:
             return _data.read_output(output).combine_chunks()  # a copy: the scratch folder goes away
 
     def impute(self, X: Any, n_draws: int = 1, agg_fn: Any = "mode"):
-        """``X`` with its missing values filled, each drawn from the model given the rest of its
-        row (every present value is kept)."""
-        if n_draws != 1:
-            raise NotImplementedError("not supported by Doppel yet: TabularARGN.impute with n_draws > 1 (aggregated draws)")
+        """``X`` with its missing values filled from the model given the rest of each row (every
+        present value kept); with ``n_draws`` > 1 each cell is the ``agg_fn`` of that many draws:
+        ``"mode"``, or ``"mean"`` / ``"median"`` for numbers, dates and times."""
+        if agg_fn not in ("mode", "mean", "median"):
+            raise NotImplementedError(f"not supported by Doppel yet: agg_fn={agg_fn!r} (use 'mode', 'mean' or 'median')")
+        if int(n_draws) < 1:
+            raise ValueError("n_draws must be ≥ 1")
         self._check_fitted()
+        self._seed()
         columns = _columns_with_missing(X)
-        return self.sample(seed_data=X, imputation={"columns": columns} if columns else None)
+        if not columns:
+            return X
+        target = self._workspace / "python" / "impute.arrow"
+        _api.run_generate(self._workspace, target, None, ctx_data=None, seed_data=X, sample_size=None, batch_size=None,
+                          sampling_temperature=1.0, sampling_top_p=1.0, device=None, rare_category_replacement_method="CONSTANT",
+                          rebalancing=None, imputation={"columns": columns}, fairness=None, update_progress=self._progress(),
+                          impute_draws=int(n_draws), impute_aggregate=agg_fn, **self._executor())
+        return _api.typed_output(self._workspace, _data.read_output(target))
 
     def _check_fitted(self) -> None:
         if not self._fitted or self._workspace is None:

@@ -41,6 +41,10 @@ def test_impute_fills_only_missing_cells(titanic_path):
     present = holes["embarked"].notna()
     assert (filled.loc[present.values, "embarked"].values == holes.loc[present, "embarked"].values).all()
     assert (filled["sex"].values == holes["sex"].values).all()
+    medians = argn.impute(holes, n_draws=9, agg_fn="median")
+    assert medians["age"].notna().all() and medians.shape == holes.shape
+    with pytest.raises(NotImplementedError, match="agg_fn"):
+        argn.impute(holes, n_draws=3, agg_fn="list")
 
 
 def test_generate_with_rebalancing_and_imputation(titanic_path, tmp_path):

@@ -95,15 +95,32 @@ public enum Generate {
             if let fair {
                 chunkSampling.fixed = try GenerationConstraints.fairChunk(fair, model: model, rows: count, sampling: chunkSampling, chunk: chunk)
             }
-            let codes = try Sampler.generate(model: model, rows: count, options: chunkSampling)
-            let table = try SyntheticTable.assemble(codes: codes, stats: stats, schema: schema, original: original, primaryKey: keys.primaryKey,
-                                                    seed: conditions, randomSeed: chunkSeed, firstKey: written + 1, executor: executor)
+            var tables: [Table] = []
+            for draw in 0..<max(1, options.imputeDraws) {
+                var drawSampling = chunkSampling
+                if draw > 0 { drawSampling.seed = GenerationConstraints.derivedSeed(chunkSeed, "impute-draw-\(draw)") }
+                let codes = try Sampler.generate(model: model, rows: count, options: drawSampling)
+                tables.append(try SyntheticTable.assemble(codes: codes, stats: stats, schema: schema, original: original,
+                                                          primaryKey: keys.primaryKey, seed: conditions, randomSeed: drawSampling.seed,
+                                                          firstKey: written + 1, executor: executor))
+            }
+            let table = try combinedDraws(tables, imputed: options.imputeColumns, how: options.imputeAggregate)
             written += count
             if chunkCount > 1 { progress.step("generating", completed: written, total: rows) }
             return table
         }
         return GenerateSummary(rows: written, columns: schemaOut.names, seededColumns: conditions?.table.schema.names ?? [],
                                primaryKey: keys.primaryKey, outputPath: options.outputPath, elapsedSeconds: Date().timeIntervalSince(start))
+    }
+
+    /// The first draw's table with each imputed column combined over all draws.
+    static func combinedDraws(_ tables: [Table], imputed: [String], how: ImputeAggregate) throws -> Table {
+        guard tables.count > 1 else { return tables[0] }
+        let first = tables[0]
+        return try Table(zip(first.schema.names, first.columns).map { name, column in
+            guard imputed.contains(name) else { return (name, column) }
+            return (name, ImputeAggregation.combine(tables.map { $0.column(named: name)! }, how))
+        })
     }
 
     /// The columns of the output: the training data's columns that are modelled, seeded or the

@@ -58,6 +58,10 @@ public struct GenerateOptions: Sendable {
     /// missing cells of these columns in the seed rows are generated given the rest of the row
     /// and every other seed value is returned as it is.
     public var imputeColumns: [String] = []
+    /// Imputation with seed data: draws per imputed cell, combined by ``imputeAggregate`` into a
+    /// point estimate (1: the single draw).
+    public var imputeDraws = 1
+    public var imputeAggregate: ImputeAggregate = .mode
     /// Rebalancing (flat tables): shares of values of one categorical column.
     public var rebalancing: Rebalancing?
     /// Fairness (flat tables): the target's distribution made independent of the sensitive columns.
@@ -75,6 +79,10 @@ public struct GenerateOptions: Sendable {
         guard topP > 0, topP <= 1 else { throw .invalidOption("--top-p must lie in (0, 1], got \(topP)") }
         if let maxSequenceLength, maxSequenceLength < 0 {
             throw .invalidOption("--max-sequence-length must be ≥ 0, got \(maxSequenceLength)")
+        }
+        guard imputeDraws >= 1 else { throw .invalidOption("--impute-draws must be ≥ 1, got \(imputeDraws)") }
+        if imputeDraws > 1 && (imputeColumns.isEmpty || seedDataPath == nil) {
+            throw .invalidOption("--impute-draws needs --impute and --seed-data")
         }
         if let rebalancing {
             try rebalancing.validate()
@@ -131,6 +139,12 @@ public struct Rebalancing: Sendable, Equatable {
         guard total <= 1 + 1e-9 else { throw .invalidOption("--rebalance \(column): the shares add up to \(total), more than 1") }
         guard Set(shares.map(\.value)).count == shares.count else { throw .invalidOption("--rebalance \(column): a value is named twice") }
     }
+}
+
+/// How several imputation draws of a cell become one value: the most frequent (every type), or
+/// the mean or median (numbers, dates and times; other columns take the most frequent).
+public enum ImputeAggregate: String, Sendable, CaseIterable {
+    case mode, mean, median
 }
 
 /// Statistical parity of a categorical target with respect to sensitive columns

@@ -59,6 +59,12 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Imputation: these columns are never generated missing; with --seed-data, only the missing cells of these columns are generated, given the rest of each row (comma-separated; flat tables).", valueName: "col,col"))
     var impute: String?
 
+    @Option(parsing: .unconditional, help: "Imputation with --seed-data: draws per missing cell, combined by --aggregate into one value.")
+    var imputeDraws: Int = 1
+
+    @Option(help: "How --impute-draws combine: mode (every column), mean or median (numbers, dates and times).")
+    var aggregate: String = "mode"
+
     @Option(help: ArgumentHelp("Rebalancing: shares of values of a categorical column, e.g. income=>50K:0.5 (flat tables); the other rows take the remaining values, the other columns follow the model.", valueName: "col=value:share,…"))
     var rebalance: String?
 
@@ -95,6 +101,11 @@ struct GenerateCommand: ParsableCommand {
         options.seedDataPath = seedData
         options.imputeColumns = impute.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } } ?? []
         options.rebalancing = try rebalance.map { try Rebalancing(parsing: $0) }
+        options.imputeDraws = imputeDraws
+        guard let how = ImputeAggregate(rawValue: aggregate.lowercased()) else {
+            throw ValidationError("--aggregate expects mode, mean or median, got '\(aggregate)'")
+        }
+        options.imputeAggregate = how
         if let fairnessTarget {
             options.fairness = Fairness(target: fairnessTarget, sensitive: (sensitive ?? "").split(separator: ",").map {
                 $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
