@@ -204,15 +204,19 @@ def generate(*, ctx_data: Any = None, seed_data: Any = None, sample_size: int | 
              rebalancing: Any = None, imputation: Any = None, fairness: Any = None, workspace_dir: str | Path = "engine-ws",
              update_progress: ProgressCallback | None = None, output: str | Path | None = None,
              parallel_backend: str | None = None, n_jobs: int | None = None):
-    """Generates synthetic data. Without ``output`` it goes to ``SyntheticData/synthetic.parquet``
-    (the reference's layout, so ``pd.read_parquet(ws / "SyntheticData")`` reads it) and is also
-    returned, in the kind and column types of the training data (pandas, polars or pyarrow); with
-    ``output`` (.csv, .parquet, .arrow) it is written there and ``None`` is returned. Sequential
-    data: the target table; a generated context table goes to
-    ``SyntheticContextData/synthetic.parquet`` (or beside ``output``, named ``*-context``)."""
+    """Generates synthetic data. Without ``output`` the table is returned, memory-mapped from the
+    engine's Arrow IPC output (``python/synthetic.arrow`` in the workspace), in the kind and
+    column types of the training data (pandas, polars or pyarrow), and also written to
+    ``SyntheticData/synthetic.parquet`` (the reference's layout, so
+    ``pd.read_parquet(ws / "SyntheticData")`` reads it). With ``output`` (.csv, .parquet, .arrow)
+    it is written there only and ``None`` is returned. Sequential data: the target table; a
+    generated context table goes to ``SyntheticContextData/synthetic.parquet`` (or beside
+    ``output``, named ``*-context``)."""
     workspace = _workspace(workspace_dir)
-    target = Path(output) if output is not None else workspace / "SyntheticData" / "synthetic.parquet"
-    context = None if output is not None else workspace / "SyntheticContextData" / "synthetic.parquet"
+    target = Path(output) if output is not None else _python_folder(workspace) / "synthetic.arrow"
+    context = None if output is not None else _python_folder(workspace) / "synthetic-context.arrow"
+    if context is not None and context.exists():
+        context.unlink()  # only this run's context table may be picked up below
     run_generate(workspace, target, context, ctx_data=ctx_data, seed_data=seed_data, sample_size=sample_size,
                  batch_size=batch_size, sampling_temperature=sampling_temperature, sampling_top_p=sampling_top_p,
                  device=device, rare_category_replacement_method=rare_category_replacement_method, rebalancing=rebalancing,
@@ -220,8 +224,20 @@ def generate(*, ctx_data: Any = None, seed_data: Any = None, sample_size: int | 
                  parallel_backend=parallel_backend, n_jobs=n_jobs)
     if output is not None:
         return None
+    table = _data.read_output(target)
+    _reference_layout(table, workspace / "SyntheticData" / "synthetic.parquet")
+    if context.exists():
+        _reference_layout(_data.read_output(context), workspace / "SyntheticContextData" / "synthetic.parquet")
+    return typed_output(workspace, table)
+
+
+def _reference_layout(table, path: Path) -> None:
+    """``table`` (memory-mapped) as Parquet at ``path``, replacing what an earlier run left there."""
     import pyarrow.parquet as pq
-    return typed_output(workspace, pq.read_table(target))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for old in path.parent.glob("*.parquet"):
+        old.unlink()
+    pq.write_table(table, path)
 
 
 def _constraints(imputation: ImputationConfig | None, rebalancing: RebalancingConfig | None,
