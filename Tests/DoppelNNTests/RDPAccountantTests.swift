@@ -43,3 +43,4 @@ import Testing
         for (x, y) in zip(a.rdp, b.rdp) { #expect(abs(x - y) <= 1e-12 * max(1, abs(x))) }
     }
 }
+

@@ -63,6 +63,7 @@ public enum Train {
         var trainingOptions = TrainingOptions(maxEpochs: options.maxEpochs, maxTime: options.maxTime, batchSize: options.batchSize,
                                               learningRate: options.learningRate, seed: options.seed)
         trainingOptions.workers = options.executor.threadWorkers
+        trainingOptions.privacy = options.privacy
         trainingOptions.shouldStop = options.shouldStop
         trainingOptions.progressInterval = 2
         return trainingOptions

@@ -13,6 +13,8 @@ public struct TrainOptions: Sendable {
     public var batchSize: Int?
     public var learningRate: Float?
     public var seed: UInt64 = 0
+    /// DP-SGD (flat tables); `nil`: no privacy guarantee for the model.
+    public var privacy: DPSGD?
     /// Continue from `checkpoint.bin` of an interrupted run instead of starting afresh.
     public var resume = false
     /// How parallel work runs (`--backend`, `--jobs`). Model passes need shared memory, so they

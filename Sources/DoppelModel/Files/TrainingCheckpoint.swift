@@ -85,6 +85,8 @@ struct TrainingState<Architecture: Codable & Equatable & Sendable>: Codable, Sen
     var bestEpoch: Int
     var badEpochs: Int
     var history: [ProgressRow]
+    /// DP-SGD's accountant (`nil` without privacy).
+    var accountant: RDPAccountant? = nil
 }
 
 /// JSON coding of ``TrainingState`` (non-finite losses as strings).

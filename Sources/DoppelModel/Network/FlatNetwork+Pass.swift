@@ -19,6 +19,48 @@ struct PassCapture {
     /// A sub-column whose softmax probabilities are written to ``probabilities`` (`[rows, cardinality]`).
     var probabilitiesOf: Int?
     var probabilities: UnsafeMutablePointer<Float>?
+    /// `[rows]` (backward passes): each row's squared L2 norm of its own gradient of every
+    /// parameter is ADDED here (DP-SGD's per-sample clipping; see ``SampleNorms``).
+    var sampleNormsSquared: UnsafeMutablePointer<Double>?
+}
+
+/// Per-sample gradient norms without per-sample gradients (the "ghost" norms of Goodfellow,
+/// "Efficient Per-Example Gradient Computations", 2015): a dense layer `y = W·x + b` used once
+/// per sample has the per-sample gradients `δ·xᵀ` and `δ`, whose squared norm is
+/// `‖δ‖²·(‖x‖² + 1)`; an embedding row looked up once per sample has gradient `δ`. Summed over
+/// the layers, that is the squared norm of the sample's whole gradient. A block layer's head `k`
+/// only owns the inputs `inputRanges[k]` (its other weights are structural zeros whose gradients
+/// are zeroed), so its term uses `x` restricted to that range: the norm of the gradient that
+/// is applied, exactly.
+enum SampleNorms {
+    /// Adds, per row, the squared norm of `layer`'s per-sample weight and bias gradients.
+    static func addBlockLinear(_ layer: BlockLinear, rows: Int, x: UnsafePointer<Float>, dY: UnsafePointer<Float>,
+                               into sums: UnsafeMutablePointer<Double>) {
+        for r in 0..<rows {
+            var total = 0.0
+            for k in layer.outputWidths.indices {
+                let o = layer.outputOffsets[k], range = layer.inputRanges[k]
+                let dy = squaredNorm(dY + r * layer.outputs + o, layer.outputWidths[k])
+                total += dy * (squaredNorm(x + r * layer.inputs + range.lowerBound, range.count) + 1)
+            }
+            sums[r] += total
+        }
+    }
+
+    /// The same for a plain dense layer reading `x` rows `ldx` apart and `dY` rows `lddY` apart.
+    static func addLinear(_ layer: Linear, rows: Int, x: UnsafePointer<Float>, ldx: Int, dY: UnsafePointer<Float>, lddY: Int,
+                          into sums: UnsafeMutablePointer<Double>) {
+        let bias: Double = layer.bias == nil ? 0 : 1
+        for r in 0..<rows {
+            sums[r] += squaredNorm(dY + r * lddY, layer.outputs) * (squaredNorm(x + r * ldx, layer.inputs) + bias)
+        }
+    }
+
+    static func squaredNorm(_ v: UnsafePointer<Float>, _ n: Int) -> Double {
+        var s = 0.0
+        for i in 0..<n { s += Double(v[i]) * Double(v[i]) }
+        return s
+    }
 }
 
 extension FlatNetwork {
@@ -144,11 +186,17 @@ extension FlatNetwork {
             var dA = FloatBuffer(count: rows * predictor.inputs, zeroed: false)
             dLogits.storage.withUnsafeBufferPointer { dy in
                 predictor.backward(rows: rows, x: hidden.pointer, dY: dy.baseAddress!, values: values, gradients: G, dX: dA.pointer)
+                if let norms = capture?.sampleNormsSquared {
+                    SampleNorms.addBlockLinear(predictor, rows: rows, x: hidden.pointer, dY: dy.baseAddress!, into: norms)
+                }
             }
             for l in net.regressor.indices.reversed() {
                 let layer = net.regressor[l]
                 let Y = outputs[l]
                 ReLU.backward(output: Y.pointer, gradient: dA.pointer, count: rows * layer.outputs)
+                if let norms = capture?.sampleNormsSquared {
+                    SampleNorms.addBlockLinear(layer, rows: rows, x: inputs[l].pointer, dY: dA.pointer, into: norms)
+                }
                 let dIn = FloatBuffer(count: rows * layer.inputs, zeroed: false)
                 layer.backward(rows: rows, x: inputs[l].pointer, dY: dA.pointer, values: values, gradients: G, dX: dIn.pointer)
                 if let m = multipliers[l] { VectorMath.multiply(dIn.pointer, by: m.pointer, count: rows * layer.inputs) }
@@ -170,6 +218,10 @@ extension FlatNetwork {
         // Column embeddings back to the sub-column embeddings, then into the tables.
         for c in 0..<C {
             if let compressor = compressors[c] {
+                if let norms = capture?.sampleNormsSquared {
+                    SampleNorms.addLinear(compressor, rows: rows, x: E.pointer + ownOffsets[c], ldx: Ew,
+                                          dY: dCE.pointer + contextOffsets[c], lddY: Cw, into: norms)
+                }
                 compressor.backward(rows: rows, x: E.pointer + ownOffsets[c], ldx: Ew, dY: dCE.pointer + contextOffsets[c], lddY: Cw,
                                     values: values, gradients: G, dX: dE.pointer + ownOffsets[c], lddX: Ew, accumulateInput: true)
             } else {
@@ -179,6 +231,10 @@ extension FlatNetwork {
             }
         }
         embeddings.backward(codes: codes, rows: rows, dY: dE.pointer, lddY: Ew, gradients: G)
+        if let norms = capture?.sampleNormsSquared {
+            // One row of each sub-column's table per sample: its gradient is the sample's dE block.
+            for r in 0..<rows { norms[r] += SampleNorms.squaredNorm(dE.pointer + r * Ew, Ew) }
+        }
         return losses
     }
 }

@@ -18,6 +18,9 @@ public enum SequentialTrainer {
     public static func train(architecture: SequentialModelArchitecture, training: SequenceData, validation: SequenceData, maxSteps: Int,
                              options: TrainingOptions, directory: String, resume: Bool = false,
                              progress: (TrainingProgress) -> Void = { _ in }) throws(ModelError) -> Result {
+        guard options.privacy == nil else {
+            throw .invalidOption("DP-SGD is available for flat models only so far (per-sequence clipping is not built yet)")
+        }
         try architecture.validate()
         let S = architecture.target.schema.subColumnCount, Sc = architecture.context.count
         for data in [training, validation] where data.subColumnCount != S || data.contextSubColumnCount != Sc {

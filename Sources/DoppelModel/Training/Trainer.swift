@@ -55,8 +55,12 @@ struct FlatTrainingJob: TrainingJob {
         return model.store
     }
 
-    func accumulate(_ store: inout ParameterStore, examples: ArraySlice<Int>, seed: UInt64, epoch: UInt64, step: UInt64,
+    func accumulate(_ store: inout ParameterStore, examples given: ArraySlice<Int>, seed: UInt64, epoch: UInt64, step: UInt64,
                     options: TrainingOptions, scratch: ShardScratch) throws(ModelError) -> Double {
+        // DP-SGD draws its own batch: every row with probability batch size / rows.
+        let rate = Double(given.count) / Double(training.rowCount)
+        let examples = options.privacy == nil ? given
+            : ArraySlice(Self.poissonSample(rows: training.rowCount, rate: rate, seed: seed, epoch: epoch, step: step))
         let S = training.subColumnCount, rows = examples.count
         var batchCodes = [Int32](repeating: 0, count: rows * S)
         training.codes.withUnsafeBufferPointer { src in
@@ -72,12 +76,37 @@ struct FlatTrainingJob: TrainingJob {
         var model = template
         swap(&model.store, &store)
         defer { swap(&model.store, &store) }
+        if let privacy = options.privacy {
+            var noise = SeededRandom.stream(seed: seed, [TrainingLoop.Stream.noise.rawValue, epoch, step])
+            return try model.privateGradients(codes: batchCodes, ranks: orders.ranks, rows: rows, privacy: privacy,
+                                              expectedRows: rate * Double(training.rowCount), shards: options.shards,
+                                              workers: options.workers, seed: seed, path: [TrainingLoop.Stream.dropout.rawValue, epoch, step],
+                                              noiseSeed: noise.next(), scratch: scratch).reduce(0, +)
+        }
         return try model.shardedGradients(codes: batchCodes, ranks: orders.ranks, rows: rows, shards: options.shards,
                                           workers: options.workers, seed: seed,
                                           path: [TrainingLoop.Stream.dropout.rawValue, epoch, step], scratch: scratch).reduce(0, +)
     }
 
     func maskGradients(_ store: inout ParameterStore) { template.network.maskGradients(&store) }
+
+    /// Poisson sampling: each of `rows` rows independently with probability `rate`, drawn by
+    /// geometric gaps (O(rate · rows) per step) from `(seed, poisson, epoch, step)`.
+    static func poissonSample(rows: Int, rate: Double, seed: UInt64, epoch: UInt64, step: UInt64) -> [Int] {
+        guard rate < 1 else { return Array(0..<rows) }
+        var random = SeededRandom.stream(seed: seed, [TrainingLoop.Stream.poisson.rawValue, epoch, step])
+        var chosen: [Int] = []
+        chosen.reserveCapacity(Int(rate * Double(rows) * 1.2) + 8)
+        let logKeep = Foundation.log(1 - rate)
+        var i = -1
+        while true {
+            let u = max(random.nextDouble(), 1e-300)
+            i += 1 + Int(Foundation.log(u) / logKeep)
+            guard i < rows else { break }
+            chosen.append(i)
+        }
+        return chosen
+    }
 
     /// Mean per-row loss (sum over sub-columns) of the validation rows in evaluation mode; chunks
     /// run in parallel and are summed in chunk order.

@@ -41,11 +41,12 @@ protocol TrainingJob {
 /// what an uninterrupted run would have drawn: train 2 epochs + resume to 4 gives the same weights
 /// file, bit for bit, as 4 epochs straight.
 enum TrainingLoop {
-    enum Stream: UInt64 { case initialisation = 1, shuffle, orders, dropout, validation }
+    enum Stream: UInt64 { case initialisation = 1, shuffle, orders, dropout, validation, poisson, noise }
 
     static func run<Job: TrainingJob>(_ job: Job, options: TrainingOptions, directory: String, resume: Bool,
                                       progress: (TrainingProgress) -> Void) throws(ModelError) -> (best: ParameterStore, summary: TrainingSummary) {
         guard job.trainingExamples > 0 else { throw .noTrainingData }
+        try options.privacy?.validate()
         guard options.maxEpochs >= 0, options.maxTime >= 0, options.earlyStoppingPatience >= 0, options.shards >= 1 else {
             throw .invalidOption("max epochs, max time and patience must be ≥ 0, shards ≥ 1")
         }
@@ -69,7 +70,8 @@ enum TrainingLoop {
         var state = TrainingState(architecture: job.architecture, batchSize: batchSize, initialLearningRate: initialRate, seed: seed,
                                   shards: options.shards, epoch: 0, steps: 0, samples: 0, elapsedSeconds: 0,
                                   scheduler: ReduceLROnPlateau(initialRate: initialRate, factor: 0.5, patience: 2, minimumRate: 0.1 * initialRate),
-                                  bestLoss: nil, bestEpoch: 0, badEpochs: 0, history: [])
+                                  bestLoss: nil, bestEpoch: 0, badEpochs: 0, history: [],
+                                  accountant: options.privacy.map { _ in RDPAccountant() })
         var bestWeights = store.values
         if let checkpoint {
             let saved = checkpoint.state
@@ -95,7 +97,9 @@ enum TrainingLoop {
         let summary = TrainingSummary(epochs: run.state.epoch, steps: run.state.steps, samples: run.state.samples,
                                       bestEpoch: run.state.bestEpoch, bestValidationLoss: run.state.bestLoss, batchSize: batchSize,
                                       initialLearningRate: initialRate, seed: seed, shards: options.shards, elapsedSeconds: run.elapsed(),
-                                      stopReason: stopReason)
+                                      stopReason: stopReason,
+                                      privacyEpsilon: options.privacy.flatMap { p in run.state.accountant.map { $0.epsilon(delta: p.delta).epsilon } },
+                                      privacyDelta: options.privacy?.delta)
         try job.writeModel(best, training: summary, to: directory)
         return (best, summary)
     }
@@ -158,6 +162,15 @@ enum TrainingLoop {
                 let permutation = shuffle.permutation(job.trainingExamples)
                 var epochLoss = 0.0
                 for step in 0..<stepsPerEpoch {
+                    if let privacy = options.privacy, var accountant = state.accountant {
+                        // Stop before the step that would spend more than the budget.
+                        accountant.step(noiseMultiplier: privacy.noiseMultiplier, sampleRate: Double(batchSize) / Double(job.trainingExamples))
+                        if accountant.epsilon(delta: privacy.delta).epsilon > privacy.maxEpsilon {
+                            bestWeights = store.values  // the last step's weights (see endEpoch)
+                            return .privacyBudget
+                        }
+                        state.accountant = accountant
+                    }
                     let examples = permutation[(step * batchSize)..<((step + 1) * batchSize)]
                     let loss = try job.accumulate(&store, examples: examples, seed: seed, epoch: epoch, step: UInt64(step),
                                                   options: options, scratch: scratch)
@@ -220,14 +233,16 @@ enum TrainingLoop {
             // update the best weights but do not extend training.
             let progressed = validationLoss < state.scheduler.best * (1 - state.scheduler.threshold)
             optimizer.learningRate = state.scheduler.step(validationLoss)
-            let improved = validationLoss.isFinite && validationLoss < (state.bestLoss ?? .infinity)
+            // With DP-SGD the weights are the last step's: choosing among epochs by the validation
+            // rows would use data that the privacy guarantee does not cover.
+            let improved = options.privacy != nil || (validationLoss.isFinite && validationLoss < (state.bestLoss ?? .infinity))
             if improved {
                 state.bestLoss = validationLoss
                 state.bestEpoch = state.epoch
                 bestWeights = store.values
                 bestWeightsUnwritten = true
             }
-            state.badEpochs = progressed ? 0 : state.badEpochs + 1
+            state.badEpochs = progressed || options.privacy != nil ? 0 : state.badEpochs + 1
             state.elapsedSeconds = elapsed()
             state.history.append(ProgressRow(epoch: state.epoch, steps: state.steps, samples: state.samples,
                                              elapsedSeconds: state.elapsedSeconds, learningRate: optimizer.learningRate,

@@ -26,6 +26,9 @@ public struct TrainingOptions: Sendable {
     /// (`kill -9`) loses up to this much training; short epochs no longer spend their time
     /// encoding and syncing checkpoints. 0 writes one after every epoch.
     public var checkpointInterval: Double = 10
+    /// DP-SGD (flat models): per-sample clipping, Gaussian noise, Poisson sampling and the
+    /// accountant's budget; `nil` trains without a privacy guarantee.
+    public var privacy: DPSGD? = nil
     /// Asked after every step; `true` stops training like the time budget does (best weights
     /// kept, `checkpoint.bin` from the last completed epoch left for a resume). E.g. Ctrl-C.
     public var shouldStop: @Sendable () -> Bool = { false }
@@ -38,6 +41,31 @@ public struct TrainingOptions: Sendable {
         self.learningRate = learningRate
         self.seed = seed
         self.earlyStoppingPatience = earlyStoppingPatience
+    }
+}
+
+/// DP-SGD's settings (Abadi et al., "Deep Learning with Differential Privacy", 2016): every
+/// step includes each training row with probability `q = batch size / rows` (Poisson sampling),
+/// clips each row's gradient to L2 norm `maxGradNorm`, adds Gaussian noise of standard deviation
+/// `noiseMultiplier · maxGradNorm` to their sum and divides by the expected batch size; the
+/// ``RDPAccountant`` stops training before ε at `delta` would exceed `maxEpsilon`.
+public struct DPSGD: Sendable, Equatable, Codable {
+    public var noiseMultiplier: Double
+    public var maxGradNorm: Double
+    public var maxEpsilon: Double
+    public var delta: Double
+
+    public init(noiseMultiplier: Double = 1.5, maxGradNorm: Double = 1, maxEpsilon: Double = 10, delta: Double = 1e-5) {
+        self.noiseMultiplier = noiseMultiplier
+        self.maxGradNorm = maxGradNorm
+        self.maxEpsilon = maxEpsilon
+        self.delta = delta
+    }
+
+    func validate() throws(ModelError) {
+        guard noiseMultiplier > 0, maxGradNorm > 0, maxEpsilon > 0, delta > 0, delta < 1 else {
+            throw .invalidOption("DP-SGD needs noise multiplier > 0, max grad norm > 0, max epsilon > 0 and delta in (0, 1)")
+        }
     }
 }
 

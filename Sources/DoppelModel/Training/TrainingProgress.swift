@@ -32,6 +32,8 @@ public struct TrainingProgress: Sendable, Equatable {
 /// Why a training run stopped.
 public enum StopReason: String, Codable, Sendable {
     case maxEpochs, earlyStopping, maxTime, cancelled
+    /// DP-SGD: one more step would have spent more than the privacy budget.
+    case privacyBudget
 }
 
 /// Training facts saved in `model.json`.
@@ -47,6 +49,9 @@ public struct TrainingSummary: Codable, Sendable, Equatable {
     public var shards: Int
     public var elapsedSeconds: Double
     public var stopReason: StopReason
+    /// DP-SGD: the (ε, δ) the training spent (`nil` without privacy).
+    public var privacyEpsilon: Double? = nil
+    public var privacyDelta: Double? = nil
 }
 
 /// The outcome of ``Trainer/train(architecture:training:validation:options:directory:resume:progress:)``:

@@ -43,6 +43,18 @@ struct TrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Random seed: the same seed gives the same weights.")
     var seed: UInt64 = 0
 
+    @Option(parsing: .unconditional, help: "DP-SGD: train with differential privacy and stop before ε exceeds this (flat tables).")
+    var maxEpsilon: Double?
+
+    @Option(parsing: .unconditional, help: "DP-SGD: δ of the (ε, δ) guarantee.")
+    var delta: Double = 1e-5
+
+    @Option(parsing: .unconditional, help: "DP-SGD: noise standard deviation as a multiple of --max-grad-norm.")
+    var noiseMultiplier: Double = 1.5
+
+    @Option(parsing: .unconditional, help: "DP-SGD: every row's gradient is clipped to this L2 norm.")
+    var maxGradNorm: Double = 1
+
     @Flag(help: "Continue an interrupted run from checkpoint.bin.")
     var resume = false
 
@@ -57,6 +69,9 @@ struct TrainCommand: ParsableCommand {
         configured.batchSize = batchSize
         configured.learningRate = learningRate
         configured.resume = resume
+        if let maxEpsilon {
+            configured.privacy = DPSGD(noiseMultiplier: noiseMultiplier, maxGradNorm: maxGradNorm, maxEpsilon: maxEpsilon, delta: delta)
+        }
         let progress = TerminalProgress(quiet: quiet)
         let summary = try runReportingErrors { try Train.run(configured, progress: progress.reporter) }
         progress.finish()
@@ -69,6 +84,9 @@ struct TrainCommand: ParsableCommand {
         var line = "  \(t.epochs) epoch(s), \(t.steps) steps, batch \(t.batchSize), lr \(t.initialLearningRate), stopped by \(t.stopReason.rawValue), \(Int(t.elapsedSeconds.rounded()))s"
         if let loss = t.bestValidationLoss { line += "; best epoch \(t.bestEpoch), validation loss \((loss * 10_000).rounded() / 10_000)" }
         lines.append(line)
+        if let epsilon = t.privacyEpsilon, let delta = t.privacyDelta {
+            lines.append("  DP-SGD: (ε, δ) = (\((epsilon * 1000).rounded() / 1000), \(delta)) spent by the model (RDP accountant); the release also spends the statistics' ε of analyze --dp-epsilon, if any")
+        }
         if summary.validatedOnTrainingRows { lines.append("  no validation rows: validated on the training rows, no early stopping") }
         return lines.joined(separator: "\n")
     }

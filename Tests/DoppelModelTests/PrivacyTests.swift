@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+import DoppelNN
+import DoppelParallel
+import DoppelTestSupport
+@testable import DoppelModel
+
+/// DP-SGD of the flat model: ghost norms equal the per-sample gradients' norms, clipping bounds
+/// them, training stops at the budget.
+@Suite struct PrivacyTests {
+    /// 18 columns of 3 sub-columns: more than 50 sub-columns, so the columns have compressors too.
+    static let schema = ModelSchema(columns: (0..<18).map { c in
+        .init(name: "c\(c)", subColumns: (0..<3).map { .init(name: "s\($0)", cardinality: 3 + $0) })
+    })
+
+    @Test func ghostNormsAreThePerSampleGradientNorms() throws {
+        let architecture = FlatModelArchitecture.resolve(schema: Self.schema, size: .small)
+        #expect(architecture.columns.contains { $0.compressed })
+        let model = FlatModel(architecture: architecture, seed: 1)
+        let data = Fixtures.randomCodes(Self.schema, rows: 5, seed: 2)
+        var random = SeededRandom(seed: 3)
+        let orders = ColumnOrders.random(rows: 5, columns: 18, random: &random)
+        let norms = try model.sampleGradientNorms(batch: data, orders: orders)
+        let S = Self.schema.subColumnCount
+        for r in 0..<5 {
+            var one = model
+            one.zeroGradients()
+            let row = try EncodedData(rowCount: 1, subColumnCount: S, codes: Array(data.codes[r * S ..< (r + 1) * S]))
+            let rowOrder = ColumnOrders(rowCount: 1, columnCount: 18, ranks: Array(orders.ranks[r * 18 ..< (r + 1) * 18]))
+            _ = try one.accumulateGradients(batch: row, orders: rowOrder, dropoutSeed: nil)
+            one.network.maskGradients(&one.store)
+            let exact = one.store.gradients.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+            #expect(abs(norms[r] - exact) <= 1e-4 * exact, "row \(r): ghost \(norms[r]), per-sample \(exact)")
+        }
+    }
+
+    @Test func clippingBoundsEveryRowsGradient() throws {
+        let architecture = FlatModelArchitecture.resolve(schema: Self.schema, size: .small)
+        var model = FlatModel(architecture: architecture, seed: 4)
+        let data = Fixtures.randomCodes(Self.schema, rows: 1, seed: 5)
+        let privacy = DPSGD(noiseMultiplier: 1e-9, maxGradNorm: 0.01, maxEpsilon: 10, delta: 1e-5)
+        let order = ColumnOrders(rows: 1, order: Array(0..<18))
+        _ = try model.privateGradients(codes: data.codes, ranks: order.ranks, rows: 1, privacy: privacy, expectedRows: 1, shards: 1,
+                                       workers: 1, seed: 6, path: [1], noiseSeed: 7, scratch: ShardScratch())
+        model.network.maskGradients(&model.store)
+        let norm = model.store.gradients.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+        #expect(norm <= 0.01 * 1.001 && norm > 0.009, "clipped gradient norm \(norm)")
+    }
+
+    @Test func trainingStopsAtTheBudgetAndKeepsTheLastWeights() throws {
+        let architecture = FlatModelArchitecture.resolve(schema: Fixtures.dependencySchema, size: .small)
+        let training = Fixtures.dependencyData(rows: 400, seed: 8), validation = Fixtures.dependencyData(rows: 100, seed: 9)
+        var options = TrainingOptions(maxEpochs: 200, seed: 3)
+        options.batchSize = 40
+        options.privacy = DPSGD(noiseMultiplier: 1.2, maxGradNorm: 1, maxEpsilon: 4, delta: 1e-5)
+        let dir = try TestSupport.temporaryDirectory("doppel-dp").path
+        let result = try Trainer.train(architecture: architecture, training: training, validation: validation, options: options, directory: dir)
+        let summary = result.summary
+        #expect(summary.stopReason == .privacyBudget)
+        let epsilon = try #require(summary.privacyEpsilon)
+        #expect(summary.steps > 10 && epsilon <= 4, "ε spent \(epsilon) in \(summary.steps) steps")
+        #expect(summary.privacyDelta == 1e-5)
+        // The accountant agrees (the same steps at q = 40/400, σ = 1.2), and one more step would exceed the budget.
+        #expect(abs(RDPAccountant.epsilon(noiseMultiplier: 1.2, sampleRate: 0.1, steps: summary.steps, delta: 1e-5) - epsilon) < 1e-9)
+        #expect(RDPAccountant.epsilon(noiseMultiplier: 1.2, sampleRate: 0.1, steps: summary.steps + 1, delta: 1e-5) > 4)
+        #expect(summary.bestEpoch == summary.epochs)
+    }
+}
