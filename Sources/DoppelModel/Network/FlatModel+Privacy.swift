@@ -75,10 +75,9 @@ extension FlatModel {
             store.zeroGradients()
         }
         // Noise σ·C per parameter on the sum, i.e. σ·C / expected on the mean.
-        var noise = SeededRandom(seed: noiseSeed)
         let scale = privacy.noiseMultiplier * privacy.maxGradNorm / expectedRows
         store.gradients.withUnsafeMutableBufferPointer { g in
-            for i in 0..<g.count { g[i] += Float(scale * noise.nextGaussian()) }
+            GaussianNoise.add(to: g.baseAddress!, count: g.count, scale: scale, seed: noiseSeed, workers: workers)
         }
         return losses
     }
