@@ -178,7 +178,6 @@ def train(*, model: str | None = None, max_training_time: float | None = 14400.0
     _unsupported(gradient_accumulation_steps=gradient_accumulation_steps not in (None, 1),
                  enable_flexible_generation=not enable_flexible_generation,
                  max_sequence_window=max_sequence_window is not None,
-                 differential_privacy=differential_privacy is not None,
                  upload_model_data_callback=upload_model_data_callback is not None,
                  model_state_strategy=strategy == ModelStateStrategy.reuse,
                  device=device not in (None, "cpu"))
@@ -195,6 +194,10 @@ def train(*, model: str | None = None, max_training_time: float | None = 14400.0
         arguments += ["--batch-size", str(int(batch_size))]
     if strategy == ModelStateStrategy.resume:
         arguments.append("--resume")
+    dp = DifferentialPrivacyConfig.coerce(differential_privacy)
+    if dp is not None:
+        arguments += ["--max-epsilon", repr(float(dp.max_epsilon if dp.max_epsilon is not None else 1e9)), "--delta", repr(float(dp.delta)),
+                      "--noise-multiplier", repr(float(dp.noise_multiplier)), "--max-grad-norm", repr(float(dp.max_grad_norm))]
     _run("train", arguments + _executor(parallel_backend, n_jobs), update_progress)
 
 

@@ -73,8 +73,6 @@ def test_unsupported_arguments_are_named(tmp_path):
     ws = tmp_path / "ws"
     with pytest.raises(NotImplementedError, match="gradient_accumulation_steps"):
         engine.train(workspace_dir=ws, gradient_accumulation_steps=4)
-    with pytest.raises(NotImplementedError, match="differential_privacy"):
-        engine.train(workspace_dir=ws, differential_privacy={"max_epsilon": 5})
     with pytest.raises(NotImplementedError, match="batch_size"):
         engine.generate(workspace_dir=ws, batch_size=128)
     with pytest.raises(NotImplementedError, match="trn_val_split"):
@@ -122,3 +120,17 @@ def test_resume_strategy_continues_a_run(titanic_path, tmp_path):
     engine.train(workspace_dir=ws, model="MOSTLY_AI/Small", max_epochs=2, model_state_strategy="RESUME")
     import json
     assert json.loads((ws / "ModelStore" / "model-data" / "model.json").read_text())["training"]["epochs"] == 2
+
+
+def test_differential_privacy_trains_within_the_budget(titanic_path, tmp_path):
+    import json
+    ws = tmp_path / "ws"
+    engine.set_random_state(4)
+    engine.split(titanic_path, workspace_dir=ws)
+    engine.analyze(workspace_dir=ws)
+    engine.encode(workspace_dir=ws)
+    engine.train(workspace_dir=ws, model="S", max_epochs=50,
+                 differential_privacy=engine.DifferentialPrivacyConfig(max_epsilon=2.0, noise_multiplier=1.2))
+    summary = json.loads((ws / "ModelStore" / "model-data" / "model.json").read_text())["training"]
+    assert summary["privacyEpsilon"] <= 2.0 and summary["privacyDelta"] == 1e-5
+    assert len(engine.generate(workspace_dir=ws, sample_size=20)) == 20
