@@ -35,12 +35,17 @@ public struct QualityMetrics: Sendable, Codable {
         public var nndrTraining: Double
         public var nndrHoldout: Double?
         public var nndrTrainingHoldout: Double?
+        /// Membership inference by distance to the closest synthetic row: the ROC AUC of telling
+        /// training rows (members) from holdout rows (non-members) by how close the synthetic
+        /// data comes to them; 0.5 = no better than chance.
+        public var miaAUC: Double?
 
         enum CodingKeys: String, CodingKey {
             case imsTraining = "ims_training", imsHoldout = "ims_holdout", imsTrainingHoldout = "ims_trn_hol"
             case dcrTraining = "dcr_training", dcrHoldout = "dcr_holdout", dcrTrainingHoldout = "dcr_trn_hol"
             case dcrShare = "dcr_share"
             case nndrTraining = "nndr_training", nndrHoldout = "nndr_holdout", nndrTrainingHoldout = "nndr_trn_hol"
+            case miaAUC = "mia_auc"
         }
     }
 

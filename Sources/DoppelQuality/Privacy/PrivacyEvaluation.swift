@@ -77,6 +77,10 @@ enum PrivacyEvaluation {
             }
             metrics.dcrShare = (Double(closer) + Double(ties) / 2) / Double(max(1, eSyn.count))
             dcrHoldout = toHoldout.first
+            // Membership inference: the synthetic rows as the reference, members and non-members as queries.
+            let synthetic = NearestNeighbors(reference: eSyn)
+            metrics.miaAUC = membershipAUC(members: synthetic.search(eTrnQueries).first,
+                                           nonMembers: synthetic.search(eHol.prefix(eTrnQueries.count)).first)
         }
         return PrivacyDetails(metrics: metrics, dcrTraining: toTraining.first, dcrHoldout: dcrHoldout, rowsCompared: eSyn.count,
                               numericEntries: embedding.numericWidth, categoricalColumns: embedding.categoricalWidth)
@@ -88,6 +92,31 @@ enum PrivacyEvaluation {
 
     static func meanDistance(_ values: [Float]) -> Double {
         values.isEmpty ? 0 : values.reduce(0.0) { $0 + Double($1) } / Double(values.count)
+    }
+
+    /// The distance attack's ROC AUC (after Hilprecht et al., "Monte Carlo and Reconstruction
+    /// Membership Inference Attacks against Generative Models", 2019): a row is called a member
+    /// the closer its nearest synthetic row is. AUC = P(d_member < d_non-member) + ½·P(equal),
+    /// the Mann–Whitney statistic, by one sort of both sets.
+    static func membershipAUC(members: [Float], nonMembers: [Float]) -> Double? {
+        guard !members.isEmpty, !nonMembers.isEmpty else { return nil }
+        let all = members.map { ($0, true) } + nonMembers.map { ($0, false) }
+        let sorted = all.sorted { $0.0 < $1.0 }
+        // Count, for each member, the non-members strictly farther away (ties count half).
+        var wins = 0.0, i = 0
+        var nonMembersBelow = 0
+        while i < sorted.count {
+            var j = i, membersHere = 0, nonMembersHere = 0
+            while j < sorted.count && sorted[j].0 == sorted[i].0 {
+                if sorted[j].1 { membersHere += 1 } else { nonMembersHere += 1 }
+                j += 1
+            }
+            let farther = nonMembers.count - nonMembersBelow - nonMembersHere
+            wins += Double(membersHere) * (Double(farther) + Double(nonMembersHere) / 2)
+            nonMembersBelow += nonMembersHere
+            i = j
+        }
+        return wins / (Double(members.count) * Double(nonMembers.count))
     }
 
     /// The 10th smallest ratio (d₁ + 1e-8)/(d₂ + 1e-8) (the smallest when fewer rows).

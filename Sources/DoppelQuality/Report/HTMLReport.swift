@@ -79,6 +79,7 @@ public enum HTMLReport {
             s += kpi("Mean DCR to training", d.dcrTraining, percent: false)
             if let dh = d.dcrHoldout { s += kpi("Mean DCR to holdout", dh, percent: false) }
             s += kpi("NNDR (10th smallest), training", d.nndrTraining, percent: false)
+            if let auc = d.miaAUC { s += kpi("Membership inference AUC (≈ 0.5 is safe)", auc, percent: false) }
             s += "</div>"
         }
         return s + "</section>"

@@ -52,7 +52,8 @@ struct EvaluateCommand: ParsableCommand {
         if a.coherence != nil { lines.append("coherence \(pct(a.coherence)) (max \(pct(a.coherenceMax)))") }
         if let d = r.metrics.distances {
             lines.append(String(format: "distances DCR training %.3f", d.dcrTraining) + (d.dcrHoldout.map { String(format: "  holdout %.3f", $0) } ?? "")
-                + "  DCR share \(pct(d.dcrShare))  identical matches \(pct(d.imsTraining))")
+                + "  DCR share \(pct(d.dcrShare))  identical matches \(pct(d.imsTraining))"
+                + (d.miaAUC.map { String(format: "  membership-inference AUC %.3f", $0) } ?? ""))
         }
         lines.append(String(format: "evaluated in %.1f s", seconds))
         return lines.joined(separator: "\n")
