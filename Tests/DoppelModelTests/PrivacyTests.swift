@@ -66,3 +66,30 @@ import DoppelTestSupport
         #expect(summary.bestEpoch == summary.epochs)
     }
 }
+
+/// DP-SGD of the sequential model: one subject (its whole sequence and context) per clipped
+/// gradient; training stops at the budget and the same seed gives the same weights whatever
+/// the number of threads.
+@Suite struct SequentialPrivacyTests {
+    static func train(workers: Int) throws -> (String, SequentialTrainer.Result) {
+        let dir = try TestSupport.temporaryDirectory("doppel-seq-dp").path
+        var options = TrainingOptions(maxEpochs: 100, seed: 5)
+        options.batchSize = 12
+        options.workers = workers
+        options.privacy = DPSGD(noiseMultiplier: 1.5, maxGradNorm: 1, maxEpsilon: 3, delta: 1e-5)
+        let result = try SequentialTrainer.train(architecture: SequentialTrainerTests.architecture, training: SequentialTrainerTests.training,
+                                                 validation: SequentialTrainerTests.validation, maxSteps: 10, options: options, directory: dir)
+        return (dir, result)
+    }
+
+    @Test func stopsAtTheBudgetDeterministically() throws {
+        let (a, result) = try Self.train(workers: 1)
+        let (b, _) = try Self.train(workers: 2)
+        let summary = result.summary
+        #expect(summary.stopReason == .privacyBudget)
+        let epsilon = try #require(summary.privacyEpsilon)
+        #expect(epsilon <= 3)
+        #expect(RDPAccountant.epsilon(noiseMultiplier: 1.5, sampleRate: 0.2, steps: summary.steps + 1, delta: 1e-5) > 3)
+        #expect(try SequentialTrainerTests.bytes(a, "weights.bin") == SequentialTrainerTests.bytes(b, "weights.bin"))
+    }
+}

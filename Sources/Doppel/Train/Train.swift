@@ -91,6 +91,10 @@ public enum Train {
             throw PipelineError.workspace("no training subjects in \(workspace.encodedDataDirectory.path): the context is empty or every subject went to validation (lower --val-fraction in `doppel split`)")
         }
         var trainingOptions = trainingOptions(options)
+        if inputs.context != nil, let privacy = options.privacy {
+            // Two models see the same subjects: each gets half the budget (basic composition).
+            trainingOptions.privacy?.maxEpsilon = privacy.maxEpsilon / 2
+        }
         let loaded = try inputs.load(workspace, side: .validation)
         let validatedOnTraining = loaded.subjectCount == 0
         let validation = validatedOnTraining ? training : loaded
@@ -104,31 +108,35 @@ public enum Train {
         let result = try SequentialTrainer.train(architecture: architecture, training: training, validation: validation,
                                                  maxSteps: inputs.maxLength + 1, options: trainingOptions, directory: directory,
                                                  resume: options.resume) { report($0, to: progress) }
-        try trainContextModel(options, inputs: inputs, training: training, validation: validatedOnTraining ? nil : validation,
-                              workspace: workspace, progress: progress)
+        let contextEpsilon = try trainContextModel(options, inputs: inputs, training: training, validation: validatedOnTraining ? nil : validation,
+                                                   workspace: workspace, progress: progress)
         return TrainSummary(training: result.summary, parameterCount: result.model.parameterCount, subColumnCount: inputs.target.subColumnCount,
                             trainingRows: training.subjectCount, validationRows: validatedOnTraining ? 0 : validation.subjectCount,
-                            validatedOnTrainingRows: validatedOnTraining, directory: directory)
+                            validatedOnTrainingRows: validatedOnTraining, directory: directory, contextPrivacyEpsilon: contextEpsilon)
     }
 
     /// A flat model of the context table (its encoded columns, one row per subject), so that
-    /// `doppel generate --rows N` can draw new subjects; nothing for a key-only context.
+    /// `doppel generate --rows N` can draw new subjects; nothing for a key-only context. With
+    /// DP-SGD it trains on half the budget; returns the ε it spent.
+    @discardableResult
     static func trainContextModel(_ options: TrainOptions, inputs: SequentialInputs, training: SequenceData, validation: SequenceData?,
-                                  workspace: Workspace, progress: ProgressReporter) throws {
+                                  workspace: Workspace, progress: ProgressReporter) throws -> Double? {
         let directory = workspace.contextModelDataDirectory
         guard let schema = inputs.context else {
             // A key-only context has no model; one left by an earlier run of other data goes.
             try? FileManager.default.removeItem(at: directory)
-            return
+            return nil
         }
         let width = schema.subColumnCount
         let trainingRows = try EncodedData(rowCount: training.subjectCount, subColumnCount: width, codes: training.contextCodes)
         let validationRows = try validation.map { try EncodedData(rowCount: $0.subjectCount, subColumnCount: width, codes: $0.contextCodes) }
         var contextOptions = trainingOptions(options)
+        if let privacy = options.privacy { contextOptions.privacy?.maxEpsilon = privacy.maxEpsilon / 2 }
         if validationRows == nil { contextOptions.earlyStoppingPatience = max(options.maxEpochs, 1) }
         progress.message("training the context model \(options.size.rawValue) on \(trainingRows.rowCount) subjects (\(width) sub-columns)")
-        _ = try Trainer.train(architecture: FlatModelArchitecture.resolve(schema: schema, size: options.size), training: trainingRows,
-                              validation: validationRows ?? trainingRows, options: contextOptions, directory: directory.path,
-                              resume: options.resume) { report($0, to: progress) }
+        let result = try Trainer.train(architecture: FlatModelArchitecture.resolve(schema: schema, size: options.size), training: trainingRows,
+                                       validation: validationRows ?? trainingRows, options: contextOptions, directory: directory.path,
+                                       resume: options.resume) { report($0, to: progress) }
+        return result.summary.privacyEpsilon
     }
 }

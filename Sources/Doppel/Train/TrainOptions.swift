@@ -48,6 +48,9 @@ public struct TrainSummary: Sendable {
     /// `true` when the workspace had no validation rows and the training rows stood in for them.
     public var validatedOnTrainingRows: Bool
     public var directory: String
+    /// Sequential data with DP-SGD: the ε the context table's model spent (the release spends
+    /// the sum of this and `training.privacyEpsilon`).
+    public var contextPrivacyEpsilon: Double? = nil
 }
 
 extension Workspace {

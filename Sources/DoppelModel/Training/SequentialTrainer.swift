@@ -18,9 +18,6 @@ public enum SequentialTrainer {
     public static func train(architecture: SequentialModelArchitecture, training: SequenceData, validation: SequenceData, maxSteps: Int,
                              options: TrainingOptions, directory: String, resume: Bool = false,
                              progress: (TrainingProgress) -> Void = { _ in }) throws(ModelError) -> Result {
-        guard options.privacy == nil else {
-            throw .invalidOption("DP-SGD is available for flat models only so far (per-sequence clipping is not built yet)")
-        }
         try architecture.validate()
         let S = architecture.target.schema.subColumnCount, Sc = architecture.context.count
         for data in [training, validation] where data.subColumnCount != S || data.contextSubColumnCount != Sc {
@@ -63,6 +60,10 @@ struct SequentialTrainingJob: TrainingJob {
 
     func accumulate(_ store: inout ParameterStore, examples: ArraySlice<Int>, seed: UInt64, epoch: UInt64, step: UInt64,
                     options: TrainingOptions, scratch: ShardScratch) throws(ModelError) -> Double {
+        if let privacy = options.privacy {
+            return try privateAccumulate(&store, batchSize: examples.count, privacy: privacy, seed: seed, epoch: epoch, step: step,
+                                         options: options, scratch: scratch)
+        }
         let subjects = Array(examples), count = max(1, min(options.shards, subjects.count))
         let network = network, data = training, maxSteps = maxSteps, positional = architecture.positional
         let columns = architecture.target.columns.count, dropoutRate = architecture.target.dropout
@@ -81,6 +82,58 @@ struct SequentialTrainingJob: TrainingJob {
     }
 
     func maskGradients(_ store: inout ParameterStore) { network.heads.maskGradients(&store) }
+
+    /// DP-SGD with one subject (a whole sequence with its context) as the unit of privacy: a
+    /// Poisson sample of subjects; each subject's gradient computed on its own (the recurrence
+    /// reuses its weights at every event, so the flat model's per-row norms do not apply),
+    /// its structural zeros dropped, clipped to `maxGradNorm` and added; then the noise. The sum
+    /// is divided by the expected number of subjects.
+    private func privateAccumulate(_ store: inout ParameterStore, batchSize: Int, privacy: DPSGD, seed: UInt64, epoch: UInt64,
+                                   step: UInt64, options: TrainingOptions, scratch: ShardScratch) throws(ModelError) -> Double {
+        let rate = Double(batchSize) / Double(training.subjectCount)
+        let subjects = FlatTrainingJob.poissonSample(rows: training.subjectCount, rate: rate, seed: seed, epoch: epoch, step: step)
+        let expected = rate * Double(training.subjectCount)
+        let network = network, data = training, maxSteps = maxSteps, positional = architecture.positional
+        let columns = architecture.target.columns.count, dropoutRate = architecture.target.dropout
+        let count = max(1, min(options.shards, subjects.count)), parameters = store.count, clip = privacy.maxGradNorm
+        let zeroRuns = network.heads.zeroRuns
+        var losses = [Double](repeating: 0, count: network.heads.subColumnCount)
+        if subjects.isEmpty {
+            store.zeroGradients()
+        } else {
+            losses = try ShardedGradients.run(store: &store, shards: count, workers: options.workers, scratch: scratch,
+                                              lossCount: network.heads.subColumnCount) { shard, values, target in
+                let lo = subjects.count * shard / count, hi = subjects.count * (shard + 1) / count
+                var orders = SeededRandom.stream(seed: seed, [TrainingLoop.Stream.orders.rawValue, epoch, step, UInt64(shard)])
+                var dropout = Dropout(probability: dropoutRate,
+                                      random: SeededRandom.stream(seed: seed, [TrainingLoop.Stream.dropout.rawValue, epoch, step, UInt64(shard)]))
+                let own = UnsafeMutablePointer<Float>.allocate(capacity: parameters)
+                defer { own.deallocate() }
+                return Result { () throws(NNError) -> [Double] in
+                    var total = [Double](repeating: 0, count: network.heads.subColumnCount)
+                    for subject in subjects[lo..<hi] {
+                        let batch = SequenceBatch.make(from: data, subjects: [subject], maxSteps: maxSteps, positional: positional,
+                                                       columns: columns, random: &orders)
+                        own.update(repeating: 0, count: parameters)
+                        let loss = try network.pass(values: values, gradients: own, batch: batch, dropout: &dropout, divisor: 1)
+                        for j in total.indices { total[j] += loss[j] / Double(subjects.count) }
+                        for run in zeroRuns { (own + run.lowerBound).update(repeating: 0, count: run.count) }
+                        var norm = 0.0
+                        for i in 0..<parameters { norm += Double(own[i]) * Double(own[i]) }
+                        let factor = Float(min(1, clip / max(norm.squareRoot(), 1e-12)) / expected)
+                        for i in 0..<parameters { target[i] += factor * own[i] }
+                    }
+                    return total
+                }
+            }
+        }
+        var noise = SeededRandom.stream(seed: seed, [TrainingLoop.Stream.noise.rawValue, epoch, step])
+        let scale = privacy.noiseMultiplier * privacy.maxGradNorm / expected, workers = options.workers
+        store.gradients.withUnsafeMutableBufferPointer { g in
+            GaussianNoise.add(to: g.baseAddress!, count: g.count, scale: scale, seed: noise.next(), workers: workers)
+        }
+        return losses.reduce(0, +)
+    }
 
     /// Mean per-subject loss of the validation sequences in evaluation mode; chunks of subjects
     /// run in parallel (their column orders from `(seed, validation, chunk)`) and are summed in order.

@@ -85,7 +85,10 @@ struct TrainCommand: ParsableCommand {
         if let loss = t.bestValidationLoss { line += "; best epoch \(t.bestEpoch), validation loss \((loss * 10_000).rounded() / 10_000)" }
         lines.append(line)
         if let epsilon = t.privacyEpsilon, let delta = t.privacyDelta {
-            lines.append("  DP-SGD: (ε, δ) = (\((epsilon * 1000).rounded() / 1000), \(delta)) spent by the model (RDP accountant); the release also spends the statistics' ε of analyze --dp-epsilon, if any")
+            let total = epsilon + (summary.contextPrivacyEpsilon ?? 0)
+            let parts = summary.contextPrivacyEpsilon.map { String(format: " (sequences %.3f + context table %.3f)", epsilon, $0) } ?? ""
+            lines.append(String(format: "  DP-SGD: (ε, δ) = (%.3f, %g) spent by the model%@ (RDP accountant); the release also spends the statistics' ε of analyze --dp-epsilon, if any",
+                                total, delta, parts))
         }
         if summary.validatedOnTrainingRows { lines.append("  no validation rows: validated on the training rows, no early stopping") }
         return lines.joined(separator: "\n")
