@@ -64,9 +64,18 @@ public enum Train {
                                               learningRate: options.learningRate, seed: options.seed)
         trainingOptions.workers = options.executor.threadWorkers
         trainingOptions.privacy = options.privacy
+        trainingOptions.statisticsEpsilon = statisticsEpsilon(Workspace(path: options.workspace))
         trainingOptions.shouldStop = options.shouldStop
         trainingOptions.progressInterval = 2
         return trainingOptions
+    }
+
+    /// The ε analyze's differentially private statistics spent (target and context summed), if any.
+    static func statisticsEpsilon(_ workspace: Workspace) -> Double? {
+        let spent = [Workspace.Role.target, .context].compactMap { role in
+            (try? Encode.readStats(workspace, role))?.valueProtectionEpsilonSpent
+        }
+        return spent.isEmpty ? nil : spent.reduce(0, +)
     }
 
     /// Reports an epoch as a log line and the steps in between as a bar (and the figures to

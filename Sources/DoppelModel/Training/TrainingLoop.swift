@@ -99,7 +99,7 @@ enum TrainingLoop {
                                       initialLearningRate: initialRate, seed: seed, shards: options.shards, elapsedSeconds: run.elapsed(),
                                       stopReason: stopReason,
                                       privacyEpsilon: options.privacy.flatMap { p in run.state.accountant.map { $0.epsilon(delta: p.delta).epsilon } },
-                                      privacyDelta: options.privacy?.delta)
+                                      privacyDelta: options.privacy?.delta, statisticsEpsilon: options.statisticsEpsilon)
         try job.writeModel(best, training: summary, to: directory)
         return (best, summary)
     }

@@ -29,6 +29,9 @@ public struct TrainingOptions: Sendable {
     /// DP-SGD (flat models): per-sample clipping, Gaussian noise, Poisson sampling and the
     /// accountant's budget; `nil` trains without a privacy guarantee.
     public var privacy: DPSGD? = nil
+    /// The ε the statistics of this data already spent (analyze's differentially private value
+    /// protection), recorded in the summary so that `model.json` shows the whole release's cost.
+    public var statisticsEpsilon: Double? = nil
     /// Asked after every step; `true` stops training like the time budget does (best weights
     /// kept, `checkpoint.bin` from the last completed epoch left for a resume). E.g. Ctrl-C.
     public var shouldStop: @Sendable () -> Bool = { false }

@@ -52,6 +52,8 @@ public struct TrainingSummary: Codable, Sendable, Equatable {
     /// DP-SGD: the (ε, δ) the training spent (`nil` without privacy).
     public var privacyEpsilon: Double? = nil
     public var privacyDelta: Double? = nil
+    /// The ε of the statistics (analyze `--dp-epsilon`) the model was trained with, if any.
+    public var statisticsEpsilon: Double? = nil
 }
 
 /// The outcome of ``Trainer/train(architecture:training:validation:options:directory:resume:progress:)``:

@@ -87,8 +87,12 @@ struct TrainCommand: ParsableCommand {
         if let epsilon = t.privacyEpsilon, let delta = t.privacyDelta {
             let total = epsilon + (summary.contextPrivacyEpsilon ?? 0)
             let parts = summary.contextPrivacyEpsilon.map { String(format: " (sequences %.3f + context table %.3f)", epsilon, $0) } ?? ""
-            lines.append(String(format: "  DP-SGD: (ε, δ) = (%.3f, %g) spent by the model%@ (RDP accountant); the release also spends the statistics' ε of analyze --dp-epsilon, if any",
-                                total, delta, parts))
+            lines.append(String(format: "  DP-SGD: (ε, δ) = (%.3f, %g) spent by the model%@ (RDP accountant)", total, delta, parts))
+            if let statistics = t.statisticsEpsilon {
+                lines.append(String(format: "  release: ε = %.3f (model) + %.3f (statistics, analyze --dp-epsilon) = %.3f at δ = %g", total, statistics, total + statistics, delta))
+            } else {
+                lines.append("  the statistics were not made differentially private (analyze --dp-epsilon): value protection is no DP guarantee")
+            }
         }
         if summary.validatedOnTrainingRows { lines.append("  no validation rows: validated on the training rows, no early stopping") }
         return lines.joined(separator: "\n")
