@@ -24,10 +24,17 @@ def batting_path() -> Path:
     return EXAMPLES / "baseball-batting.csv"
 
 
-def run_pipeline(engine, data, workspace, *, split_args=None, train_args=None, generate_args=None):
-    """split → analyze → encode → train → generate on ``data``; returns generate's result."""
-    engine.split(data, workspace_dir=workspace, **(split_args or {}))
+def prepare(engine, data, workspace, seed=None, **split_args):
+    """split → analyze → encode of ``data`` into ``workspace`` (seeded when ``seed`` is given)."""
+    if seed is not None:
+        engine.set_random_state(seed)
+    engine.split(data, workspace_dir=workspace, **split_args)
     engine.analyze(workspace_dir=workspace)
     engine.encode(workspace_dir=workspace)
+
+
+def run_pipeline(engine, data, workspace, *, split_args=None, train_args=None, generate_args=None):
+    """split → analyze → encode → train → generate on ``data``; returns generate's result."""
+    prepare(engine, data, workspace, **(split_args or {}))
     engine.train(workspace_dir=workspace, **{**FAST, **(train_args or {})})
     return engine.generate(workspace_dir=workspace, **(generate_args or {}))

@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 from doppel import TabularARGN
+from conftest import prepare
 
 
 def test_fit_and_sample(titanic_path):
@@ -50,10 +51,7 @@ def test_impute_fills_only_missing_cells(titanic_path):
 def test_generate_with_rebalancing_and_imputation(titanic_path, tmp_path):
     import doppel as engine
     ws = tmp_path / "ws"
-    engine.set_random_state(6)
-    engine.split(titanic_path, workspace_dir=ws)
-    engine.analyze(workspace_dir=ws)
-    engine.encode(workspace_dir=ws)
+    prepare(engine, titanic_path, ws, seed=6)
     engine.train(workspace_dir=ws, model="S", max_epochs=3)
     rebalanced = engine.generate(workspace_dir=ws, sample_size=1000,
                                  rebalancing=engine.RebalancingConfig(column="sex", probabilities={"female": 0.7}))

@@ -9,14 +9,12 @@ import time
 from pathlib import Path
 
 import doppel as engine
+from conftest import prepare
 
 
 def test_ctrl_c_stops_training_and_keeps_the_model(titanic_path, tmp_path):
     ws = tmp_path / "ws"
-    engine.set_random_state(9)
-    engine.split(titanic_path, workspace_dir=ws)
-    engine.analyze(workspace_dir=ws)
-    engine.encode(workspace_dir=ws)
+    prepare(engine, titanic_path, ws, seed=9)
     script = f"""
 import doppel, sys
 doppel.set_random_state(9)

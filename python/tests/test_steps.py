@@ -5,7 +5,7 @@ import pyarrow as pa
 import pytest
 
 import doppel as engine
-from conftest import FAST, run_pipeline
+from conftest import prepare, FAST, run_pipeline
 
 
 def test_each_step_writes_the_workspace_and_generate_returns_the_table(titanic_path, tmp_path):
@@ -95,9 +95,7 @@ def test_bad_argument_and_failing_step_raise_clear_errors(titanic_path, tmp_path
 
 def test_stop_execution_ends_training_with_a_model(titanic_path, tmp_path):
     ws = tmp_path / "ws"
-    engine.split(titanic_path, workspace_dir=ws)
-    engine.analyze(workspace_dir=ws)
-    engine.encode(workspace_dir=ws)
+    prepare(engine, titanic_path, ws)
     calls = []
 
     def stop_after_first_epoch(**kwargs):
@@ -125,10 +123,7 @@ def test_resume_strategy_continues_a_run(titanic_path, tmp_path):
 def test_differential_privacy_trains_within_the_budget(titanic_path, tmp_path):
     import json
     ws = tmp_path / "ws"
-    engine.set_random_state(4)
-    engine.split(titanic_path, workspace_dir=ws)
-    engine.analyze(workspace_dir=ws)
-    engine.encode(workspace_dir=ws)
+    prepare(engine, titanic_path, ws, seed=4)
     engine.train(workspace_dir=ws, model="S", max_epochs=50,
                  differential_privacy=engine.DifferentialPrivacyConfig(max_epsilon=2.0, noise_multiplier=1.2))
     summary = json.loads((ws / "ModelStore" / "model-data" / "model.json").read_text())["training"]

@@ -205,14 +205,8 @@ enum GenerateSequences {
             let type = original.fields.first { $0.name == primaryKey }?.type ?? .int64
             return ([], try Table([(primaryKey, SyntheticTable.keyColumn(rows: rows, first: 1, type: type))]))
         }
-        let directory = workspace.contextModelDataDirectory.path
-        guard FileManager.default.fileExists(atPath: (directory as NSString).appendingPathComponent(ModelFiles.modelFileName)) else {
-            throw PipelineError.workspace("no context model in \(directory); run `doppel train` again to generate new subjects with --rows")
-        }
-        let (model, _) = try ModelFiles.read(from: directory)
-        guard model.schema == schema else {
-            throw PipelineError.workspace("the context model in \(directory) was trained on other columns than ctx-stats/stats.json describes; run `doppel train` again")
-        }
+        let model = try TrainedFlatModel.readModel(in: workspace.contextModelDataDirectory.path, schema: schema, missing: "no context model",
+                                                   remedy: "run `doppel train` again to generate new subjects with --rows", stats: "ctx-stats")
         var contextSampling = sampling
         contextSampling.suppressedCodes = [:]
         var stream = SeededRandom.stream(seed: sampling.seed, [SeededRandom.identifier("generate-context")])

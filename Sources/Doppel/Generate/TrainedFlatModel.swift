@@ -16,20 +16,26 @@ struct TrainedFlatModel {
     static func load(_ workspace: Workspace) throws -> TrainedFlatModel {
         let stats = try Encode.readStats(workspace, .target)
         let schema = ModelInputs.schema(stats)
-        let directory = workspace.modelDataDirectory.path
-        guard FileManager.default.fileExists(atPath: (directory as NSString).appendingPathComponent(ModelFiles.modelFileName)) else {
-            throw PipelineError.workspace("no trained model in \(directory); run `doppel train` first")
-        }
-        let (model, _) = try ModelFiles.read(from: directory)
-        guard model.schema == schema else {
-            throw PipelineError.workspace("the model in \(directory) was trained on other columns than tgt-stats/stats.json describes; run `doppel train` again")
-        }
+        let model = try readModel(in: workspace.modelDataDirectory.path, schema: schema, missing: "no trained model",
+                                  remedy: "run `doppel train` first", stats: "tgt-stats")
         guard let firstPartition = try workspace.partitionFiles(.target).first else {
             throw PipelineError.workspace("no partition files in \(workspace.dataDirectory(.target).path); run `doppel split` first")
         }
         let original = try ArrowIPC.read(path: firstPartition.path).schema
         let keys = try MetadataJSON.read(KeysFile.self, from: workspace.keysFile(.target))
         return TrainedFlatModel(stats: stats, schema: schema, model: model, original: original, keys: keys)
+    }
+
+    /// The flat model saved in `directory`, checked against the schema of `stats`/stats.json.
+    static func readModel(in directory: String, schema: ModelSchema, missing: String, remedy: String, stats: String) throws -> FlatModel {
+        guard FileManager.default.fileExists(atPath: (directory as NSString).appendingPathComponent(ModelFiles.modelFileName)) else {
+            throw PipelineError.workspace("\(missing) in \(directory); \(remedy)")
+        }
+        let (model, _) = try ModelFiles.read(from: directory)
+        guard model.schema == schema else {
+            throw PipelineError.workspace("the model in \(directory) was trained on other columns than \(stats)/stats.json describes; run `doppel train` again")
+        }
+        return model
     }
 
     /// The index of the modelled column `name` and its first sub-column.
