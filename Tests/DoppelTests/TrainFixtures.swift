@@ -17,8 +17,10 @@ enum TrainFixture {
         return ws
     }
 
-    static func train(_ ws: String, maxEpochs: Int = 2, maxTime: Double = 600, resume: Bool = false, batchSize: Int? = nil) throws -> TrainSummary {
+    static func train(_ ws: String, maxEpochs: Int = 2, maxTime: Double = 600, resume: Bool = false, batchSize: Int? = nil,
+                      privacy: DPSGD? = nil) throws -> TrainSummary {
         var options = TrainOptions(workspace: ws)
+        options.privacy = privacy
         options.batchSize = batchSize
         options.size = .small
         options.maxEpochs = maxEpochs
