@@ -93,3 +93,26 @@ import DoppelTestSupport
         #expect(try SequentialTrainerTests.bytes(a, "weights.bin") == SequentialTrainerTests.bytes(b, "weights.bin"))
     }
 }
+
+extension SequentialPrivacyTests {
+    /// Every subject's gradient is clipped: with every subject in the batch (rate 1) and almost no
+    /// noise, the mean of the clipped gradients has norm at most the clipping norm, while the
+    /// unclipped mean is far larger.
+    @Test func everySubjectsGradientIsClipped() throws {
+        let job = SequentialTrainingJob(architecture: SequentialTrainerTests.architecture, training: SequentialTrainerTests.training,
+                                        validation: SequentialTrainerTests.validation, maxSteps: 10)
+        var options = TrainingOptions(seed: 1)
+        options.privacy = DPSGD(noiseMultiplier: 1e-9, maxGradNorm: 0.05, maxEpsilon: 1e6, delta: 1e-5)
+        let subjects = SequentialTrainerTests.training.subjectCount
+        var store = job.initialStore(seed: 2)
+        _ = try job.accumulate(&store, examples: ArraySlice(0..<subjects), seed: 3, epoch: 0, step: 0, options: options, scratch: ShardScratch())
+        job.maskGradients(&store)
+        let clipped = store.gradients.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+        options.privacy = nil
+        _ = try job.accumulate(&store, examples: ArraySlice(0..<subjects), seed: 3, epoch: 0, step: 0, options: options, scratch: ShardScratch())
+        job.maskGradients(&store)
+        let plain = store.gradients.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+        #expect(clipped <= 0.05 * 1.0001, "mean clipped gradient norm \(clipped)")
+        #expect(plain > 0.5, "unclipped mean gradient norm \(plain)")
+    }
+}
