@@ -116,3 +116,21 @@ extension SequentialPrivacyTests {
         #expect(plain > 0.5, "unclipped mean gradient norm \(plain)")
     }
 }
+
+extension PrivacyTests {
+    /// A calibrated noise multiplier spends the whole budget by the last epoch.
+    @Test func calibratedNoiseSpendsTheBudgetByTheLastEpoch() throws {
+        let architecture = FlatModelArchitecture.resolve(schema: Fixtures.dependencySchema, size: .small)
+        var options = TrainingOptions(maxEpochs: 5, seed: 3)
+        options.batchSize = 40
+        var privacy = DPSGD(noiseMultiplier: 0, maxGradNorm: 1, maxEpsilon: 2, delta: 1e-5)
+        privacy.calibrateNoise = true
+        options.privacy = privacy
+        let result = try Trainer.train(architecture: architecture, training: Fixtures.dependencyData(rows: 400, seed: 8),
+                                       validation: Fixtures.dependencyData(rows: 100, seed: 9), options: options,
+                                       directory: try TestSupport.temporaryDirectory("doppel-dp-auto").path)
+        let epsilon = try #require(result.summary.privacyEpsilon), sigma = try #require(result.summary.privacyNoiseMultiplier)
+        #expect(result.summary.stopReason == .maxEpochs && result.summary.epochs == 5)
+        #expect(epsilon <= 2 && epsilon > 1.98, "ε \(epsilon) with σ \(sigma)")
+    }
+}

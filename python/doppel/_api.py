@@ -197,7 +197,8 @@ def train(*, model: str | None = None, max_training_time: float | None = 14400.0
     dp = DifferentialPrivacyConfig.coerce(differential_privacy)
     if dp is not None:
         arguments += ["--max-epsilon", repr(float(dp.max_epsilon if dp.max_epsilon is not None else 1e9)), "--delta", repr(float(dp.delta)),
-                      "--noise-multiplier", repr(float(dp.noise_multiplier)), "--max-grad-norm", repr(float(dp.max_grad_norm))]
+                      "--noise-multiplier", "auto" if dp.noise_multiplier is None else repr(float(dp.noise_multiplier)),
+                      "--max-grad-norm", repr(float(dp.max_grad_norm))]
     _run("train", arguments + _executor(parallel_backend, n_jobs), update_progress)
 
 

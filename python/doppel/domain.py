@@ -79,11 +79,12 @@ class _Config:
 
 @dataclass
 class DifferentialPrivacyConfig(_Config):
-    """Differential privacy of training and of the value protection in analyze."""
+    """Differential privacy of training and of the value protection in analyze.
+    ``noise_multiplier=None`` calibrates the noise so that ``max_epochs`` spend ``max_epsilon``."""
 
     max_epsilon: float | None = 10.0
     delta: float = 1e-5
-    noise_multiplier: float = 1.5
+    noise_multiplier: float | None = 1.5
     max_grad_norm: float = 1.0
     value_protection_epsilon: float | None = 1.0
     _aliases = {"maxEpsilon": "max_epsilon", "noiseMultiplier": "noise_multiplier", "maxGradNorm": "max_grad_norm",

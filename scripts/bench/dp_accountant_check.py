@@ -1,6 +1,6 @@
 """Doppel's DP-SGD accountant against Opacus's (an independent implementation), for the
 trainings of scripts/bench/census_dp.py: for each DP workspace, the (σ, q, steps, δ) of its
-model.json give ε by Opacus's RDPAccountant, next to the ε Doppel saved.
+model.json (σ as used: given or calibrated) give ε by Opacus's RDPAccountant, next to Doppel's ε.
 
 Usage: .venv-reference/bin/python scripts/bench/dp_accountant_check.py --work DIR
   (DIR: census_dp.py's --work; needs `pip install opacus` in that venv)
@@ -16,7 +16,6 @@ from opacus.accountants import RDPAccountant
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--work", type=Path, required=True)
-    parser.add_argument("--noise-multiplier", type=float, default=1.5)
     arguments = parser.parse_args()
     for model in sorted(arguments.work.glob("ws-*/ModelStore/model-data/model.json")):
         training = json.loads(model.read_text())["training"]
@@ -25,10 +24,11 @@ def main() -> None:
         stats = json.loads((model.parents[1] / "tgt-stats" / "stats.json").read_text())
         rows = stats.get("trainingRecords") or stats.get("no_of_training_records")
         q = training["batchSize"] / rows
+        sigma = training["privacyNoiseMultiplier"]
         accountant = RDPAccountant()
-        accountant.history = [(arguments.noise_multiplier, q, training["steps"])]
+        accountant.history = [(sigma, q, training["steps"])]
         opacus = accountant.get_epsilon(delta=training["privacyDelta"])
-        print(f"{model.parents[2].name}: σ {arguments.noise_multiplier}, q {q:.6f}, {training['steps']} steps, "
+        print(f"{model.parents[2].name}: σ {sigma:.6f}, q {q:.6f}, {training['steps']} steps, "
               f"δ {training['privacyDelta']}: Doppel ε {training['privacyEpsilon']:.6f}, Opacus ε {opacus:.6f}")
 
 

@@ -65,6 +65,14 @@ enum TrainingLoop {
             rows: job.trainingExamples, dataPointsPerRow: job.dataPointsPerExample, parameters: store.count, memory: memory),
             job.trainingExamples)
         guard batchSize >= 1 else { throw .invalidOption("batch size must be ≥ 1") }
+        var options = options
+        if var privacy = options.privacy, privacy.calibrateNoise {
+            let steps = options.maxEpochs * max(1, job.trainingExamples / batchSize)
+            privacy.noiseMultiplier = RDPAccountant.noiseMultiplier(epsilon: privacy.maxEpsilon, delta: privacy.delta,
+                                                                    sampleRate: Double(batchSize) / Double(job.trainingExamples), steps: steps)
+            privacy.calibrateNoise = false
+            options.privacy = privacy
+        }
         let initialRate = options.learningRate ?? checkpoint?.state.initialLearningRate ?? TrainingHeuristics.learningRate(batchSize: batchSize)
         var optimizer = AdamW(store: store, learningRate: initialRate)
         var state = TrainingState(architecture: job.architecture, batchSize: batchSize, initialLearningRate: initialRate, seed: seed,
@@ -99,7 +107,8 @@ enum TrainingLoop {
                                       initialLearningRate: initialRate, seed: seed, shards: options.shards, elapsedSeconds: run.elapsed(),
                                       stopReason: stopReason,
                                       privacyEpsilon: options.privacy.flatMap { p in run.state.accountant.map { $0.epsilon(delta: p.delta).epsilon } },
-                                      privacyDelta: options.privacy?.delta, statisticsEpsilon: options.statisticsEpsilon)
+                                      privacyDelta: options.privacy?.delta, statisticsEpsilon: options.statisticsEpsilon,
+                                      privacyNoiseMultiplier: options.privacy?.noiseMultiplier)
         try job.writeModel(best, training: summary, to: directory)
         return (best, summary)
     }

@@ -57,6 +57,10 @@ public struct DPSGD: Sendable, Equatable, Codable {
     public var maxGradNorm: Double
     public var maxEpsilon: Double
     public var delta: Double
+    /// Replace `noiseMultiplier` at the start of training by the smallest one whose
+    /// `maxEpochs` epochs spend exactly the budget (``RDPAccountant/noiseMultiplier(epsilon:delta:sampleRate:steps:tolerance:)``):
+    /// the most steps, or the least noise, that the budget allows.
+    public var calibrateNoise = false
 
     public init(noiseMultiplier: Double = 1.5, maxGradNorm: Double = 1, maxEpsilon: Double = 10, delta: Double = 1e-5) {
         self.noiseMultiplier = noiseMultiplier
@@ -66,7 +70,7 @@ public struct DPSGD: Sendable, Equatable, Codable {
     }
 
     func validate() throws(ModelError) {
-        guard noiseMultiplier > 0, maxGradNorm > 0, maxEpsilon > 0, delta > 0, delta < 1 else {
+        guard calibrateNoise || noiseMultiplier > 0, maxGradNorm > 0, maxEpsilon > 0, delta > 0, delta < 1 else {
             throw .invalidOption("DP-SGD needs noise multiplier > 0, max grad norm > 0, max epsilon > 0 and delta in (0, 1)")
         }
     }

@@ -54,6 +54,8 @@ public struct TrainingSummary: Codable, Sendable, Equatable {
     public var privacyDelta: Double? = nil
     /// The ε of the statistics (analyze `--dp-epsilon`) the model was trained with, if any.
     public var statisticsEpsilon: Double? = nil
+    /// DP-SGD: the noise multiplier used (given, or calibrated to the budget).
+    public var privacyNoiseMultiplier: Double? = nil
 }
 
 /// The outcome of ``Trainer/train(architecture:training:validation:options:directory:resume:progress:)``:

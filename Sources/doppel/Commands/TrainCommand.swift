@@ -49,8 +49,8 @@ struct TrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "DP-SGD: δ of the (ε, δ) guarantee.")
     var delta: Double = 1e-5
 
-    @Option(parsing: .unconditional, help: "DP-SGD: noise standard deviation as a multiple of --max-grad-norm.")
-    var noiseMultiplier: Double = 1.5
+    @Option(parsing: .unconditional, help: "DP-SGD: noise standard deviation as a multiple of --max-grad-norm, or 'auto': the least noise whose --max-epochs epochs spend exactly --max-epsilon.")
+    var noiseMultiplier: String = "1.5"
 
     @Option(parsing: .unconditional, help: "DP-SGD: every row's gradient is clipped to this L2 norm.")
     var maxGradNorm: Double = 1
@@ -70,7 +70,13 @@ struct TrainCommand: ParsableCommand {
         configured.learningRate = learningRate
         configured.resume = resume
         if let maxEpsilon {
-            configured.privacy = DPSGD(noiseMultiplier: noiseMultiplier, maxGradNorm: maxGradNorm, maxEpsilon: maxEpsilon, delta: delta)
+            let calibrate = noiseMultiplier.lowercased() == "auto"
+            guard calibrate || Double(noiseMultiplier) != nil else {
+                throw ValidationError("--noise-multiplier expects a number or 'auto', got '\(noiseMultiplier)'")
+            }
+            var privacy = DPSGD(noiseMultiplier: Double(noiseMultiplier) ?? 0, maxGradNorm: maxGradNorm, maxEpsilon: maxEpsilon, delta: delta)
+            privacy.calibrateNoise = calibrate
+            configured.privacy = privacy
         }
         let progress = TerminalProgress(quiet: quiet)
         let summary = try runReportingErrors { try Train.run(configured, progress: progress.reporter) }
@@ -87,7 +93,8 @@ struct TrainCommand: ParsableCommand {
         if let epsilon = t.privacyEpsilon, let delta = t.privacyDelta {
             let total = epsilon + (summary.contextPrivacyEpsilon ?? 0)
             let parts = summary.contextPrivacyEpsilon.map { String(format: " (sequences %.3f + context table %.3f)", epsilon, $0) } ?? ""
-            lines.append(String(format: "  DP-SGD: (ε, δ) = (%.3f, %g) spent by the model%@ (RDP accountant)", total, delta, parts))
+            lines.append(String(format: "  DP-SGD: (ε, δ) = (%.3f, %g) spent by the model%@ (RDP accountant, noise multiplier %.4g)", total, delta, parts,
+                                t.privacyNoiseMultiplier ?? .nan))
             if let statistics = t.statisticsEpsilon {
                 lines.append(String(format: "  release: ε = %.3f (model) + %.3f (statistics, analyze --dp-epsilon) = %.3f at δ = %g", total, statistics, total + statistics, delta))
             } else {
