@@ -81,11 +81,7 @@ struct GenerateCommand: ParsableCommand {
 
     @OptionGroup var read: ReadOptions
 
-    @Flag(help: "Replace output files that exist already.")
-    var force = false
-
-    @Flag(help: "Print no progress.")
-    var quiet = false
+    @OptionGroup var flags: RunFlags
 
     func run() throws {
         guard let rare = RareCategoryReplacement(rawValue: rareCategoryReplacement.lowercased()) else {
@@ -117,9 +113,9 @@ struct GenerateCommand: ParsableCommand {
         options.maxSequenceLength = maxSequenceLength
         options.contextPath = contextOutput
         options.contextDataPath = context
-        try ExistingOutputs.refuse([path, rows != nil || context != nil ? options.contextOutputPath : nil], force: force)
+        try ExistingOutputs.refuse([path, rows != nil || context != nil ? options.contextOutputPath : nil], force: flags.force)
         options.executor = try executor.configuration()
-        let progress = TerminalProgress(quiet: quiet)
+        let progress = TerminalProgress(quiet: flags.quiet)
         let summary = try runReportingErrors { try Generate.run(options, progress: progress.reporter) }
         progress.finish()
         print(GenerateCommand.describe(summary))

@@ -17,14 +17,10 @@ struct ScoreArguments: ParsableArguments {
 
     @OptionGroup var read: ReadOptions
 
-    @Flag(help: "Replace an output file that exists already.")
-    var force = false
-
-    @Flag(help: "Print no progress.")
-    var quiet = false
+    @OptionGroup var flags: RunFlags
 
     func options() throws -> ScoreOptions {
-        try ExistingOutputs.refuse([output], force: force)
+        try ExistingOutputs.refuse([output], force: flags.force)
         var options = ScoreOptions(workspace: workspace, dataPath: data, outputPath: output)
         options.read = try read.resolved()
         options.executor = try executor.configuration()
@@ -48,7 +44,7 @@ struct LogProbCommand: ParsableCommand {
 
     func run() throws {
         let options = try arguments.options()
-        let progress = TerminalProgress(quiet: arguments.quiet)
+        let progress = TerminalProgress(quiet: arguments.flags.quiet)
         let summary = try runReportingErrors { try LogProb.run(options, progress: progress.reporter) }
         progress.finish()
         print("Scored \(summary.rows) rows → \(summary.outputPath)")
@@ -84,7 +80,7 @@ struct PredictCommand: ParsableCommand {
         options.target = target
         options.probabilities = probabilities
         options.seed = seed
-        let progress = TerminalProgress(quiet: arguments.quiet)
+        let progress = TerminalProgress(quiet: arguments.flags.quiet)
         let summary = try runReportingErrors { try Predict.run(options, progress: progress.reporter) }
         progress.finish()
         print("Predicted '\(target)' for \(summary.rows) rows (\(summary.columns.count) column(s)) → \(summary.outputPath)")

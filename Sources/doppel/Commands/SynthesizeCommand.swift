@@ -65,15 +65,11 @@ struct SynthesizeCommand: ParsableCommand {
 
     @OptionGroup var read: ReadOptions
 
-    @Flag(help: "Replace output files that exist already.")
-    var force = false
-
-    @Flag(help: "Print no progress.")
-    var quiet = false
+    @OptionGroup var flags: RunFlags
 
     func run() throws {
         if let rows, rows < 0 { throw ValidationError("--rows must be ≥ 0") }
-        try ExistingOutputs.refuse([output, context == nil ? nil : contextOutput ?? GenerateOptions.contextPath(for: output)], force: force)
+        try ExistingOutputs.refuse([output, context == nil ? nil : contextOutput ?? GenerateOptions.contextPath(for: output)], force: flags.force)
         let train = try trainOptions(workspace: "", model: model, maxEpochs: maxEpochs, maxTime: maxTime, seed: seed, executor: try executor.configuration())
         var options = SynthesizeOptions(dataPath: data, outputPath: output)
         options.workspace = workspace
@@ -92,7 +88,7 @@ struct SynthesizeCommand: ParsableCommand {
         options.executor = train.executor
         options.read = try read.resolved()
         options.shouldStop = train.shouldStop
-        let progress = TerminalProgress(quiet: quiet)
+        let progress = TerminalProgress(quiet: flags.quiet)
         let summary = try runReportingErrors { try Synthesize.run(options, progress: progress.reporter) }
         progress.finish()
         print(SynthesizeCommand.describe(summary))
