@@ -41,7 +41,7 @@ let package = Package(
 
         .executableTarget(
             name: "doppel",
-            dependencies: ["Doppel", "DoppelParallel", "DoppelEncoding", "DoppelNN", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Doppel", "DoppelFiles", "DoppelParallel", "DoppelEncoding", "DoppelNN", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "doppel-bench", dependencies: ["Doppel", "DoppelTable", "DoppelParallel"]),
         // Neural-core micro-benchmarks: sgemm GFLOP/s and a grouped-head training step.

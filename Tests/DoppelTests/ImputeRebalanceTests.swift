@@ -1,3 +1,4 @@
+import DoppelModel
 import DoppelParallel
 import DoppelTestSupport
 import Foundation
@@ -100,6 +101,12 @@ import Testing
         // P(flag = x | group = a) stays about 0.8 (1,500 draws: ±0.06 is 6 standard errors).
         let share = Double(inA.filter { flags[$0] == "x" }.count) / Double(inA.count)
         #expect(abs(share - 0.8) < 0.06, "P(x | a) \(share)")
+        // The rows not given "a" draw their group first (before flag): P(x | b) stays about 0.2.
+        // Drawn later, the suppressed "a" would force b onto rows whose flag was drawn for the
+        // whole population (about 0.29).
+        let inB = (0..<3_000).filter { groups[$0] == "b" }
+        let shareB = Double(inB.filter { flags[$0] == "x" }.count) / Double(inB.count)
+        #expect(abs(shareB - 0.2) < 0.05, "P(x | b) \(shareB)")
     }
 
     @Test func fairnessGivesEveryGroupTheSameTargetShares() throws {
@@ -144,5 +151,30 @@ import Testing
         #expect { try generate("i1.csv") { $0.imputeColumns = ["flags"] } } throws: { "\($0)".contains("'flags' is not a modelled column") }
         let parsed = try Rebalancing(parsing: "income=>50K:0.5,<=50K:0.5")
         #expect(parsed.column == "income" && parsed.shares.map(\.value) == [">50K", "<=50K"] && parsed.shares.map(\.share) == [0.5, 0.5])
+    }
+}
+
+/// The privacy cost of a whole release in model.json: DP-SGD's (ε, δ) and σ next to the ε that
+/// analyze's differentially private statistics spent.
+@Suite struct ReleasePrivacyTests {
+    @Test func modelJSONRecordsTheStatisticsEpsilonToo() throws {
+        let ws = try PipelineFixture.titanic(partitions: 1)
+        var analyze = AnalyzeOptions(workspace: ws)
+        analyze.dpEpsilon = 1.5
+        _ = try Analyze.run(analyze)
+        _ = try PipelineFixture.encode(ws)
+        let summary = try TrainFixture.train(ws, maxEpochs: 2, privacy: DPSGD(noiseMultiplier: 1.5, maxGradNorm: 1, maxEpsilon: 5, delta: 1e-5))
+        let spent = try #require(try Encode.readStats(Workspace(path: ws), .target).valueProtectionEpsilonSpent)
+        #expect(summary.training.statisticsEpsilon == spent)
+        #expect(summary.training.privacyNoiseMultiplier == 1.5)
+        #expect((summary.training.privacyEpsilon ?? 99) <= 5)
+        // What generate prints: the model's ε, the statistics', and their sum.
+        let release = try #require(ReleasePrivacy.read(Workspace(path: ws)))
+        #expect(release.modelEpsilon == summary.training.privacyEpsilon && release.delta == 1e-5)
+        #expect(release.statisticsEpsilon == spent && release.totalEpsilon == release.modelEpsilon + spent)
+    }
+
+    @Test func aModelWithoutDPSGDHasNoReleasePrivacy() throws {
+        #expect(ReleasePrivacy.read(Workspace(path: try TrainFixture.titanic.get())) == nil)
     }
 }

@@ -72,6 +72,7 @@ def run_step(command: str, arguments: Sequence[str], *, on_event: ProgressHandle
     reader = threading.Thread(target=lambda: output.append(process.stdout.read()), daemon=True)
     reader.start()
     text_lines: list[str] = []
+    error_kind: list[str] = []
     interrupted = False
     stop_sent = False
 
@@ -100,6 +101,9 @@ def run_step(command: str, arguments: Sequence[str], *, on_event: ProgressHandle
             continue
         if event.get("event") == "message":
             logger.info("%s", event.get("text", ""))
+        if event.get("event") == "error":
+            error_kind.append(str(event.get("kind", "other")))
+            continue
         if on_event is not None:
             try:
                 if on_event(event):
@@ -118,7 +122,7 @@ def run_step(command: str, arguments: Sequence[str], *, on_event: ProgressHandle
     if interrupted:
         raise KeyboardInterrupt
     if status != 0:
-        raise _error(command, status, text_lines, stopped=stop_sent)
+        raise _error(command, status, text_lines, stopped=stop_sent, kind=error_kind[-1] if error_kind else None)
     return b"".join(output).decode("utf-8", errors="replace")
 
 
@@ -132,17 +136,14 @@ def _parse_event(line: str) -> dict | None:
     return event if isinstance(event, dict) and "event" in event else None
 
 
-def _error(command: str, status: int, lines: list[str], stopped: bool) -> DoppelError:
-    """The exception for a failed step, from the engine's error lines and exit status."""
+def _error(command: str, status: int, lines: list[str], stopped: bool, kind: str | None) -> DoppelError:
+    """The exception for a failed step: its class from the kind the engine reports with the error
+    (``workspace``, ``data``, ``option``, ``other``), the argument parser's usage errors (exit
+    status 64) as argument errors; the message is the engine's."""
     errors = [line.split(":", 1)[1].strip() for line in lines if line.startswith(("error:", "Error:"))]
-    message = "; ".join(errors) or "\n".join(lines[-5:]) or f"exit status {status}"
+    message = f"doppel {command}: " + ("; ".join(errors) or "\n".join(lines[-5:]) or f"exit status {status}")
     if stopped and status == 130:
         return DoppelError(f"doppel {command} was stopped before it completed; run it again")
-    if status == 64 or any(line.startswith("Error:") for line in lines):
-        return DoppelArgumentError(f"doppel {command}: {message}")
-    lowered = message.lower()
-    if "workspace" in lowered and ("not completed" in lowered or "in use" in lowered or "earlier" in lowered or "run it again" in lowered):
-        return DoppelWorkspaceError(f"doppel {command}: {message}")
-    if any(word in lowered for word in ("line ", "column ", ".csv", ".parquet", ".arrow")):
-        return DoppelDataError(f"doppel {command}: {message}")
-    return DoppelError(f"doppel {command}: {message}")
+    if status == 64 or kind == "option":
+        return DoppelArgumentError(message)
+    return {"workspace": DoppelWorkspaceError, "data": DoppelDataError}.get(kind, DoppelError)(message)

@@ -91,6 +91,9 @@ def test_bad_argument_and_failing_step_raise_clear_errors(titanic_path, tmp_path
     bad.write_text('a,b\n1,"unterminated\n')
     with pytest.raises(engine.DoppelError, match="bad.csv"):
         engine.split(bad, workspace_dir=tmp_path / "ws2")
+    # The class comes from the kind the engine reports, not from the message's wording.
+    with pytest.raises(engine.DoppelDataError, match="line|:2:"):
+        engine.split(bad, workspace_dir=tmp_path / "ws3")
 
 
 def test_stop_execution_ends_training_with_a_model(titanic_path, tmp_path):

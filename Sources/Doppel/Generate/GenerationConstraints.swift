@@ -2,16 +2,26 @@ import DoppelEncoding
 import DoppelModel
 import DoppelParallel
 
-/// What imputation and rebalancing add to a flat table's sampling: codes never to sample and,
-/// per chunk, the rows whose rebalanced value is fixed.
+/// What imputation, rebalancing and fairness add to a flat table's sampling: codes never to
+/// sample and, per chunk, the rows whose rebalanced or fair values are fixed.
 enum GenerationConstraints {
+    /// The modelled column `name`: its index and its sub-columns' range in the codes.
+    static func column(_ name: String, stats: StatsFile, schema: ModelSchema, option: String) throws -> (index: Int, subColumns: Range<Int>) {
+        var offset = 0
+        for (c, entry) in stats.columns.enumerated() {
+            let n = schema.columns[c].subColumns.count
+            if entry.name == name { return (c, offset ..< offset + n) }
+            offset += n
+        }
+        throw PipelineError.invalidOption("\(option) '\(name)' is not a modelled column of the training data (columns: \(stats.columns.map(\.name).joined(separator: ", ")))")
+    }
+
     /// Per sub-column of the imputed columns, the codes that would leave a cell missing or
     /// `_RARE_` (its missing codes and, for categorical and discrete columns, the rare code).
     static func imputationSuppression(_ columns: Set<String>, stats: StatsFile, schema: ModelSchema) throws -> [Int: [Int32]] {
-        let modelled = Set(stats.columns.map(\.name))
-        if let unknown = columns.sorted().first(where: { !modelled.contains($0) }) {
-            throw PipelineError.invalidOption("--impute: '\(unknown)' is not a modelled column of the training data (columns: \(stats.columns.map(\.name).joined(separator: ", ")))")
-        }
+        for name in columns.sorted() { _ = try column(name, stats: stats, schema: schema, option: "--impute:") }
+        // The `_RARE_` codes the `sample` replacement suppresses, and each imputed sub-column's missing code.
+        let rare = Generate.rareCodes(stats, schema)
         var result: [Int: [Int32]] = [:]
         var offset = 0
         for (c, entry) in stats.columns.enumerated() {
@@ -20,11 +30,8 @@ enum GenerationConstraints {
             guard columns.contains(entry.name) else { continue }
             let missing = entry.stats.missingCodes
             for (k, spec) in subColumns.enumerated() {
-                var codes = missing[spec.name].map { [$0] } ?? []
-                if spec.name == "cat", case .categorical = entry.stats { codes.append(CategoricalStats.rareCode) }
-                if spec.name == "cat", case .numericDiscrete = entry.stats { codes.append(CategoricalStats.rareCode) }
-                let kept = Set(codes).sorted().filter { Int($0) < spec.cardinality }
-                if !kept.isEmpty && kept.count < spec.cardinality { result[offset + k] = kept }
+                let codes = Set((missing[spec.name].map { [$0] } ?? []) + (rare[offset + k] ?? [])).sorted()
+                if !codes.isEmpty && codes.count < spec.cardinality { result[offset + k] = codes }
             }
         }
         return result
@@ -45,22 +52,17 @@ enum GenerationConstraints {
 
     /// Resolves `rebalancing` against the statistics: a categorical column and kept categories.
     static func resolve(_ rebalancing: Rebalancing, stats: StatsFile, schema: ModelSchema) throws -> RebalancedCodes {
-        var offset = 0
-        for (c, entry) in stats.columns.enumerated() {
-            defer { offset += schema.columns[c].subColumns.count }
-            guard entry.name == rebalancing.column else { continue }
-            guard case .categorical(let categorical) = entry.stats else {
-                throw PipelineError.invalidOption("--rebalance \(rebalancing.column): only categorical columns can be rebalanced (this one is \(entry.stats.encodingType.rawValue))")
-            }
-            let codes = try rebalancing.shares.map { item -> Int32 in
-                guard let index = categorical.categories.firstIndex(of: item.value) else {
-                    throw PipelineError.invalidOption("--rebalance \(rebalancing.column): '\(item.value)' is not a category the model knows (rare values are protected; kept: \(categorical.categories.prefix(20).joined(separator: ", ")))")
-                }
-                return categorical.firstCategoryCode + Int32(index)
-            }
-            return RebalancedCodes(column: c, subColumn: offset, codes: codes, shares: rebalancing.shares.map(\.share))
+        let (c, range) = try column(rebalancing.column, stats: stats, schema: schema, option: "--rebalance")
+        guard case .categorical(let categorical) = stats.columns[c].stats else {
+            throw PipelineError.invalidOption("--rebalance \(rebalancing.column): only categorical columns can be rebalanced (this one is \(stats.columns[c].stats.encodingType.rawValue))")
         }
-        throw PipelineError.invalidOption("--rebalance: '\(rebalancing.column)' is not a modelled column of the training data")
+        let codes = try rebalancing.shares.map { item -> Int32 in
+            guard let index = categorical.categories.firstIndex(of: item.value) else {
+                throw PipelineError.invalidOption("--rebalance \(rebalancing.column): '\(item.value)' is not a category the model knows (rare values are protected; kept: \(categorical.categories.prefix(20).joined(separator: ", ")))")
+            }
+            return categorical.firstCategoryCode + Int32(index)
+        }
+        return RebalancedCodes(column: c, subColumn: range.lowerBound, codes: codes, shares: rebalancing.shares.map(\.share))
     }
 
     /// Fixed codes of one chunk of `rows` rows: `round(share · rows)` rows (rounded so that the
@@ -98,27 +100,15 @@ extension GenerationConstraints {
     }
 
     static func resolve(_ fairness: Fairness, stats: StatsFile, schema: ModelSchema) throws -> FairColumns {
-        var ranges: [String: (Int, Range<Int>)] = [:]
-        var offset = 0
-        for (c, entry) in stats.columns.enumerated() {
-            let n = schema.columns[c].subColumns.count
-            ranges[entry.name] = (c, offset ..< offset + n)
-            offset += n
-        }
-        func find(_ name: String, _ option: String) throws -> (Int, Range<Int>) {
-            guard let found = ranges[name] else {
-                throw PipelineError.invalidOption("\(option) '\(name)' is not a modelled column of the training data")
-            }
-            return found
-        }
-        let target = try find(fairness.target, "--fairness-target")
-        switch stats.columns[target.0].stats {
+        let target = try column(fairness.target, stats: stats, schema: schema, option: "--fairness-target")
+        switch stats.columns[target.index].stats {
         case .categorical, .numericDiscrete: break
         default:
-            throw PipelineError.invalidOption("--fairness-target \(fairness.target): only categorical or discrete targets (this one is \(stats.columns[target.0].stats.encodingType.rawValue))")
+            throw PipelineError.invalidOption("--fairness-target \(fairness.target): only categorical or discrete targets (this one is \(stats.columns[target.index].stats.encodingType.rawValue))")
         }
-        let sensitive = try fairness.sensitive.map { try find($0, "--sensitive") }
-        return FairColumns(target: target.0, targetSubColumns: target.1, sensitive: sensitive.map(\.0), sensitiveSubColumns: sensitive.map(\.1))
+        let sensitive = try fairness.sensitive.map { try column($0, stats: stats, schema: schema, option: "--sensitive") }
+        return FairColumns(target: target.index, targetSubColumns: target.subColumns, sensitive: sensitive.map(\.index),
+                           sensitiveSubColumns: sensitive.map(\.subColumns))
     }
 
     /// Fixed codes of one fair chunk. Two draws from the model give the sensitive values (the

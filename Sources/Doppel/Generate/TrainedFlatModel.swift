@@ -40,11 +40,7 @@ struct TrainedFlatModel {
 
     /// The index of the modelled column `name` and its first sub-column.
     func column(_ name: String, option: String) throws -> (index: Int, firstSubColumn: Int) {
-        var offset = 0
-        for (c, entry) in stats.columns.enumerated() {
-            if entry.name == name { return (c, offset) }
-            offset += schema.columns[c].subColumns.count
-        }
-        throw PipelineError.invalidOption("\(option) '\(name)' is not a modelled column of the training data (columns: \(stats.columns.map(\.name).joined(separator: ", ")))")
+        let found = try GenerationConstraints.column(name, stats: stats, schema: schema, option: option)
+        return (found.index, found.subColumns.lowerBound)
     }
 }

@@ -82,7 +82,7 @@ public enum ModelFiles {
 
     /// Reads and validates `model.json` of the model kind `A`: format name and version, the
     /// architecture's own checks, and a parameter-count bound before anything is allocated.
-    static func readDescription<A>(_ type: ModelDescriptionOf<A>.Type, from directory: String) throws(ModelError) -> ModelDescriptionOf<A> {
+    public static func readDescription<A>(_ type: ModelDescriptionOf<A>.Type, from directory: String) throws(ModelError) -> ModelDescriptionOf<A> {
         let file = path(directory, modelFileName)
         let bytes = try FileAccess.read(file)
         let description: ModelDescriptionOf<A>

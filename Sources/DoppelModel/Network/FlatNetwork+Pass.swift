@@ -56,17 +56,7 @@ enum SampleNorms {
         }
     }
 
-    /// `Σ v[i]²`, eight lanes of Float products summed in Double per block of eight.
-    static func squaredNorm(_ v: UnsafePointer<Float>, _ n: Int) -> Double {
-        var s = 0.0, i = 0
-        while i + 8 <= n {
-            let x = UnsafeRawPointer(v + i).loadUnaligned(as: SIMD8<Float>.self)
-            s += Double((x * x).sum())
-            i += 8
-        }
-        while i < n { s += Double(v[i]) * Double(v[i]); i += 1 }
-        return s
-    }
+    static func squaredNorm(_ v: UnsafePointer<Float>, _ n: Int) -> Double { VectorMath.sumOfSquares(v, count: n) }
 }
 
 extension FlatNetwork {

@@ -118,10 +118,8 @@ struct SequentialTrainingJob: TrainingJob {
                         let loss = try network.pass(values: values, gradients: own, batch: batch, dropout: &dropout, divisor: 1)
                         for j in total.indices { total[j] += loss[j] / Double(subjects.count) }
                         for run in zeroRuns { (own + run.lowerBound).update(repeating: 0, count: run.count) }
-                        var norm = 0.0
-                        for i in 0..<parameters { norm += Double(own[i]) * Double(own[i]) }
-                        let factor = Float(min(1, clip / max(norm.squareRoot(), 1e-12)) / expected)
-                        for i in 0..<parameters { target[i] += factor * own[i] }
+                        let norm = VectorMath.sumOfSquares(own, count: parameters).squareRoot()
+                        VectorMath.add(target, own, scaledBy: Float(min(1, clip / max(norm, 1e-12)) / expected), count: parameters)
                     }
                     return total
                 }

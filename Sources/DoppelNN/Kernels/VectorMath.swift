@@ -131,4 +131,29 @@ public enum VectorMath {
         }
         while i < count { a[i] += b[i]; i += 1 }
     }
+
+    /// `a[i] += scale · b[i]`.
+    public static func add(_ a: UnsafeMutablePointer<Float>, _ b: UnsafePointer<Float>, scaledBy scale: Float, count: Int) {
+        var i = 0
+        while i + 8 <= count {
+            let target = UnsafeMutableRawPointer(a + i)
+            let v = target.loadUnaligned(as: SIMD8<Float>.self) + scale * UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self)
+            target.storeBytes(of: v, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < count { a[i] += scale * b[i]; i += 1 }
+    }
+
+    /// `Σ x[i]²`: eight lanes of Float squares, each block of eight summed into a Float64 total
+    /// (a gradient's squared norm, e.g. for DP-SGD's clipping).
+    public static func sumOfSquares(_ x: UnsafePointer<Float>, count: Int) -> Double {
+        var total = 0.0, i = 0
+        while i + 8 <= count {
+            let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+            total += Double((v * v).sum())
+            i += 8
+        }
+        while i < count { total += Double(x[i]) * Double(x[i]); i += 1 }
+        return total
+    }
 }

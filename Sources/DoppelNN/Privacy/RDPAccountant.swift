@@ -25,6 +25,15 @@ public struct RDPAccountant: Sendable, Equatable, Codable {
     public private(set) var rdp: [Double]
     /// Steps accounted so far.
     public private(set) var steps = 0
+    /// The RDP of one step at the last (σ, q), so that a training loop's every step does not
+    /// recompute the series (not saved, not compared).
+    private var lastStep: (sigma: Double, q: Double, rdp: [Double])? = nil
+
+    private enum CodingKeys: String, CodingKey { case orders, rdp, steps }
+
+    public static func == (a: RDPAccountant, b: RDPAccountant) -> Bool {
+        a.orders == b.orders && a.rdp == b.rdp && a.steps == b.steps
+    }
 
     public init(orders: [Double] = RDPAccountant.defaultOrders) {
         precondition(orders.allSatisfy { $0 > 1 }, "RDP orders must exceed 1")
@@ -34,9 +43,14 @@ public struct RDPAccountant: Sendable, Equatable, Codable {
 
     /// Accounts `count` steps with sampling rate `q` and noise multiplier `sigma`.
     public mutating func step(noiseMultiplier sigma: Double, sampleRate q: Double, count: Int = 1) {
-        for (i, alpha) in orders.enumerated() {
-            rdp[i] += Double(count) * Self.sampledGaussianRDP(q: q, sigma: sigma, alpha: alpha)
+        let perStep: [Double]
+        if let last = lastStep, last.sigma == sigma, last.q == q {
+            perStep = last.rdp
+        } else {
+            perStep = orders.map { Self.sampledGaussianRDP(q: q, sigma: sigma, alpha: $0) }
+            lastStep = (sigma, q, perStep)
         }
+        for (i, one) in perStep.enumerated() { rdp[i] += Double(count) * one }
         steps += count
     }
 

@@ -122,22 +122,12 @@ struct GenerateCommand: ParsableCommand {
         if let line = GenerateCommand.privacyLine(workspace: workspace) { print(line) }
     }
 
-    /// The privacy cost recorded with the model (DP-SGD and differentially private statistics).
+    /// The privacy cost recorded with the models (DP-SGD and differentially private statistics).
     static func privacyLine(workspace: String) -> String? {
-        let store = Workspace(path: workspace)
-        var epsilon = 0.0, delta: Double?, statistics: Double?
-        for directory in [store.modelDataDirectory, store.contextModelDataDirectory] {
-            let file = directory.appendingPathComponent("model.json")
-            guard let data = FileManager.default.contents(atPath: file.path),
-                  let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-                  let training = json["training"] as? [String: Any], let spent = training["privacyEpsilon"] as? Double else { continue }
-            epsilon += spent
-            delta = training["privacyDelta"] as? Double
-            statistics = training["statisticsEpsilon"] as? Double ?? statistics
-        }
-        guard let delta else { return nil }
-        return String(format: "Differential privacy of this release: ε = %.3f (model)%@ at δ = %g", epsilon,
-                      statistics.map { String(format: " + %.3f (statistics) = %.3f", $0, epsilon + $0) } ?? "", delta)
+        guard let privacy = ReleasePrivacy.read(Workspace(path: workspace)) else { return nil }
+        return String(format: "Differential privacy of this release: ε = %.3f (model)%@ at δ = %g", privacy.modelEpsilon,
+                      privacy.statisticsEpsilon.map { String(format: " + %.3f (statistics) = %.3f", $0, privacy.totalEpsilon) } ?? "",
+                      privacy.delta)
     }
 
     static func describe(_ summary: GenerateSummary) -> String {

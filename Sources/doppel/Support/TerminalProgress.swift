@@ -84,6 +84,7 @@ final class TerminalProgress: @unchecked Sendable {
 /// ```
 /// {"event":"message","text":"reading data.csv","elapsed":0.1}
 /// {"event":"step","label":"encoding part-000000-trn.arrow","completed":0,"total":2,"elapsed":0.2}
+/// {"event":"error","kind":"workspace","message":"…"}   (then the `error: …` line; kinds: workspace, data, option, other)
 /// {"event":"training","epoch":3,"max_epochs":100,"steps":261,"samples":133632,"trn_loss":12.4,
 ///  "val_loss":12.3,"learn_rate":0.004,"total_time":0.5,"remaining":13.1,"is_checkpoint":true}
 /// ```
@@ -103,6 +104,11 @@ enum JSONProgress {
               "trn_loss": number(u.trainLoss), "val_loss": u.validationLoss.map(number) ?? NSNull(),
               "learn_rate": number(Double(u.learningRate)), "total_time": number(u.elapsedSeconds),
               "remaining": number(u.remainingSeconds), "is_checkpoint": u.isCheckpoint])
+    }
+
+    /// An error, before the `error: …` line (see `runReportingErrors`).
+    static func error(kind: String, message: String) -> String {
+        line(["event": "error", "kind": kind, "message": message])
     }
 
     private static func line(_ object: [String: Any]) -> String {
