@@ -13,12 +13,14 @@ public enum Train {
     public static func run(_ options: TrainOptions, progress: ProgressReporter = .silent) throws -> TrainSummary {
         try options.validate()
         let workspace = Workspace(path: options.workspace)
-        let lock = try WorkspaceLock.acquire(workspace, .exclusive, step: "train")
+        // The ranks of an MPI job train together: rank 0 holds the lock and keeps the records.
+        let leader = options.group.isLeader
+        let lock = leader ? try WorkspaceLock.acquire(workspace, .exclusive, step: "train") : nil
         defer { withExtendedLifetime(lock) {} }
-        let stepInput = try StepRecords.begin(.train, workspace)
+        let stepInput = leader ? try StepRecords.begin(.train, workspace) : nil
         let summary = try SequentialInputs.isSequential(workspace)
             ? trainSequential(options, workspace: workspace, progress: progress) : trainFlat(options, workspace: workspace, progress: progress)
-        try StepRecords.complete(.train, workspace, input: stepInput)
+        if leader { try StepRecords.complete(.train, workspace, input: stepInput) }
         return summary
     }
 
@@ -66,6 +68,8 @@ public enum Train {
         trainingOptions.privacy = options.privacy
         trainingOptions.statisticsEpsilon = statisticsEpsilon(Workspace(path: options.workspace))
         trainingOptions.shouldStop = options.shouldStop
+        trainingOptions.group = options.group
+        trainingOptions.shards = options.shards
         trainingOptions.progressInterval = 2
         return trainingOptions
     }

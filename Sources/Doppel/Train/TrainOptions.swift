@@ -20,6 +20,11 @@ public struct TrainOptions: Sendable {
     /// How parallel work runs (`--backend`, `--jobs`). Model passes need shared memory, so they
     /// run on threads under `processes`, on one thread under `sequential`.
     public var executor = ExecutorConfiguration()
+    /// The processes that train together (ranks of an MPI job; rank 0 takes the workspace lock
+    /// and writes the files) and the shards every batch is split into (the weights depend on the
+    /// shard count, not on the number of ranks; a multiple of the rank count spreads them evenly).
+    public var group: any ProcessGroup = SingleProcess()
+    public var shards = 2
     /// Asked after every step; `true` ends training gracefully (e.g. after Ctrl-C).
     public var shouldStop: @Sendable () -> Bool = { false }
 
@@ -31,6 +36,13 @@ public struct TrainOptions: Sendable {
     public func validate() throws(PipelineError) {
         guard maxEpochs >= 1 else { throw .invalidOption("--max-epochs must be ≥ 1, got \(maxEpochs)") }
         guard maxTime > 0, maxTime.isFinite else { throw .invalidOption("--max-time must be a positive number of minutes, got \(maxTime / 60)") }
+        guard shards >= 1 else { throw .invalidOption("--shards must be ≥ 1, got \(shards)") }
+        if group.size & (group.size - 1) != 0 {
+            throw .invalidOption("\(group.size) MPI ranks: training needs a power-of-two rank count (1, 2, 4, 8, …) for its gradient sum to equal the one-process sum bit for bit")
+        }
+        if group.size > 1, shards % group.size != 0 {
+            throw .invalidOption("--shards \(shards) does not split evenly over \(group.size) ranks: use a multiple of \(group.size) (and the same --shards for a one-process run that should give the same weights)")
+        }
         if let batchSize, batchSize < 1 { throw .invalidOption("--batch-size must be ≥ 1, got \(batchSize)") }
         if let learningRate, !(learningRate > 0 && learningRate <= 1) {
             throw .invalidOption("--learning-rate must lie in (0, 1], got \(learningRate)")

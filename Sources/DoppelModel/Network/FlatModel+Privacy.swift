@@ -34,14 +34,14 @@ extension FlatModel {
     /// `clip(g) = g · min(1, C / ‖g‖)`; shards as in ``shardedGradients``, noise from `noiseSeed`.
     /// Returns the rows' mean loss per sub-column (unweighted).
     mutating func privateGradients(codes: [Int32], ranks: [Int32], rows: Int, privacy: DPSGD, expectedRows: Double,
-                                   shards: Int, workers: Int, seed: UInt64, path: [UInt64], noiseSeed: UInt64,
+                                   shards: Int, workers: Int, group: any ProcessGroup = SingleProcess(), seed: UInt64, path: [UInt64], noiseSeed: UInt64,
                                    scratch: ShardScratch) throws(ModelError) -> [Double] {
         let S = network.subColumnCount, C = network.columnCount
         var losses = [Double](repeating: 0, count: S)
         if rows > 0 {
             let count = max(1, min(shards, rows))
             let network = network, dropoutRate = architecture.dropout, clip = privacy.maxGradNorm, parameterCount = store.count
-            losses = try ShardedGradients.run(store: &store, shards: count, workers: workers, scratch: scratch, lossCount: S) { shard, values, target in
+            losses = try ShardedGradients.run(store: &store, shards: count, workers: workers, group: group, scratch: scratch, lossCount: S) { shard, values, target in
                 let lo = rows * shard / count, hi = rows * (shard + 1) / count, n = hi - lo
                 return codes.withUnsafeBufferPointer { c in
                     ranks.withUnsafeBufferPointer { r in

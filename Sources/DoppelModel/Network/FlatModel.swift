@@ -96,12 +96,12 @@ public struct FlatModel: Sendable {
     /// their own buffers of `scratch`, which are then added in slice order. The result depends on
     /// `shards`, never on `workers` or scheduling. OVERWRITES `store.gradients` with the
     /// batch-mean gradient and returns the loss per sub-column.
-    mutating func shardedGradients(codes: [Int32], ranks: [Int32], rows: Int, shards: Int, workers: Int,
+    mutating func shardedGradients(codes: [Int32], ranks: [Int32], rows: Int, shards: Int, workers: Int, group: any ProcessGroup = SingleProcess(),
                                    seed: UInt64, path: [UInt64], scratch: ShardScratch) throws(ModelError) -> [Double] {
         let S = network.subColumnCount, C = network.columnCount
         let count = max(1, min(shards, rows))
         let network = network, dropoutRate = architecture.dropout
-        return try ShardedGradients.run(store: &store, shards: count, workers: workers, scratch: scratch, lossCount: S) { shard, values, target in
+        return try ShardedGradients.run(store: &store, shards: count, workers: workers, group: group, scratch: scratch, lossCount: S) { shard, values, target in
             let lo = rows * shard / count, hi = rows * (shard + 1) / count
             var dropout = Dropout(probability: dropoutRate, random: SeededRandom.stream(seed: seed, path + [UInt64(shard)]))
             return codes.withUnsafeBufferPointer { c in

@@ -13,6 +13,8 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
     case io(path: String, reason: String)
     /// A model file is corrupt, truncated, from another program, or for another architecture.
     case invalidFile(path: String, reason: String)
+    /// A collective operation of a multi-process (MPI) run failed.
+    case distributed(String)
 
     public var description: String {
         switch self {
@@ -25,6 +27,7 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
         case .noTrainingData: return "no training rows: nothing to train on"
         case .io(let path, let reason): return "\(path): \(reason)"
         case .invalidFile(let path, let reason): return "\(path): \(reason)"
+        case .distributed(let s): return s
         }
     }
 }

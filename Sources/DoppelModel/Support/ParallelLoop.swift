@@ -9,6 +9,24 @@ enum ParallelLoop {
     static func map<T: Sendable>(_ count: Int, workers: Int, _ body: @Sendable (Int) -> T) -> [T] {
         Executor.sharedThreads(jobs: max(1, workers)).map(count, body)
     }
+
+    /// The sum, in index order, of `body(i)` for `i` in `0..<count`; in a multi-process
+    /// ``ProcessGroup`` rank `r` computes the indices `i` with `i % size == r` and the values are
+    /// gathered (exactly: each has one contributor) before the sum, so every rank gets the
+    /// one-process result. For validation losses.
+    static func sum(_ count: Int, workers: Int, group: any ProcessGroup,
+                    _ body: @Sendable (Int) -> Result<Double, ModelError>) throws(ModelError) -> Double {
+        let mine = Array(stride(from: group.rank, to: count, by: group.size))
+        let results = map(mine.count, workers: workers) { body(mine[$0]) }
+        var values = [Double](repeating: 0, count: count)
+        for (k, result) in results.enumerated() { values[mine[k]] = try result.get() }
+        if group.size > 1 {
+            do {
+                try values.withUnsafeMutableBufferPointer { v throws(DistributedError) in try group.sumContributions(v.baseAddress!, count: v.count) }
+            } catch { throw .distributed(error.description) }
+        }
+        return values.reduce(0, +)
+    }
 }
 
 /// A raw Float32 scratch buffer that frees itself; for the per-pass activations of the network.

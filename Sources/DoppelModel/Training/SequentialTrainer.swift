@@ -67,7 +67,7 @@ struct SequentialTrainingJob: TrainingJob {
         let subjects = Array(examples), count = max(1, min(options.shards, subjects.count))
         let network = network, data = training, maxSteps = maxSteps, positional = architecture.positional
         let columns = architecture.target.columns.count, dropoutRate = architecture.target.dropout
-        return try ShardedGradients.run(store: &store, shards: count, workers: options.workers, scratch: scratch,
+        return try ShardedGradients.run(store: &store, shards: count, workers: options.workers, group: options.group, scratch: scratch,
                                         lossCount: network.heads.subColumnCount) { shard, values, target in
             let lo = subjects.count * shard / count, hi = subjects.count * (shard + 1) / count
             var orders = SeededRandom.stream(seed: seed, [TrainingLoop.Stream.orders.rawValue, epoch, step, UInt64(shard)])
@@ -101,8 +101,8 @@ struct SequentialTrainingJob: TrainingJob {
         if subjects.isEmpty {
             store.zeroGradients()
         } else {
-            losses = try ShardedGradients.run(store: &store, shards: count, workers: options.workers, scratch: scratch,
-                                              lossCount: network.heads.subColumnCount) { shard, values, target in
+            losses = try ShardedGradients.run(store: &store, shards: count, workers: options.workers, group: options.group,
+                                              scratch: scratch, lossCount: network.heads.subColumnCount) { shard, values, target in
                 let lo = subjects.count * shard / count, hi = subjects.count * (shard + 1) / count
                 var orders = SeededRandom.stream(seed: seed, [TrainingLoop.Stream.orders.rawValue, epoch, step, UInt64(shard)])
                 var dropout = Dropout(probability: dropoutRate,
@@ -134,28 +134,26 @@ struct SequentialTrainingJob: TrainingJob {
     }
 
     /// Mean per-subject loss of the validation sequences in evaluation mode; chunks of subjects
-    /// run in parallel (their column orders from `(seed, validation, chunk)`) and are summed in order.
+    /// run in parallel, and on the ranks of a process group (their column orders from `(seed, validation, chunk)`) and are summed in order.
     func validationLoss(_ store: ParameterStore, seed: UInt64, options: TrainingOptions, batchSize: Int) throws(ModelError) -> Double {
         let subjects = validation.subjectCount, chunk = max(1, min(subjects, batchSize))
         let count = (subjects + chunk - 1) / chunk
         let network = network, data = validation, maxSteps = maxSteps, positional = architecture.positional
         let columns = architecture.target.columns.count
-        let results = store.values.withUnsafeBufferPointer { v in
+        let total = try store.values.withUnsafeBufferPointer { v throws(ModelError) in
             let values = SharedPointer(v.baseAddress!)
-            return ParallelLoop.map(count, workers: options.workers) { i in
+            return try ParallelLoop.sum(count, workers: options.workers, group: options.group) { i in
                 let lo = i * chunk, hi = min(subjects, lo + chunk)
                 var orders = SeededRandom.stream(seed: seed, [TrainingLoop.Stream.validation.rawValue, UInt64(i)])
                 let batch = SequenceBatch.make(from: data, subjects: Array(lo..<hi), maxSteps: maxSteps, positional: positional,
                                                columns: columns, random: &orders)
                 var dropout = Dropout.evaluation
-                return Result { () throws(NNError) -> Double in
-                    try network.pass(values: values.pointer, gradients: nil, batch: batch, dropout: &dropout, divisor: 1).reduce(0, +)
+                return Result { () throws(ModelError) -> Double in
+                    do throws(NNError) {
+                        return try network.pass(values: values.pointer, gradients: nil, batch: batch, dropout: &dropout, divisor: 1).reduce(0, +)
+                    } catch { throw .shapeMismatch(error.description) }
                 }
             }
-        }
-        var total = 0.0
-        for result in results {
-            do { total += try result.get() } catch { throw .shapeMismatch(error.description) }
         }
         return total / Double(subjects)
     }

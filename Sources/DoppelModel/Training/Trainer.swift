@@ -80,11 +80,11 @@ struct FlatTrainingJob: TrainingJob {
             var noise = SeededRandom.stream(seed: seed, [TrainingLoop.Stream.noise.rawValue, epoch, step])
             return try model.privateGradients(codes: batchCodes, ranks: orders.ranks, rows: rows, privacy: privacy,
                                               expectedRows: rate * Double(training.rowCount), shards: options.shards,
-                                              workers: options.workers, seed: seed, path: [TrainingLoop.Stream.dropout.rawValue, epoch, step],
+                                              workers: options.workers, group: options.group, seed: seed, path: [TrainingLoop.Stream.dropout.rawValue, epoch, step],
                                               noiseSeed: noise.next(), scratch: scratch).reduce(0, +)
         }
         return try model.shardedGradients(codes: batchCodes, ranks: orders.ranks, rows: rows, shards: options.shards,
-                                          workers: options.workers, seed: seed,
+                                          workers: options.workers, group: options.group, seed: seed,
                                           path: [TrainingLoop.Stream.dropout.rawValue, epoch, step], scratch: scratch).reduce(0, +)
     }
 
@@ -109,7 +109,7 @@ struct FlatTrainingJob: TrainingJob {
     }
 
     /// Mean per-row loss (sum over sub-columns) of the validation rows in evaluation mode; chunks
-    /// run in parallel and are summed in chunk order.
+    /// run in parallel (and on the ranks of a process group) and are summed in chunk order.
     func validationLoss(_ store: ParameterStore, seed: UInt64, options: TrainingOptions, batchSize: Int) throws(ModelError) -> Double {
         var model = template
         model.store = store
@@ -118,7 +118,7 @@ struct FlatTrainingJob: TrainingJob {
         let chunk = max(1, min(rows, max(batchSize, 256)))
         let count = (rows + chunk - 1) / chunk
         let evaluated = model
-        let results = ParallelLoop.map(count, workers: options.workers) { i in
+        let total = try ParallelLoop.sum(count, workers: options.workers, group: options.group) { i in
             let lo = i * chunk, hi = min(rows, lo + chunk)
             return Result { () throws(ModelError) -> Double in
                 let part = try EncodedData(rowCount: hi - lo, subColumnCount: S, codes: Array(data.codes[lo * S ..< hi * S]))
@@ -126,8 +126,6 @@ struct FlatTrainingJob: TrainingJob {
                 return try evaluated.loss(batch: part, orders: partOrders).reduce(0, +) * Double(hi - lo)
             }
         }
-        var total = 0.0
-        for result in results { total += try result.get() }
         return total / Double(rows)
     }
 

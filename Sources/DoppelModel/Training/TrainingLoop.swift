@@ -61,10 +61,13 @@ enum TrainingLoop {
             ? try TrainingCheckpoint<Job.Architecture>.decode(try FileAccess.read(checkpointPath), store: store, path: checkpointPath) : nil
         // A resumed run keeps the heuristic choices of the run it continues (they depend on the machine's memory).
         let memory = options.availableMemory ?? ProcessInfo.processInfo.physicalMemory
-        let batchSize = min(options.batchSize ?? checkpoint?.state.batchSize ?? TrainingHeuristics.batchSize(
+        var batchSize = min(options.batchSize ?? checkpoint?.state.batchSize ?? TrainingHeuristics.batchSize(
             rows: job.trainingExamples, dataPointsPerRow: job.dataPointsPerExample, parameters: store.count, memory: memory),
             job.trainingExamples)
         guard batchSize >= 1 else { throw .invalidOption("batch size must be ≥ 1") }
+        // Ranks of a process group use rank 0's (its machine's memory decided the heuristic).
+        let group = options.group
+        batchSize = Int(try agree(Int64(batchSize), group))
         var options = options
         if var privacy = options.privacy, privacy.calibrateNoise {
             let steps = options.maxEpochs * max(1, job.trainingExamples / batchSize)
@@ -92,11 +95,11 @@ enum TrainingLoop {
             store.values = checkpoint.weights
             bestWeights = checkpoint.bestWeights
             optimizer = AdamW(store: store, restoring: checkpoint.optimizer)
-        } else {
+        } else if group.isLeader {
             FileAccess.remove(checkpointPath)
             FileAccess.remove(ModelFiles.path(directory, ModelFiles.progressFileName))
         }
-        try job.writeModel(store, training: nil, to: directory)
+        if group.isLeader { try job.writeModel(store, training: nil, to: directory) }
         var run = Run(job: job, options: options, directory: directory, checkpointPath: checkpointPath, batchSize: batchSize,
                       store: store, optimizer: optimizer, state: state, bestWeights: bestWeights)
         let stopReason = try run.epochs(progress: progress)
@@ -109,8 +112,23 @@ enum TrainingLoop {
                                       privacyEpsilon: options.privacy.flatMap { p in run.state.accountant.map { $0.epsilon(delta: p.delta).epsilon } },
                                       privacyDelta: options.privacy?.delta, statisticsEpsilon: options.statisticsEpsilon,
                                       privacyNoiseMultiplier: options.privacy?.noiseMultiplier)
-        try job.writeModel(best, training: summary, to: directory)
+        if group.isLeader { try job.writeModel(best, training: summary, to: directory) }
         return (best, summary)
+    }
+
+    /// Rank 0's `value` on every rank of `group`.
+    static func agree(_ value: Int64, _ group: any ProcessGroup) throws(ModelError) -> Int64 {
+        do { return try group.agree(value) } catch { throw .distributed(error.description) }
+    }
+
+    /// Why training stops after this step or at this epoch's start, decided by rank 0 for all
+    /// ranks (their clocks differ): 0 go on, 1 time is up, 2 stop requested.
+    static func stopDecision(timeUp: Bool, stopRequested: Bool, _ group: any ProcessGroup) throws(ModelError) -> StopReason? {
+        switch try agree(timeUp ? 1 : stopRequested ? 2 : 0, group) {
+        case 1: .maxTime
+        case 2: .cancelled
+        default: nil
+        }
     }
 
     /// The state of a run between steps, and its epochs.
@@ -165,7 +183,9 @@ enum TrainingLoop {
             let scratch = ShardScratch()
             if state.badEpochs > options.earlyStoppingPatience { return .earlyStopping }
             while state.epoch < options.maxEpochs {
-                if elapsed() > options.maxTime { return .maxTime }
+                if try TrainingLoop.stopDecision(timeUp: elapsed() > options.maxTime, stopRequested: false, options.group) != nil {
+                    return .maxTime
+                }
                 let epoch = UInt64(state.epoch)
                 var shuffle = SeededRandom.stream(seed: seed, [Stream.shuffle.rawValue, epoch])
                 let permutation = shuffle.permutation(job.trainingExamples)
@@ -187,14 +207,14 @@ enum TrainingLoop {
                     optimizer.update(&store, workers: options.workers)
                     epochLoss += loss
                     report(stepLoss: loss, fraction: Double(step + 1) / Double(stepsPerEpoch), progress: progress)
-                    let timeUp = elapsed() > options.maxTime
-                    if timeUp || options.shouldStop() {
+                    if let reason = try TrainingLoop.stopDecision(timeUp: elapsed() > options.maxTime, stopRequested: options.shouldStop(),
+                                                                   options.group) {
                         if state.bestLoss == nil {
                             // Stopped inside the first epoch: keep these weights as the best so far.
                             bestWeights = store.values
                             state.bestLoss = try job.validationLoss(store, seed: seed, options: options, batchSize: batchSize)
                         }
-                        return timeUp ? .maxTime : .cancelled
+                        return reason
                     }
                 }
                 try endEpoch(trainLoss: epochLoss / Double(stepsPerEpoch), progress: progress)
@@ -205,8 +225,9 @@ enum TrainingLoop {
 
         /// Writes the last completed epoch's checkpoint, and `weights.bin` when the best weights
         /// changed since it was written (the copies in memory are copy-on-write snapshots).
+        /// Only rank 0 of a process group writes files.
         mutating func writePendingCheckpoint() throws(ModelError) {
-            guard let checkpoint = pendingCheckpoint else { return }
+            guard let checkpoint = pendingCheckpoint, options.group.isLeader else { return }
             if bestWeightsUnwritten {
                 var best = store
                 best.values = checkpoint.bestWeights
@@ -256,7 +277,7 @@ enum TrainingLoop {
             state.history.append(ProgressRow(epoch: state.epoch, steps: state.steps, samples: state.samples,
                                              elapsedSeconds: state.elapsedSeconds, learningRate: optimizer.learningRate,
                                              trainLoss: trainLoss, validationLoss: validationLoss, isCheckpoint: improved))
-            try TrainingLoop.writeProgress(state.history, directory: directory)
+            if options.group.isLeader { try TrainingLoop.writeProgress(state.history, directory: directory) }
             pendingCheckpoint = TrainingCheckpoint(state: state, weights: store.values, bestWeights: bestWeights, optimizer: optimizer.state)
             if lastCheckpoint.map({ Date().timeIntervalSince($0) >= options.checkpointInterval }) ?? true {
                 try writePendingCheckpoint()

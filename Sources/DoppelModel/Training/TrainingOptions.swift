@@ -1,4 +1,5 @@
 import Foundation
+import DoppelParallel
 
 /// Settings of one training run. `nil` batch size / learning rate mean the reference engine's
 /// heuristics (see ``TrainingHeuristics``).
@@ -17,6 +18,10 @@ public struct TrainingOptions: Sendable {
     /// Every batch is split into this many fixed slices whose gradients are summed in order.
     /// Results depend on this number (floating-point summation order), not on `workers`.
     public var shards: Int = 2
+    /// The processes that train together (the ranks of an MPI job): each runs its block of every
+    /// batch's shards, the gradients are summed in the one-process order, rank 0 decides when to
+    /// stop and writes the files. The weights do not depend on the group's size.
+    public var group: any ProcessGroup = SingleProcess()
     /// Memory figure for the batch-size heuristic; `nil` = physical memory.
     public var availableMemory: UInt64? = nil
     /// Minimum seconds between two step progress reports (epoch ends are always reported).

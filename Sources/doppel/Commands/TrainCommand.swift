@@ -55,6 +55,9 @@ struct TrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "DP-SGD: every row's gradient is clipped to this L2 norm.")
     var maxGradNorm: Double = 1
 
+    @Option(parsing: .unconditional, help: "Every batch is split into this many fixed shards whose gradients are summed in a fixed order: the weights depend on it, not on --jobs or the number of MPI ranks (default: 2, or the rank count under MPI).")
+    var shards: Int?
+
     @Flag(help: "Continue an interrupted run from checkpoint.bin.")
     var resume = false
 
@@ -78,10 +81,14 @@ struct TrainCommand: ParsableCommand {
             privacy.calibrateNoise = calibrate
             configured.privacy = privacy
         }
-        let progress = TerminalProgress(quiet: quiet)
-        let summary = try runReportingErrors { try Train.run(configured, progress: progress.reporter) }
+        let group = try MPILaunch.processGroup()
+        configured.group = group
+        configured.shards = shards ?? max(2, group.size)
+        let progress = TerminalProgress(quiet: quiet || !group.isLeader)
+        if let banner = MPILaunch.banner(group), group.isLeader, !quiet { progress.reporter.message(banner) }
+        let summary = try MPILaunch.run(group) { try runReportingErrors { try Train.run(configured, progress: progress.reporter) } }
         progress.finish()
-        print(TrainCommand.describe(summary))
+        if group.isLeader { print(TrainCommand.describe(summary)) }
     }
 
     static func describe(_ summary: TrainSummary) -> String {
