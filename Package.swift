@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "DoppelIOTests", dependencies: ["DoppelIO", "DoppelParallel", "DoppelTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "DoppelParallelTests", dependencies: ["DoppelParallel", "DoppelTestSupport", "doppel-worker-fixture"]),
         .testTarget(name: "DoppelEncodingTests", dependencies: ["DoppelEncoding", "DoppelTestSupport"]),
-        .testTarget(name: "DoppelNNTests", dependencies: ["DoppelNN", "DoppelTestSupport"]),
+        .testTarget(name: "DoppelNNTests", dependencies: ["DoppelNN", "DoppelParallel", "DoppelTestSupport"]),
         .testTarget(name: "DoppelModelTests", dependencies: ["DoppelModel", "DoppelNN", "DoppelParallel", "DoppelTestSupport"]),
         .testTarget(name: "DoppelQualityTests", dependencies: ["DoppelQuality", "DoppelTestSupport"]),
         .testTarget(name: "DoppelTests", dependencies: ["Doppel", "DoppelTestSupport"]),

@@ -4,7 +4,7 @@ import Foundation
 /// the step reads, nor lie in a workspace's data or model folders. Paths are compared after
 /// resolving `.`/`..` and symbolic links (of the file or, for a file that does not exist yet, of
 /// its folder), so `./data.csv`, `dir/../data.csv` and a link to `data.csv` all count as `data.csv`.
-enum OutputPaths {
+public enum OutputPaths {
     /// Throws when `output` (named by `option`) would overwrite one of `inputs` or land in the
     /// `OriginalData` or `ModelStore` folder of `workspace`.
     static func refuseOverwriting(_ output: String, option: String, inputs: [String?], workspace: Workspace? = nil) throws {
@@ -20,6 +20,22 @@ enum OutputPaths {
                 }
             }
         }
+    }
+
+    /// The part file of rank `rank` of `size` for the output `path`, numbered before the extension
+    /// (`.csv`, `.parquet`, or two with `.gz`): `synthetic.csv` → `synthetic.part-00001-of-00002.csv`.
+    public static func part(_ path: String, rank: Int, of size: Int) -> String {
+        let url = URL(fileURLWithPath: path)
+        var name = url.lastPathComponent, ext = ""
+        for _ in 0..<(name.hasSuffix(".gz") ? 2 : 1) {
+            guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { break }
+            ext = String(name[dot...]) + ext
+            name = String(name[..<dot])
+        }
+        let number = { (n: Int) in String(repeating: "0", count: max(0, 5 - String(n).count)) + String(n) }
+        let part = "\(name).part-\(number(rank))-of-\(number(size))\(ext)"
+        let folder = (path as NSString).deletingLastPathComponent
+        return folder.isEmpty ? part : (folder as NSString).appendingPathComponent(part)
     }
 
     /// The absolute path with symbolic links resolved (those of the nearest existing folder for a

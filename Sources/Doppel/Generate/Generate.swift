@@ -76,12 +76,16 @@ public enum Generate {
         // stream derived from (seed, "generate-chunk", k).
         let chunkRows = conditions == nil ? max(1, options.chunkRows) : max(rows, 1)
         let chunkCount = (rows + chunkRows - 1) / chunkRows
-        var chunk = 0
-        var written = 0
-        progress.message("generating \(rows) rows")
+        // A rank of an MPI job generates only its block of the chunks (all of them in one process).
+        let owned = options.group.block(of: chunkCount)
+        var chunk = owned.lowerBound
+        let firstRow = min(rows, owned.lowerBound * chunkRows)
+        var written = firstRow
+        let ownRows = min(rows, owned.upperBound * chunkRows) - firstRow
+        progress.message(options.group.size > 1 ? "generating rows \(firstRow + 1)…\(firstRow + ownRows) of \(rows)" : "generating \(rows) rows")
         let schemaOut = try outputSchema(original: original, stats: stats, primaryKey: keys.primaryKey, seeded: conditions)
         try DataFiles.write(schema: schemaOut, to: options.outputPath) {
-            guard chunk < chunkCount || (chunk == 0 && rows == 0) else { return nil }
+            guard chunk < owned.upperBound || (chunk == 0 && rows == 0) else { return nil }
             defer { chunk += 1 }
             let count = min(chunkRows, rows - written)
             var chunkStream = SeededRandom.stream(seed: options.seed, [SeededRandom.identifier("generate-chunk"), UInt64(chunk)])
@@ -106,10 +110,10 @@ public enum Generate {
             }
             let table = try combinedDraws(tables, imputed: options.imputeColumns, how: options.imputeAggregate)
             written += count
-            if chunkCount > 1 { progress.step("generating", completed: written, total: rows) }
+            if chunkCount > 1 { progress.step("generating", completed: written - firstRow, total: ownRows) }
             return table
         }
-        return GenerateSummary(rows: written, columns: schemaOut.names, seededColumns: conditions?.table.schema.names ?? [],
+        return GenerateSummary(rows: written - firstRow, columns: schemaOut.names, seededColumns: conditions?.table.schema.names ?? [],
                                primaryKey: keys.primaryKey, outputPath: options.outputPath, elapsedSeconds: Date().timeIntervalSince(start))
     }
 

@@ -67,6 +67,12 @@ public struct GenerateOptions: Sendable {
     /// Fairness (flat tables): the target's distribution made independent of the sensitive columns.
     public var fairness: Fairness?
 
+    /// The ranks of an MPI job generating together: rank `r` generates its contiguous block of
+    /// the chunks (rows; subjects for sequential data) into `outputPath`, which is then its part
+    /// file (``OutputPaths/part(_:rank:of:)``); the parts in rank order hold the rows of a
+    /// one-process run. Rank 0 alone writes a generated context table (whole).
+    public var group: any ProcessGroup = SingleProcess()
+
     public init(workspace: String, outputPath: String) {
         self.workspace = workspace
         self.outputPath = outputPath

@@ -99,11 +99,18 @@ enum GenerateSequences {
         let batch = SequentialSampler.batchSize(sampling)
         let chunk = max(1, options.chunkSubjects / batch) * batch
         let Sc = inputs.context?.subColumnCount ?? 0
-        var next = 0, written = 0
+        // A rank of an MPI job generates only its block of the chunks (all of them in one process).
+        let owned = options.group.block(of: (subjects.count + chunk - 1) / chunk)
+        let end = min(subjects.count, owned.upperBound * chunk)
+        var next = min(subjects.count, owned.lowerBound * chunk), written = 0, produced = false
+        if options.group.size > 1, primaryKey != nil {
+            throw PipelineError.invalidOption("generating sequential data on several MPI ranks needs a target table without a primary key (rank r cannot know the rows of the ranks before it to number its keys); generate in one process")
+        }
         let produce = { () throws -> Table? in
-            guard next < subjects.count || (next == 0 && written == 0 && subjects.count == 0) else { return nil }
-            let range = next..<min(subjects.count, next + chunk)
-            next = max(range.upperBound, 1)
+            guard next < end || !produced else { return nil }
+            produced = true
+            let range = next..<min(end, next + chunk)
+            next = range.upperBound
             let chunkSeeds = seeds.map { $0.slice(range) }
             let generated = try SequentialSampler.generate(model: model, subjects: range.count,
                                                            contextCodes: Array(subjects.contextCodes[(range.lowerBound * Sc)..<(range.upperBound * Sc)]),
@@ -133,10 +140,12 @@ enum GenerateSequences {
                             contextKey: String, sampling: SamplingOptions, progress: ProgressReporter) throws -> Subjects {
         let context = try generateContext(rows: rows, inputs: inputs, workspace: workspace, primaryKey: primaryKey,
                                           sampling: sampling, progress: progress)
-        try Generate.createParent(of: options.contextOutputPath)
-        try DataFiles.write(context.table, to: options.contextOutputPath)
+        if options.group.isLeader {
+            try Generate.createParent(of: options.contextOutputPath)
+            try DataFiles.write(context.table, to: options.contextOutputPath)
+        }
         return Subjects(count: rows, contextCodes: context.codes, keys: try targetKeyColumn(workspace, contextKey: contextKey, rows: rows),
-                        written: (options.contextOutputPath, rows))
+                        written: options.group.isLeader ? (options.contextOutputPath, rows) : nil)
     }
 
     /// One subject per row of the context table at `path`, keyed by its primary-key column. Its
@@ -175,9 +184,11 @@ enum GenerateSequences {
         let codes = try Sampler.generate(model: model, rows: given.table.rowCount, options: contextSampling)
         let table = try SyntheticTable.assemble(codes: codes, stats: stats, schema: schema, original: original, primaryKey: nil,
                                                 seed: given, randomSeed: contextSampling.seed, executor: Executor.current)
-        try Generate.createParent(of: options.contextOutputPath)
-        try DataFiles.write(table, to: options.contextOutputPath)
-        return Subjects(count: table.rowCount, contextCodes: codes.codes, keys: keys, written: (options.contextOutputPath, table.rowCount))
+        if options.group.isLeader {
+            try Generate.createParent(of: options.contextOutputPath)
+            try DataFiles.write(table, to: options.contextOutputPath)
+        }
+        return Subjects(count: table.rowCount, contextCodes: codes.codes, keys: keys, written: options.group.isLeader ? (options.contextOutputPath, table.rowCount) : nil)
     }
 
     /// The schema of the context table as split stored it.

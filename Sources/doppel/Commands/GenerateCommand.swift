@@ -77,6 +77,9 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "What rare categories become: constant (the _RARE_ value) or sample (a kept category).")
     var rareCategoryReplacement: String = "constant"
 
+    @Option(parsing: .unconditional, help: "Rows (flat) or subjects (sequential) generated, decoded and written at a time: bounds memory; MPI ranks share the work by chunks. The output depends on it (default: 262144 rows, 16384 subjects).")
+    var chunkSize: Int?
+
     @OptionGroup var executor: ExecutorOptions
 
     @OptionGroup var read: ReadOptions
@@ -113,13 +116,27 @@ struct GenerateCommand: ParsableCommand {
         options.maxSequenceLength = maxSequenceLength
         options.contextPath = contextOutput
         options.contextDataPath = context
-        try ExistingOutputs.refuse([path, rows != nil || context != nil ? options.contextOutputPath : nil], force: flags.force)
+        if let chunkSize {
+            guard chunkSize >= 1 else { throw ValidationError("--chunk-size must be ≥ 1") }
+            options.chunkRows = chunkSize
+            options.chunkSubjects = chunkSize
+        }
+        // Under MPI every rank writes its own part of the output; rank 0 the context table.
+        let group = try MPILaunch.processGroup()
+        options.group = group
+        if group.size > 1 {
+            options.contextPath = options.contextOutputPath
+            options.outputPath = OutputPaths.part(path, rank: group.rank, of: group.size)
+        }
+        let writesContext = (rows != nil || context != nil) && group.isLeader
+        try ExistingOutputs.refuse([options.outputPath, writesContext ? options.contextOutputPath : nil], force: flags.force)
         options.executor = try executor.configuration()
-        let progress = TerminalProgress(quiet: flags.quiet)
-        let summary = try runReportingErrors { try Generate.run(options, progress: progress.reporter) }
+        let progress = TerminalProgress(quiet: flags.quiet || !group.isLeader)
+        if let banner = MPILaunch.banner(group), group.isLeader, !flags.quiet { progress.reporter.message(banner) }
+        let summary = try MPILaunch.run(group) { try runReportingErrors { try Generate.run(options, progress: progress.reporter) } }
         progress.finish()
         print(GenerateCommand.describe(summary))
-        if let line = GenerateCommand.privacyLine(workspace: workspace) { print(line) }
+        if group.isLeader, let line = GenerateCommand.privacyLine(workspace: workspace) { print(line) }
     }
 
     /// The privacy cost recorded with the models (DP-SGD and differentially private statistics).
