@@ -5,7 +5,8 @@
 //
 // Prints the OpenBLAS kernel in use, sgemm GFLOP/s at MLP shapes (all transpose variants used
 // by the layers) and the LSTM's forward + backward time at sequential-model shapes. The whole
-// flat model's throughput is doppel-model-bench's job.
+// flat model's throughput is doppel-model-bench's job. `allreduce` (under mpirun) times the
+// gradient sum across ranks.
 import DoppelNN
 import DoppelParallel
 #if canImport(Glibc)
@@ -21,7 +22,8 @@ BLASRuntime.useSingleThread()
 let allocatorTuned = getEnvironment("DOPPEL_NN_BENCH_MALLOC") == "default" ? false : AllocatorTuning.retainFreedMemory()
 print("glibc malloc tuned to retain freed memory: \(allocatorTuned)")
 
-/// Sections to run: `sgemm`, `lstm` (default: both), from the command line.
+/// Sections to run: `sgemm`, `lstm` (default: both), `allreduce` (under mpirun), from the command line.
 let sections = Set(CommandLine.arguments.dropFirst()).isEmpty ? ["sgemm", "lstm"] : Set(CommandLine.arguments.dropFirst())
 if sections.contains("sgemm") { runSGEMMBenchmark() }
 if sections.contains("lstm") { runLSTMBenchmark() }
+if sections.contains("allreduce") { runAllreduceBenchmark() }

@@ -1,3 +1,4 @@
+import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -19,6 +20,11 @@ public final class MPIProcessGroup: ProcessGroup, @unchecked Sendable {
     /// `MPI_Get_library_version`'s first line, e.g. "Open MPI v4.1.4, …".
     public let libraryVersion: String
     private let api: API
+    /// Time spent inside MPI's data calls (exchange, allreduce, broadcast) and the bytes this rank
+    /// sent in them, for `DOPPEL_MPI_STATS`.
+    public private(set) var communicationSeconds = 0.0
+    public private(set) var bytesSent = 0
+    public private(set) var calls = 0
 
     /// Whether the environment is that of a rank started by an MPI launcher (Open MPI's
     /// `mpirun`, or a PMI/PMIx launcher such as Slurm's `srun`).
@@ -49,12 +55,15 @@ public final class MPIProcessGroup: ProcessGroup, @unchecked Sendable {
         var text = [CChar](repeating: 0, count: 8192)
         var length: Int32 = 0
         _ = api.libraryVersion(&text, &length)
-        libraryVersion = String(decoding: text.prefix(Int(max(0, length))).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            .split(separator: "\n").first.map(String.init) ?? "MPI"
+        let bytes = text.prefix(Int(max(0, length))).prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+        let firstLine = String(decoding: bytes, as: UTF8.self).split(separator: "\n").first ?? "MPI"
+        libraryVersion = firstLine.split(separator: " ").joined(separator: " ")
     }
 
     public func exchange(partner: Int, send: UnsafePointer<Float>, count: Int,
                          receive: UnsafeMutablePointer<Float>, count receiveCount: Int) throws(DistributedError) {
+        let started = api.wtime()
+        defer { account(since: started, bytes: count * 4) }
         // MPI counts are 32-bit: large buffers go in pieces (both sides cut them the same way).
         let piece = 1 << 28
         var sent = 0, received = 0
@@ -68,6 +77,8 @@ public final class MPIProcessGroup: ProcessGroup, @unchecked Sendable {
     }
 
     public func sumContributions(_ buffer: UnsafeMutablePointer<Double>, count: Int) throws(DistributedError) {
+        let started = api.wtime()
+        defer { account(since: started, bytes: count * 8) }
         var done = 0
         while done < count {
             let n = min(1 << 28, count - done)
@@ -77,9 +88,17 @@ public final class MPIProcessGroup: ProcessGroup, @unchecked Sendable {
     }
 
     public func broadcast(_ bytes: inout [UInt8]) throws(DistributedError) {
+        let started = api.wtime()
+        defer { account(since: started, bytes: rank == 0 ? bytes.count : 0) }
         let count = Int32(bytes.count)
         let code = bytes.withUnsafeMutableBytes { api.bcast($0.baseAddress, count, api.byte, 0, api.world) }
         try api.check("MPI_Bcast", code)
+    }
+
+    private func account(since started: Double, bytes: Int) {
+        communicationSeconds += api.wtime() - started
+        bytesSent += bytes
+        calls += 1
     }
 
     /// Waits until every rank has reached this call.
@@ -113,6 +132,7 @@ public final class MPIProcessGroup: ProcessGroup, @unchecked Sendable {
         let abort: @convention(c) (Handle, Int32) -> Int32
         let finalize: @convention(c) () -> Int32
         let libraryVersion: @convention(c) (UnsafeMutablePointer<CChar>, UnsafeMutablePointer<Int32>) -> Int32
+        let wtime: @convention(c) () -> Double
         let world: Handle, float: Handle, double: Handle, byte: Handle, sum: Handle
 
         init(_ library: UnsafeMutableRawPointer) throws(DistributedError) {
@@ -133,6 +153,7 @@ public final class MPIProcessGroup: ProcessGroup, @unchecked Sendable {
             abort = try function("MPI_Abort", type(of: abort))
             finalize = try function("MPI_Finalize", type(of: finalize))
             libraryVersion = try function("MPI_Get_library_version", type(of: libraryVersion))
+            wtime = try function("MPI_Wtime", type(of: wtime))
             world = try symbol("ompi_mpi_comm_world")
             float = try symbol("ompi_mpi_float")
             double = try symbol("ompi_mpi_double")

@@ -21,11 +21,17 @@ enum MPILaunch {
     }
 
     /// Runs `body` as one rank of `group`: an error on any rank aborts every rank (exit status 1);
-    /// after success MPI is finalised.
+    /// after success MPI is finalised (with `DOPPEL_MPI_STATS` set, each rank first prints its
+    /// communication time, calls and bytes).
     static func run<T>(_ group: any ProcessGroup, _ body: () throws -> T) throws -> T {
         guard let mpi = group as? MPIProcessGroup else { return try body() }
         do {
             let result = try body()
+            if ProcessInfo.processInfo.environment["DOPPEL_MPI_STATS"] != nil {
+                // One line per rank: where a step's time goes (docs/distributed-training.md).
+                print(String(format: "MPI stats: rank %d of %d: %.3f s in %d communication calls, %.1f MB sent",
+                             mpi.rank, mpi.size, mpi.communicationSeconds, mpi.calls, Double(mpi.bytesSent) / 1e6))
+            }
             mpi.finalize()
             return result
         } catch {
