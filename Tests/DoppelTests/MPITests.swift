@@ -146,3 +146,15 @@ struct MPITests {
         #expect(OutputPaths.part("/a/b.c/table.parquet", rank: 3, of: 4) == "/a/b.c/table.part-00003-of-00004.parquet")
     }
 }
+
+/// A `doppel` started by a launcher on a machine without Open MPI says so and stops; without a
+/// launcher's environment it never loads MPI (every other test of the suite runs that way).
+@Suite(.enabled(if: TestSupport.builtProduct("doppel") != nil)) struct MPILibraryTests {
+    @Test func aLauncherWithoutTheLibraryGetsAClearError() throws {
+        let ws = try TestSupport.temporaryDirectory("mpi-missing").path
+        let result = try TestSupport.run(TestSupport.builtProduct("doppel")!, ["train", "--workspace", ws],
+                                         environment: ["OMPI_COMM_WORLD_SIZE": "2", "DOPPEL_MPI_LIBRARY": "/nonexistent/libmpi.so.40"])
+        #expect(result.status != 0)
+        #expect(result.output.contains("no Open MPI library could be loaded") && result.output.contains("DOPPEL_MPI_LIBRARY"), "\(result.output)")
+    }
+}
