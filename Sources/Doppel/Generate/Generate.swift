@@ -76,13 +76,13 @@ public enum Generate {
         // stream derived from (seed, "generate-chunk", k).
         let chunkRows = conditions == nil ? max(1, options.chunkRows) : max(rows, 1)
         let chunkCount = (rows + chunkRows - 1) / chunkRows
-        // A rank of an MPI job generates only its block of the chunks (all of them in one process).
-        let owned = options.group.block(of: chunkCount)
+        // A part (MPI rank, cluster task) generates only its block of the chunks (a whole run: all).
+        let owned = options.part.block(of: chunkCount)
         var chunk = owned.lowerBound
         let firstRow = min(rows, owned.lowerBound * chunkRows)
         var written = firstRow
         let ownRows = min(rows, owned.upperBound * chunkRows) - firstRow
-        progress.message(options.group.size > 1 ? "generating rows \(firstRow + 1)…\(firstRow + ownRows) of \(rows)" : "generating \(rows) rows")
+        progress.message(options.part.count > 1 ? "generating rows \(firstRow + 1)…\(firstRow + ownRows) of \(rows)" : "generating \(rows) rows")
         let schemaOut = try outputSchema(original: original, stats: stats, primaryKey: keys.primaryKey, seeded: conditions)
         try DataFiles.write(schema: schemaOut, to: options.outputPath) {
             guard chunk < owned.upperBound || (chunk == 0 && rows == 0) else { return nil }

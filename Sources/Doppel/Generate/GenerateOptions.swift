@@ -67,11 +67,11 @@ public struct GenerateOptions: Sendable {
     /// Fairness (flat tables): the target's distribution made independent of the sensitive columns.
     public var fairness: Fairness?
 
-    /// The ranks of an MPI job generating together: rank `r` generates its contiguous block of
-    /// the chunks (rows; subjects for sequential data) into `outputPath`, which is then its part
-    /// file (``OutputPaths/part(_:rank:of:)``); the parts in rank order hold the rows of a
-    /// one-process run. Rank 0 alone writes a generated context table (whole).
-    public var group: any ProcessGroup = SingleProcess()
+    /// The part of the output this run generates (an MPI rank's, a cluster task's, an array
+    /// job's): its contiguous block of the chunks (rows; subjects for sequential data) into
+    /// `outputPath`, which is then its part file (``OutputPaths/part(_:rank:of:)``). The parts in
+    /// order hold the rows of a whole run. Part 0 alone writes a generated context table (whole).
+    public var part = OutputPart.whole
 
     public init(workspace: String, outputPath: String) {
         self.workspace = workspace
@@ -180,4 +180,23 @@ public struct GenerateSummary: Sendable {
     /// Sequential data generated with new subjects: the context table written, and its rows.
     public var contextOutputPath: String? = nil
     public var contextRows: Int? = nil
+}
+
+/// Part `index` of `count` of a generated output (see ``GenerateOptions/part``).
+public struct OutputPart: Sendable, Equatable {
+    public var index: Int
+    public var count: Int
+    public static let whole = OutputPart(index: 0, count: 1)
+
+    public init(index: Int, count: Int) {
+        self.index = index
+        self.count = count
+    }
+
+    /// This part's contiguous block of `items` ordered chunks, `index·items/count ..< (index+1)·items/count`:
+    /// the blocks of parts 0, 1, … follow each other.
+    public func block(of items: Int) -> Range<Int> { index * items / count ..< (index + 1) * items / count }
+
+    /// Whether this is the first part (or the whole output), which writes the shared files.
+    public var isFirst: Bool { index == 0 }
 }

@@ -99,12 +99,12 @@ enum GenerateSequences {
         let batch = SequentialSampler.batchSize(sampling)
         let chunk = max(1, options.chunkSubjects / batch) * batch
         let Sc = inputs.context?.subColumnCount ?? 0
-        // A rank of an MPI job generates only its block of the chunks (all of them in one process).
-        let owned = options.group.block(of: (subjects.count + chunk - 1) / chunk)
+        // A part (MPI rank, cluster task) generates only its block of the chunks (a whole run: all).
+        let owned = options.part.block(of: (subjects.count + chunk - 1) / chunk)
         let end = min(subjects.count, owned.upperBound * chunk)
         var next = min(subjects.count, owned.lowerBound * chunk), written = 0, produced = false
-        if options.group.size > 1, primaryKey != nil {
-            throw PipelineError.invalidOption("generating sequential data on several MPI ranks needs a target table without a primary key (rank r cannot know the rows of the ranks before it to number its keys); generate in one process")
+        if options.part.count > 1, primaryKey != nil {
+            throw PipelineError.invalidOption("generating sequential data in several parts (MPI ranks, cluster tasks) needs a target table without a primary key (a part cannot know how many rows the parts before it hold to number its keys); generate in one process")
         }
         let produce = { () throws -> Table? in
             guard next < end || !produced else { return nil }
@@ -140,12 +140,12 @@ enum GenerateSequences {
                             contextKey: String, sampling: SamplingOptions, progress: ProgressReporter) throws -> Subjects {
         let context = try generateContext(rows: rows, inputs: inputs, workspace: workspace, primaryKey: primaryKey,
                                           sampling: sampling, progress: progress)
-        if options.group.isLeader {
+        if options.part.isFirst {
             try Generate.createParent(of: options.contextOutputPath)
             try DataFiles.write(context.table, to: options.contextOutputPath)
         }
         return Subjects(count: rows, contextCodes: context.codes, keys: try targetKeyColumn(workspace, contextKey: contextKey, rows: rows),
-                        written: options.group.isLeader ? (options.contextOutputPath, rows) : nil)
+                        written: options.part.isFirst ? (options.contextOutputPath, rows) : nil)
     }
 
     /// One subject per row of the context table at `path`, keyed by its primary-key column. Its
@@ -184,11 +184,11 @@ enum GenerateSequences {
         let codes = try Sampler.generate(model: model, rows: given.table.rowCount, options: contextSampling)
         let table = try SyntheticTable.assemble(codes: codes, stats: stats, schema: schema, original: original, primaryKey: nil,
                                                 seed: given, randomSeed: contextSampling.seed, executor: Executor.current)
-        if options.group.isLeader {
+        if options.part.isFirst {
             try Generate.createParent(of: options.contextOutputPath)
             try DataFiles.write(table, to: options.contextOutputPath)
         }
-        return Subjects(count: table.rowCount, contextCodes: codes.codes, keys: keys, written: options.group.isLeader ? (options.contextOutputPath, table.rowCount) : nil)
+        return Subjects(count: table.rowCount, contextCodes: codes.codes, keys: keys, written: options.part.isFirst ? (options.contextOutputPath, table.rowCount) : nil)
     }
 
     /// The schema of the context table as split stored it.

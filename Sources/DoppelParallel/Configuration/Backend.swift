@@ -8,8 +8,17 @@ public enum Backend: String, Sendable, CaseIterable, CustomStringConvertible {
     /// pipe; workers memory-map the workspace files they need. Only registered, named tasks
     /// (``TaskRegistry``) can run there; closure tasks run on threads under this backend.
     case processes
+    /// Worker processes of a Dask cluster (`dask.distributed`): each named task runs the doppel
+    /// executable on a worker (`doppel __task NAME`) against the workspace on shared storage;
+    /// closure tasks run on threads here, like under `processes` (docs/cluster.md).
+    case dask
+    /// The same on a Spark cluster, through PySpark (tasks as rows of an RDD).
+    case spark
 
-    /// Parses a backend name (`threads`, `sequential`, `processes`; case-insensitive).
+    /// Whether tasks run on a cluster's workers (``ClusterConfiguration``).
+    public var isCluster: Bool { self == .dask || self == .spark }
+
+    /// Parses a backend name (`threads`, `sequential`, `processes`, `dask`, `spark`; case-insensitive).
     public init(parsing text: String) throws(ConfigurationError) {
         let name = text.trimmingWhitespace.lowercased()
         guard let backend = Backend(rawValue: name) else { throw .unknownBackend(text) }

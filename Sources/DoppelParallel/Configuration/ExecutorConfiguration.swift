@@ -15,11 +15,14 @@ public struct ExecutorConfiguration: Sendable, Equatable {
     /// The executable started as a worker process by the `processes` backend; `nil` means this
     /// process's own executable (which must call ``WorkerProcess/runIfRequested()`` first thing).
     public var workerExecutable: String?
+    /// The cluster of the `dask` and `spark` backends.
+    public var cluster: ClusterConfiguration?
 
-    public init(backend: Backend? = nil, jobs: Int = 0, workerExecutable: String? = nil) {
+    public init(backend: Backend? = nil, jobs: Int = 0, workerExecutable: String? = nil, cluster: ClusterConfiguration? = nil) {
         self.backend = backend
         self.jobs = max(0, jobs)
         self.workerExecutable = workerExecutable
+        self.cluster = cluster
     }
 
     /// Parses command-line values: `backend` is `threads`, `sequential` or `processes` (`nil` or
@@ -48,7 +51,7 @@ public struct ExecutorConfiguration: Sendable, Equatable {
     public var resolvedJobs: Int { jobs > 0 ? jobs : Self.availableCores }
 
     /// Threads for loops that need shared memory (model passes): one under `sequential`, else
-    /// ``resolvedJobs`` (also under `processes`, whose closures run on threads).
+    /// ``resolvedJobs`` (also under `processes`, `dask` and `spark`, whose closures run on threads).
     public var threadWorkers: Int { backend == .sequential ? 1 : resolvedJobs }
 
     /// Cores online (note: ignores CPU affinity masks; pass `jobs` to override).

@@ -32,10 +32,6 @@ extension ProcessGroup {
     /// Rank 0's `flag` on every rank.
     public func agree(_ flag: Bool) throws(DistributedError) -> Bool { try agree(flag ? 1 : 0) != 0 }
 
-    /// This rank's contiguous block of `count` ordered items, `r·count/N ..< (r+1)·count/N`: the
-    /// blocks of ranks 0, 1, … follow each other, so their outputs concatenate in rank order.
-    public func block(of count: Int) -> Range<Int> { rank * count / size ..< (rank + 1) * count / size }
-
     /// The contiguous block of `count` parts that this rank owns when `count` splits evenly over
     /// the ranks; `nil` otherwise (then every rank does all the parts itself).
     public func evenBlock(of count: Int) -> Range<Int>? {

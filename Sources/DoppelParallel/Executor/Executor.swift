@@ -20,6 +20,7 @@ public final class Executor: Sendable {
     public let configuration: ExecutorConfiguration
     private let pool = Locked<WorkerPool?>(nil)
     private let processes: ProcessPool
+    private let cluster: ClusterPool?
 
     public init(_ configuration: ExecutorConfiguration = ExecutorConfiguration()) {
         self.configuration = configuration
@@ -27,6 +28,9 @@ public final class Executor: Sendable {
             executable: configuration.workerExecutable ?? ProcessPool.currentExecutable,
             size: configuration.resolvedJobs
         )
+        cluster = configuration.backend.flatMap { backend in
+            backend.isCluster ? configuration.cluster.map { ClusterPool(backend: backend, configuration: $0) } : nil
+        }
     }
 
     deinit {
@@ -141,10 +145,41 @@ public final class Executor: Sendable {
         if backend == .processes && !Self.isInsideTask {
             return try processes.map(taskName, descriptors: descriptors, label: label, as: R.self)
         }
+        if backend.isCluster && !Self.isInsideTask {
+            return try clusterPool(backend).map(taskName, descriptors: descriptors, label: label, as: R.self)
+        }
         let task: @Sendable (D) throws -> R = try TaskRegistry.typedBody(taskName)
         return try runInProcess(descriptors.count, backend: backend, label: label) { index in
             try task(descriptors[index])
         }
+    }
+
+    // MARK: - Cluster commands
+
+    /// Whether named tasks and ``runOnCluster(_:label:)`` go to a Dask or Spark cluster.
+    public var runsOnCluster: Bool { configuration.backend?.isCluster == true && cluster != nil && !Self.isInsideTask }
+
+    /// Runs whole doppel commands on the cluster's workers (e.g. one part of a generation each);
+    /// returns their standard outputs in order. Only under the `dask` and `spark` backends.
+    public func runOnCluster(_ commands: [ClusterCommand], label: (Int) -> String) throws -> [String] {
+        try clusterPool(configuration.backend ?? .threads).run(commands, label: label)
+    }
+
+    /// Connects to the cluster now (rather than at the first task) and describes it.
+    public func connectCluster() throws -> String {
+        try clusterPool(configuration.backend ?? .threads).connect()
+    }
+
+    /// Tasks the cluster runs at once.
+    public func clusterSlots() throws -> Int {
+        try clusterPool(configuration.backend ?? .threads).slots()
+    }
+
+    private func clusterPool(_ backend: Backend) throws -> ClusterPool {
+        guard let cluster else {
+            throw ClusterError("the \(backend) backend needs a cluster address (--scheduler for dask, --master for spark)")
+        }
+        return cluster
     }
 
     // MARK: - In-process execution

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Doppel
+import DoppelParallel
 import Foundation
 
 /// `doppel generate`: synthetic rows from the trained model.
@@ -80,6 +81,12 @@ struct GenerateCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Rows (flat) or subjects (sequential) generated, decoded and written at a time: bounds memory; MPI ranks share the work by chunks. The output depends on it (default: 262144 rows, 16384 subjects).")
     var chunkSize: Int?
 
+    @Option(parsing: .unconditional, help: "Generate only part I (0-based) of --parts N into the output's part file (e.g. synthetic.part-00001-of-00004.csv); the parts in order hold the whole output. For array jobs; MPI ranks and the dask and spark backends split the work this way themselves.")
+    var part: Int?
+
+    @Option(parsing: .unconditional, help: "With --part, or with --backend dask or spark: how many parts (default under dask or spark: one per worker thread of the cluster).")
+    var parts: Int?
+
     @OptionGroup var executor: ExecutorOptions
 
     @OptionGroup var read: ReadOptions
@@ -121,22 +128,73 @@ struct GenerateCommand: ParsableCommand {
             options.chunkRows = chunkSize
             options.chunkSubjects = chunkSize
         }
+        options.executor = try executor.configuration()
+        if options.executor.backend?.isCluster == true {
+            return try runOnCluster(options)
+        }
         // Under MPI every rank writes its own part of the output; rank 0 the context table.
         let group = try MPILaunch.processGroup()
-        options.group = group
-        if group.size > 1 {
-            options.contextPath = options.contextOutputPath
-            options.outputPath = OutputPaths.part(path, rank: group.rank, of: group.size)
+        options.part = OutputPart(index: group.rank, count: group.size)
+        if let part {
+            guard group.size == 1 else { throw ValidationError("--part does not go with MPI: every rank generates its own part") }
+            guard let parts, parts >= 1, part >= 0, part < parts else { throw ValidationError("--part I needs --parts N with 0 ≤ I < N") }
+            options.part = OutputPart(index: part, count: parts)
+        } else if parts != nil {
+            throw ValidationError("--parts goes with --part, or with --backend dask or spark")
         }
-        let writesContext = (rows != nil || context != nil) && group.isLeader
+        if options.part.count > 1 {
+            options.contextPath = options.contextOutputPath
+            options.outputPath = OutputPaths.part(path, rank: options.part.index, of: options.part.count)
+        }
+        let writesContext = (rows != nil || context != nil) && options.part.isFirst
         try ExistingOutputs.refuse([options.outputPath, writesContext ? options.contextOutputPath : nil], force: flags.force)
-        options.executor = try executor.configuration()
         let progress = TerminalProgress(quiet: flags.quiet || !group.isLeader)
         if let banner = MPILaunch.banner(group), group.isLeader, !flags.quiet { progress.reporter.message(banner) }
         let summary = try MPILaunch.run(group) { try runReportingErrors { try Generate.run(options, progress: progress.reporter) } }
         progress.finish()
         print(GenerateCommand.describe(summary))
         if group.isLeader, let line = GenerateCommand.privacyLine(workspace: workspace) { print(line) }
+    }
+
+    /// `--backend dask` or `spark`: one task per part, each running `doppel generate --part I
+    /// --parts N` on a worker (one thread each), every part written to its own file on the shared
+    /// storage; this process checks the outputs first and prints the parts' summaries.
+    func runOnCluster(_ options: GenerateOptions) throws {
+        guard part == nil else { throw ValidationError("--part does not go with --backend dask or spark: the backend runs every part") }
+        let executor = Executor(options.executor)
+        let progress = TerminalProgress(quiet: flags.quiet)
+        let engine = try runReportingErrors { try executor.connectCluster() }
+        let count = try parts ?? runReportingErrors { try executor.clusterSlots() }
+        guard count >= 1 else { throw ValidationError("--parts must be ≥ 1") }
+        let paths = (0..<count).map { OutputPaths.part(options.outputPath, rank: $0, of: count) }
+        let writesContext = rows != nil || context != nil
+        try ExistingOutputs.refuse(paths + [writesContext ? options.contextOutputPath : nil], force: flags.force)
+        progress.reporter.message("generating in \(count) part(s) on \(engine)")
+        let commands = (0..<count).map { ClusterCommand(name: "generate-part", argv: partArguments(options, index: $0, count: count)) }
+        let outputs = try runReportingErrors { try executor.runOnCluster(commands, label: { "generate part \($0) of \(count)" }) }
+        progress.finish()
+        for output in outputs { print(output.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    }
+
+    /// This command's arguments for part `index` of `count` as a cluster task runs it: paths made
+    /// absolute (the workers have other working directories), the cluster options left out,
+    /// `--force` because the driver has checked the outputs (and a retried task finds its own).
+    func partArguments(_ options: GenerateOptions, index: Int, count: Int) -> [String] {
+        let absolute = { (path: String) in URL(fileURLWithPath: path).standardizedFileURL.path }
+        var arguments = ["generate", "--workspace", absolute(workspace), "--output", absolute(options.outputPath),
+                         "--seed", "\(seed)", "--temperature", "\(temperature)", "--top-p", "\(topP)",
+                         "--impute-draws", "\(imputeDraws)", "--aggregate", aggregate, "--rare-category-replacement", rareCategoryReplacement,
+                         "--part", "\(index)", "--parts", "\(count)", "--backend", "threads", "--jobs", "1", "--force", "--quiet",
+                         "--delimiter", read.delimiter]
+        let optional: [(String, String?)] = [
+            ("--rows", rows.map { "\($0)" }), ("--seed-data", seedData.map(absolute)), ("--context", context.map(absolute)),
+            ("--context-output", rows != nil || context != nil ? absolute(options.contextOutputPath) : nil),
+            ("--max-sequence-length", maxSequenceLength.map { "\($0)" }), ("--impute", impute), ("--rebalance", rebalance),
+            ("--fairness-target", fairnessTarget), ("--sensitive", sensitive), ("--chunk-size", chunkSize.map { "\($0)" })]
+        for case let (name, value?) in optional { arguments += [name, value] }
+        for token in read.naTokens { arguments += ["--na", token] }
+        for type in read.columnTypes { arguments += ["--column-type", type] }
+        return arguments
     }
 
     /// The privacy cost recorded with the models (DP-SGD and differentially private statistics).
