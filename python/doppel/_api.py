@@ -1,7 +1,10 @@
 """The pipeline steps with the reference engine's signatures (``mostlyai.engine``), keyword for
 keyword: ``split``, ``analyze``, ``encode``, ``train``, ``generate``, ``set_random_state``,
 ``init_logging``. Each step runs the Doppel engine on ``workspace_dir``; Doppel adds
-``parallel_backend`` (``"threads"``, ``"processes"``, ``"sequential"``) and ``n_jobs`` to every step.
+``parallel_backend`` (``"threads"``, ``"processes"``, ``"sequential"``, ``"dask"``, ``"spark"``) and
+``n_jobs`` to every step. ``"dask"`` sends the engine's tasks to the scheduler of the current
+``dask.distributed.Client`` (as in ``with Client(...):`` or after ``Client(...)``), ``"spark"`` to
+the master of the active ``SparkSession`` (docs/cluster.md).
 Arguments Doppel does not support yet raise ``NotImplementedError`` naming them.
 """
 
@@ -24,7 +27,7 @@ from .domain import (DifferentialPrivacyConfig, FairnessConfig, ImputationConfig
 
 _random_state: int | None = None
 
-BACKENDS = ("threads", "processes", "sequential")
+BACKENDS = ("threads", "processes", "sequential", "dask", "spark")
 
 
 def set_random_state(random_state: int | None = None, worker: bool = False) -> None:
@@ -64,12 +67,38 @@ def _executor(parallel_backend: str | None, n_jobs: int | None) -> list[str]:
     if parallel_backend is not None:
         if parallel_backend not in BACKENDS:
             raise DoppelArgumentError(f"parallel_backend must be one of {', '.join(BACKENDS)}, got {parallel_backend!r}")
-        arguments += ["--backend", parallel_backend]
+        arguments += ["--backend", parallel_backend] + _cluster(parallel_backend)
     if n_jobs is not None:
         if int(n_jobs) < 0:
             raise DoppelArgumentError("n_jobs must be ≥ 0 (0: one worker per core)")
         arguments += ["--jobs", str(int(n_jobs))]
     return arguments
+
+
+def _cluster(parallel_backend: str) -> list[str]:
+    """The cluster options for the engine: the current Dask client's scheduler or the active Spark
+    session's master, and this interpreter (which has Dask or PySpark) for the engine's adapter."""
+    if parallel_backend == "dask":
+        try:
+            from distributed import get_client
+        except ImportError:
+            raise DoppelArgumentError("parallel_backend='dask' needs dask[distributed]: pip install 'dask[distributed]'") from None
+        try:
+            client = get_client()
+        except ValueError:
+            raise DoppelArgumentError("parallel_backend='dask' needs a dask.distributed Client: "
+                                      "call the step inside `with Client(address):`") from None
+        return ["--scheduler", client.scheduler.address, "--python", sys.executable]
+    if parallel_backend == "spark":
+        try:
+            from pyspark.sql import SparkSession
+        except ImportError:
+            raise DoppelArgumentError("parallel_backend='spark' needs pyspark: pip install pyspark") from None
+        session = SparkSession.getActiveSession()
+        if session is None:
+            raise DoppelArgumentError("parallel_backend='spark' needs an active SparkSession (SparkSession.builder...getOrCreate())")
+        return ["--master", session.sparkContext.master, "--python", sys.executable]
+    return []
 
 
 def _workspace(workspace_dir: str | Path) -> Path:
@@ -298,3 +327,37 @@ def run_generate(workspace: Path, target: Path, context: Path | None, *, ctx_dat
             arguments += ["--context", _data.engine_input(ctx_data, Path(scratch), "ctx")[0]]
         target.parent.mkdir(parents=True, exist_ok=True)
         _run("generate", arguments + _executor(parallel_backend, n_jobs), update_progress)
+    if parallel_backend in ("dask", "spark"):
+        _join_parts(target)
+
+
+def _join_parts(target: Path) -> None:
+    """A cluster backend writes one part file per task (``NAME.part-00000-of-00004.EXT``, in
+    order); joins them into ``target`` (the table comes back to Python anyway) and removes them."""
+    name, dot, extension = target.name.partition(".")
+    parts = sorted(target.parent.glob(f"{name}.part-*-of-*{dot}{extension}"))
+    if not parts:
+        return
+    partial = target.with_name(target.name + ".joining")
+    if extension == "csv":
+        with open(partial, "wb") as sink:
+            for index, part in enumerate(parts):
+                with open(part, "rb") as source:
+                    header = source.readline()
+                    if index == 0:
+                        sink.write(header)
+                    sink.write(source.read())
+    else:
+        import pyarrow as pa
+        if extension == "parquet":
+            import pyarrow.parquet as pq
+            pq.write_table(pa.concat_tables([pq.read_table(part) for part in parts]), partial)
+        else:
+            import pyarrow.ipc as ipc
+            tables = [ipc.open_file(part).read_all() for part in parts]
+            with ipc.new_file(partial, tables[0].schema) as writer:
+                for table in tables:
+                    writer.write_table(table)
+    os.replace(partial, target)
+    for part in parts:
+        part.unlink()

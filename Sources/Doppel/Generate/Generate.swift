@@ -84,10 +84,14 @@ public enum Generate {
         let ownRows = min(rows, owned.upperBound * chunkRows) - firstRow
         progress.message(options.part.count > 1 ? "generating rows \(firstRow + 1)…\(firstRow + ownRows) of \(rows)" : "generating \(rows) rows")
         let schemaOut = try outputSchema(original: original, stats: stats, primaryKey: keys.primaryKey, seeded: conditions)
+        // At least one chunk, maybe of no rows, so that an empty output (or part) gets the
+        // column types of generated data (e.g. dictionary-encoded strings), not just the schema's.
+        var produced = false
         try DataFiles.write(schema: schemaOut, to: options.outputPath) {
-            guard chunk < owned.upperBound || (chunk == 0 && rows == 0) else { return nil }
+            guard chunk < owned.upperBound || !produced else { return nil }
+            produced = true
             defer { chunk += 1 }
-            let count = min(chunkRows, rows - written)
+            let count = min(chunkRows, firstRow + ownRows - written)
             var chunkStream = SeededRandom.stream(seed: options.seed, [SeededRandom.identifier("generate-chunk"), UInt64(chunk)])
             let chunkSeed = chunk == 0 ? options.seed : chunkStream.next()
             var chunkSampling = sampling

@@ -114,9 +114,12 @@ class SparkRunner:
             raise RuntimeError(f"the Python at {sys.executable} lacks PySpark: pip install pyspark "
                                "(or choose another interpreter with --python)")
         master = settings["address"]
+        # Spark's Python workers use this interpreter too (not whichever python3 is first on the PATH).
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         builder = (SparkSession.builder.appName("doppel").master(master)
-                   .config("spark.task.maxFailures", "4").config("spark.ui.enabled", "false")
-                   .config("spark.driver.host", settings.get("host") or "127.0.0.1"))
+                   .config("spark.task.maxFailures", "4").config("spark.ui.enabled", "false"))
+        if master.startswith("local"):
+            builder = builder.config("spark.driver.host", "127.0.0.1")  # one machine: loopback only
         try:
             self.spark = builder.getOrCreate()
         except Exception as error:

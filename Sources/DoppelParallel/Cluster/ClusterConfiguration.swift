@@ -17,7 +17,7 @@ public struct ClusterConfiguration: Sendable, Equatable {
     public var driverVersion: String
 
     public init(address: String, python: String = "python3", workerBinary: String? = nil, shipBinary: Bool = false,
-                connectTimeout: Double = 10, driverVersion: String = "") {
+                connectTimeout: Double = 5, driverVersion: String = "") {
         self.address = address
         self.python = python
         self.workerBinary = workerBinary
