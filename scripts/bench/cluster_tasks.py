@@ -3,8 +3,10 @@
 1. Per-task overhead: `doppel analyze` of titanic split into few and into many partitions (one
    task per partition and column), with threads, processes, dask (a local cluster of 2 worker
    processes × 1 thread) and spark (local[2]); the difference between the two sizes over the
-   difference in tasks gives wall ms and CPU ms per task, without the start-up. CPU counts the
-   driver and everything it started, plus the Dask scheduler's and workers' processes.
+   difference in tasks gives wall ms and CPU ms per task, without the start-up. CPU is the
+   whole machine's busy time (/proc/stat) during the run: it counts the driver, the Dask
+   scheduler and workers, Spark's JVM and Python workers and every doppel process alike, so
+   the machine must be otherwise idle.
 2. The scaled case: a 10 M-row × 45-column sequential table (100,000 subjects × 100 events;
    numbers, categories and dates) with a 10-column context, split into 8 partitions, then
    analyze and encode with threads and on the 2-worker Dask cluster: wall time, peak RSS of the
@@ -39,17 +41,23 @@ REPOSITORY = Path(__file__).resolve().parents[2]
 ENGINE = binary_path()
 
 
+def machine_busy_seconds() -> float:
+    """CPU seconds the whole machine has spent busy (user, nice, system, irq, softirq) since boot."""
+    fields = [int(v) for v in open("/proc/stat").readline().split()[1:]]
+    return (fields[0] + fields[1] + fields[2] + fields[5] + fields[6]) / os.sysconf("SC_CLK_TCK")
+
+
 def run(arguments, **kwargs) -> tuple[float, float, int]:
-    """Wall seconds, CPU seconds and peak RSS (KiB) of a doppel command and its descendants."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    """Wall seconds, the machine's busy CPU seconds and the command's peak RSS (KiB, its own
+    process) of a doppel command."""
+    before = machine_busy_seconds()
     started = time.perf_counter()
     done = subprocess.run(["/usr/bin/time", "-f", "%M", ENGINE, *map(str, arguments)], capture_output=True, text=True, **kwargs)
     wall = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = machine_busy_seconds() - before
     if done.returncode != 0:
         raise SystemExit(f"doppel {' '.join(map(str, arguments))} failed:\n{done.stderr}")
     peak = int(done.stderr.strip().splitlines()[-1])
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return wall, cpu, peak
 
 
@@ -71,19 +79,6 @@ class Cluster:
                                             "--local-directory", str(folder), "--memory-limit", "0"], **quiet)]
         self.client = Client(self.address, timeout=60)
         self.client.wait_for_workers(workers, timeout=60)
-
-    def cpu(self) -> float:
-        """CPU seconds of the scheduler, the nannies and the workers (with their task processes)."""
-        import psutil
-        total = 0.0
-        for process in self.processes:
-            for member in [psutil.Process(process.pid)] + psutil.Process(process.pid).children(recursive=True):
-                try:
-                    times = member.cpu_times()
-                    total += times.user + times.system + times.children_user + times.children_system
-                except psutil.NoSuchProcess:
-                    pass
-        return total
 
     def peaks(self) -> dict[str, tuple[int, int]]:
         """Per worker: (its own peak RSS, the largest peak RSS of a task process it ran), KiB."""
@@ -121,9 +116,7 @@ def overhead(work: Path, cluster: Cluster | None, skip_spark: bool) -> None:
         for partitions in sizes:
             best = None
             for _ in range(3):
-                cluster_before = cluster.cpu() if cluster and name == "dask" else 0.0
                 wall, cpu, _ = run(["analyze", "--workspace", workspaces[partitions], "--quiet", *options])
-                cpu += (cluster.cpu() - cluster_before) if cluster and name == "dask" else 0.0
                 best = (wall, cpu) if best is None or wall < best[0] else best
             measured[partitions] = best
         extra = tasks[sizes[1]] - tasks[sizes[0]]
