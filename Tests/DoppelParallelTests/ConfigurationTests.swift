@@ -6,11 +6,14 @@ import Testing
         #expect(try Backend(parsing: "threads") == .threads)
         #expect(try Backend(parsing: " Processes ") == .processes)
         #expect(try Backend(parsing: "SEQUENTIAL") == .sequential)
+        #expect(try Backend(parsing: "Dask") == .dask)
+        #expect(try Backend(parsing: "spark") == .spark)
+        #expect(Backend.dask.isCluster && Backend.spark.isCluster && !Backend.processes.isCluster)
     }
 
     @Test func unknownBackendNamesTheValueAndTheChoices() {
         #expect(throws: ConfigurationError.unknownBackend("gpu")) { try Backend(parsing: "gpu") }
-        #expect(ConfigurationError.unknownBackend("gpu").description == "unknown backend 'gpu': expected one of threads, sequential, processes")
+        #expect(ConfigurationError.unknownBackend("gpu").description == "unknown backend 'gpu': expected one of threads, sequential, processes, dask, spark")
     }
 
     @Test func parsesJobs() throws {

@@ -3,8 +3,9 @@ import DoppelModel
 import DoppelTable
 import Foundation
 
-/// A flat workspace's trained model with what reading and writing rows around it needs: the
-/// target statistics and model schema (checked to agree), the training data's schema and keys.
+/// A trained flat model with what reading and writing rows around it needs: the statistics and
+/// model schema (checked to agree), the training data's schema and keys. The model of a flat
+/// workspace's table, or the context table's model of a sequential workspace (`role: .context`).
 struct TrainedFlatModel {
     let stats: StatsFile
     let schema: ModelSchema
@@ -13,16 +14,19 @@ struct TrainedFlatModel {
     let original: Schema
     let keys: KeysFile
 
-    static func load(_ workspace: Workspace) throws -> TrainedFlatModel {
-        let stats = try Encode.readStats(workspace, .target)
+    static func load(_ workspace: Workspace, role: Workspace.Role = .target) throws -> TrainedFlatModel {
+        let stats = try Encode.readStats(workspace, role)
         let schema = ModelInputs.schema(stats)
-        let model = try readModel(in: workspace.modelDataDirectory.path, schema: schema, missing: "no trained model",
-                                  remedy: "run `doppel train` first", stats: "tgt-stats")
-        guard let firstPartition = try workspace.partitionFiles(.target).first else {
-            throw PipelineError.workspace("no partition files in \(workspace.dataDirectory(.target).path); run `doppel split` first")
+        let model = role == .target
+            ? try readModel(in: workspace.modelDataDirectory.path, schema: schema, missing: "no trained model",
+                            remedy: "run `doppel train` first", stats: "tgt-stats")
+            : try readModel(in: workspace.contextModelDataDirectory.path, schema: schema, missing: "no context model",
+                            remedy: "the context table has no modelled columns, or `doppel train` must run again", stats: "ctx-stats")
+        guard let firstPartition = try workspace.partitionFiles(role).first else {
+            throw PipelineError.workspace("no partition files in \(workspace.dataDirectory(role).path); run `doppel split` first")
         }
         let original = try ArrowIPC.read(path: firstPartition.path).schema
-        let keys = try MetadataJSON.read(KeysFile.self, from: workspace.keysFile(.target))
+        let keys = try MetadataJSON.read(KeysFile.self, from: workspace.keysFile(role))
         return TrainedFlatModel(stats: stats, schema: schema, model: model, original: original, keys: keys)
     }
 

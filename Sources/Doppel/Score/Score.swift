@@ -18,6 +18,9 @@ public struct ScoreOptions: Sendable {
     public var probabilities = false
     /// `predict` of a column that is not categorical: the seed of its sampled values.
     public var seed: UInt64 = 0
+    /// `log-prob` on a sequential workspace: the context table whose subjects' events
+    /// `dataPath` holds (``SequenceScore``).
+    public var contextDataPath: String?
 
     public init(workspace: String, dataPath: String, outputPath: String) {
         self.workspace = workspace
@@ -36,10 +39,19 @@ public struct ScoreSummary: Sendable {
 /// The log-likelihood of rows under a trained flat model (`doppel log-prob`): one column
 /// `log_prob`, in nats, row for row. The columns are taken in the training data's order, each
 /// conditioned on the columns before it (``FlatModel/logLikelihoods(_:workers:)``), so the mean
-/// over the validation rows is minus the model's loss for that order.
+/// over the validation rows is minus the model's loss for that order. A sequential workspace
+/// with `contextDataPath`: per subject, see ``SequenceScore``.
 public enum LogProb {
     public static func run(_ options: ScoreOptions, progress: ProgressReporter = .silent) throws -> ScoreSummary {
         try Executor.withDefault(options.executor) {
+            if let contextPath = options.contextDataPath {
+                let (workspace, lock) = try Scoring.open(options, extraInputs: [contextPath])
+                defer { withExtendedLifetime(lock) {} }
+                guard try SequentialInputs.isSequential(workspace) else {
+                    throw PipelineError.invalidOption("--context goes with a sequential workspace; \(options.workspace) holds a flat table")
+                }
+                return try SequenceScore.run(options, contextPath: contextPath, workspace: workspace, progress: progress)
+            }
             let (trained, rows) = try Scoring.prepare(options, progress: progress)
             for entry in trained.stats.columns where rows.table.column(named: entry.name) == nil {
                 throw PipelineError.invalidOption("\(options.dataPath): column '\(entry.name)' is missing (log-prob needs every modelled column)")
@@ -86,18 +98,24 @@ public enum Predict {
 
 /// The parts `LogProb` and `Predict` share.
 enum Scoring {
+    /// The workspace of a scoring step, checked (the output overwrites no input, training is
+    /// complete) and locked for reading: keep the lock while scoring.
+    static func open(_ options: ScoreOptions, extraInputs: [String] = []) throws -> (Workspace, WorkspaceLock) {
+        let workspace = Workspace(path: options.workspace)
+        try OutputPaths.refuseOverwriting(options.outputPath, option: "--output", inputs: [options.dataPath] + extraInputs, workspace: workspace)
+        let lock = try WorkspaceLock.acquire(workspace, .shared, step: "score")
+        _ = try StepRecords.requireComplete(.train, workspace, for: "scoring")
+        return (workspace, lock)
+    }
+
     static func prepare(_ options: ScoreOptions, progress: ProgressReporter,
                         dropping target: String? = nil) throws -> (TrainedFlatModel, SeedConditions) {
-        let workspace = Workspace(path: options.workspace)
-        try OutputPaths.refuseOverwriting(options.outputPath, option: "--output", inputs: [options.dataPath], workspace: workspace)
-        let lock = try WorkspaceLock.acquire(workspace, .shared, step: "score")
+        let (workspace, lock) = try open(options)
         defer { withExtendedLifetime(lock) {} }
-        _ = try StepRecords.requireComplete(.train, workspace, for: "scoring")
-        guard try !SequentialInputs.isSequential(workspace) else {
-            throw PipelineError.invalidOption("log-prob and predict work on flat tables only so far (this workspace holds sequential data)")
-        }
-        progress.message("loading the model")
-        let trained = try TrainedFlatModel.load(workspace)
+        // A sequential workspace: the rows are context rows, scored by the context table's model.
+        let role: Workspace.Role = try SequentialInputs.isSequential(workspace) ? .context : .target
+        progress.message(role == .context ? "loading the context table's model" : "loading the model")
+        let trained = try TrainedFlatModel.load(workspace, role: role)
         let rows = try SeedConditions.load(path: options.dataPath, read: options.read, original: trained.original, stats: trained.stats,
                                            schema: trained.schema, seed: options.seed, role: "data", ignoring: target.map { [$0] } ?? [])
         return (trained, rows)

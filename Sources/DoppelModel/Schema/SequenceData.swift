@@ -161,9 +161,10 @@ extension SequenceBatch {
     /// weight. Loss weights follow the reference engine (§5.6): data sub-columns on real events,
     /// `SLEN` at step 0 only, `RIDX` on real events and the end row (so the model learns to stop),
     /// `SIDX` never (it is always given). Column orders are random per event row with the
-    /// positional column (column 0) always first.
+    /// positional column (column 0) always first; with `schemaOrder` every row takes the columns
+    /// in schema order (scoring).
     static func make(from data: SequenceData, subjects: [Int], maxSteps: Int, positional: PositionalSubColumns,
-                     columns: Int, random: inout SeededRandom) -> SequenceBatch {
+                     columns: Int, random: inout SeededRandom, schemaOrder: Bool = false) -> SequenceBatch {
         // Longest sequences first (ties in the given order), so that each step's live rows lead.
         let subjects = subjects.enumerated().sorted { (data.length($0.element), $1.offset) > (data.length($1.element), $0.offset) }.map(\.element)
         let B = subjects.count, S = data.subColumnCount, Sc = data.contextSubColumnCount
@@ -200,7 +201,7 @@ extension SequenceBatch {
         for t in 0..<T where columns > 0 {
             for b in 0..<live[t] {
                 let r = t * B + b
-                random.shuffle(&order)
+                if !schemaOrder { random.shuffle(&order) }
                 for (position, c) in order.enumerated() { ranks[r * columns + c] = Int32(position + 1) }
             }
         }

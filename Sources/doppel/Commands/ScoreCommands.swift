@@ -4,7 +4,7 @@ import Foundation
 
 /// The options `log-prob` and `predict` share: the workspace, the rows, where the result goes.
 struct ScoreArguments: ParsableArguments {
-    @Option(help: "Workspace folder trained by `doppel train` (flat table).")
+    @Option(help: "Workspace folder trained by `doppel train`.")
     var workspace: String
 
     @Option(help: "The rows (.csv, .csv.gz, .parquet, .arrow), with the training data's columns.")
@@ -28,22 +28,30 @@ struct ScoreArguments: ParsableArguments {
     }
 }
 
-/// `doppel log-prob`: the log-likelihood of each row under the trained model.
+/// `doppel log-prob`: the log-likelihood of each row (flat) or subject (sequential) under the trained model.
 struct LogProbCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "log-prob",
-        abstract: "Log-likelihood of each row under the trained model (flat tables).",
+        abstract: "Log-likelihood of each row, or of each subject's sequence, under the trained model.",
         discussion: """
-        Writes one column, log_prob: ln p(row) in nats, with the columns in the training data's \\
-        order, each given the ones before it. Rows unlike the training data score lower, e.g. \\
-        for outlier detection. Every modelled column must be present.
+        Flat tables: one column, log_prob: ln p(row) in nats, with the columns in the training \
+        data's order, each given the ones before it. Sequential data: --data holds the events \
+        and --context the subjects; one row per subject with its key, log_prob_context (the \
+        context table's model), log_prob_sequence (ln p(events | context), each event's columns \
+        in the training data's order, the number of events included) and log_prob, their sum. \
+        Rows unlike the training data score lower, e.g. for outlier detection. Every modelled \
+        column must be present.
         """
     )
 
     @OptionGroup var arguments: ScoreArguments
 
+    @Option(help: "Sequential data: the context table (one row per subject, with its primary key) of the events in --data.")
+    var context: String?
+
     func run() throws {
-        let options = try arguments.options()
+        var options = try arguments.options()
+        options.contextDataPath = context
         let progress = TerminalProgress(quiet: arguments.flags.quiet)
         let summary = try runReportingErrors { try LogProb.run(options, progress: progress.reporter) }
         progress.finish()
@@ -55,12 +63,13 @@ struct LogProbCommand: ParsableCommand {
 struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "predict",
-        abstract: "Predict a column from the other columns with the trained model (flat tables).",
+        abstract: "Predict a column from the other columns with the trained model (flat tables; context tables of sequential data).",
         discussion: """
-        A categorical or discrete target: the most likely value given the rest of each row, or \\
-        with --proba the probability of every value (one column per value). Another target: a \\
-        value drawn from the model given the rest of the row (--seed). The target column may \\
-        be in --data; its values are not read.
+        A categorical or discrete target: the most likely value given the rest of each row, or \
+        with --proba the probability of every value (one column per value). Another target: a \
+        value drawn from the model given the rest of the row (--seed). The target column may \
+        be in --data; its values are not read. On a sequential workspace --data is a context \
+        table and the target one of its columns, predicted by the context table's model.
         """
     )
 
