@@ -117,17 +117,29 @@ class TabularARGN:
         table = self._score("predict", X, ["--target", _target_name(target), "--proba"])
         return table.to_pandas() if _data._pandas() is not None else table
 
-    def log_prob(self, X: Any):
+    def log_prob(self, X: Any, ctx_data: Any = None):
         """The log-likelihood of each row of ``X`` in nats (columns in the training data's order,
-        each given the ones before it)."""
-        return self._score("log-prob", X, []).column("log_prob").to_numpy()
+        each given the ones before it). Sequential models: ``X`` holds the events and
+        ``ctx_data`` (default: the context the model was fitted with) the subjects; one value per
+        subject, ln p(context) + ln p(events | context), in ``ctx_data``'s row order. ``predict``
+        and ``predict_proba`` of a sequential model predict a column of the context rows ``X``."""
+        if self.tgt_context_key is None:
+            if ctx_data is not None:
+                raise ValueError("ctx_data goes with a sequential model (fitted with tgt_context_key)")
+            return self._score("log-prob", X, []).column("log_prob").to_numpy()
+        context = self.ctx_data if ctx_data is None else ctx_data
+        if context is None:
+            raise ValueError("log_prob of a sequential model needs ctx_data: the subjects of the events in X")
+        return self._score("log-prob", X, [], context=context).column("log_prob").to_numpy()
 
-    def _score(self, command: str, X: Any, arguments: list):
+    def _score(self, command: str, X: Any, arguments: list, context: Any = None):
         self._check_fitted()
         import tempfile as _tempfile
         from ._engine import run_step
         with _tempfile.TemporaryDirectory(prefix="doppel-score-") as scratch:
             data = _data.engine_input(X, Path(scratch), "rows")[0]
+            if context is not None:
+                arguments = arguments + ["--context", _data.engine_input(context, Path(scratch), "context")[0]]
             output = Path(scratch) / "out.arrow"
             run_step(command, ["--workspace", str(self._workspace), "--data", data, "--output", str(output), "--quiet",
                                *arguments, *_api._executor(self.parallel_backend, self.n_jobs)])

@@ -43,3 +43,19 @@ def test_new_subjects_and_given_context(players_path, batting_path, tmp_path):
     context = players.head(3)
     given = argn.sample(ctx_data=context)
     assert set(given["players_id"]) <= set(context["id"])
+
+
+def test_sequential_log_prob_and_context_prediction(players_path, batting_path, tmp_path):
+    players, batting = pd.read_csv(players_path), pd.read_csv(batting_path)
+    engine.set_random_state(13)
+    argn = engine.TabularARGN(tgt_context_key="players_id", ctx_primary_key="id", ctx_data=players,
+                              workspace_dir=tmp_path / "ws", **FAST)
+    argn.fit(batting)
+    # One log-likelihood per subject of the context, in its row order.
+    scores = argn.log_prob(batting)
+    assert len(scores) == len(players) and (scores < 0).all()
+    head = players.head(20)
+    assert len(argn.log_prob(batting[batting["players_id"].isin(head["id"])], ctx_data=head)) == 20
+    # A context column predicted from the other context columns (the context table's model).
+    predicted = argn.predict(players.drop(columns=["bats"]).head(50), target="bats")
+    assert len(predicted) == 50 and set(predicted) <= set(players["bats"].dropna()) | {"_RARE_"}
