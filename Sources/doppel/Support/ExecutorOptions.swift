@@ -37,7 +37,7 @@ struct ExecutorOptions: ParsableArguments {
         let environment = ProcessInfo.processInfo.environment
         switch configuration.backend {
         case .dask?:
-            guard let address = scheduler ?? environment["DASK_SCHEDULER_ADDRESS"] else {
+            guard let address = scheduler ?? environment["DASK_SCHEDULER_ADDRESS"].flatMap({ $0.isEmpty ? nil : $0 }) else {
                 throw ValidationError("--backend dask needs --scheduler tcp://HOST:PORT (or DASK_SCHEDULER_ADDRESS)")
             }
             configuration.cluster = cluster(address: address, environment: environment)
