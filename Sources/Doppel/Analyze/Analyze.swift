@@ -93,7 +93,7 @@ public enum Analyze {
         // Run in batches so that progress can be reported; results stay in task order.
         var partials: [PartialStats] = []
         partials.reserveCapacity(columns.count * layout.files.count)
-        let batch = max(1, 4 * executor.jobs)
+        let batch = max(1, 4 * (try executor.concurrentTasks()))
         var start = 0
         while start < tasks.count {
             let end = min(tasks.count, start + batch)

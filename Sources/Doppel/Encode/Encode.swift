@@ -52,10 +52,10 @@ public enum Encode {
         let tasks = layout.files.map { EncodePartitionTask(workspace: options.workspace, file: $0, seed: options.seed, jobs: options.executor.threadWorkers) }
         var results: [EncodePartitionTask.Result] = []
         // Few partition files: one file at a time, so that its columns use all the workers (a
-        // task that runs alone may run parallel loops). Many files, or worker processes (whose
-        // tasks run their own loops inline): several files at a time.
-        let filesAtOnce = executor.backend(for: .any) == .processes || tasks.count >= 2 * executor.jobs
-        let batch = filesAtOnce ? max(1, executor.jobs) : 1
+        // task that runs alone may run parallel loops). Many files, or worker processes or a
+        // cluster (whose tasks run their own loops inline): as many files at a time as run at once.
+        let filesAtOnce = executor.backend(for: .any) == .processes || executor.runsOnCluster || tasks.count >= 2 * executor.jobs
+        let batch = filesAtOnce ? max(1, try executor.concurrentTasks()) : 1
         var start = 0
         while start < tasks.count {
             let end = min(tasks.count, start + batch)

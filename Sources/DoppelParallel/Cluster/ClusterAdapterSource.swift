@@ -67,7 +67,7 @@ class DaskRunner:
             raise RuntimeError(f"cannot reach the Dask scheduler at {address} within {settings['timeout']} s: {error}")
         self.binary = {"path": settings.get("binary")}
         if settings.get("ship"):
-            self.client.register_plugin(ShipBinary(settings["ship"], settings["version"]), name="doppel-binary")
+            self.client.register_plugin(ship_binary_plugin(settings["ship"], settings["version"]), name="doppel-binary")
         import distributed
         workers = self.client.scheduler_info().get("workers", {})
         self.slots = max(1, sum(worker.get("nthreads", 1) for worker in workers.values()))
@@ -103,7 +103,9 @@ def make_ship_plugin():
             os.environ["DOPPEL_WORKER_BINARY"] = target
     return ShipBinary
 
-def ShipBinary(path, version):
+def ship_binary_plugin(path, version):
+    """A Dask worker plugin that ships the doppel executable at `path` (distributed is imported
+    only here, so that a Spark adapter needs no Dask)."""
     return make_ship_plugin()(path, version)
 
 class SparkRunner:

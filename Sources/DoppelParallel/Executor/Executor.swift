@@ -170,6 +170,12 @@ public final class Executor: Sendable {
         try clusterPool(configuration.backend ?? .threads).connect()
     }
 
+    /// How many named tasks run at once: the cluster's worker threads under `dask` and `spark`
+    /// (connecting to it if need be), else ``jobs``. Callers that feed tasks in batches size them by this.
+    public func concurrentTasks() throws -> Int {
+        runsOnCluster ? max(jobs, try clusterSlots()) : jobs
+    }
+
     /// Tasks the cluster runs at once.
     public func clusterSlots() throws -> Int {
         try clusterPool(configuration.backend ?? .threads).slots()
