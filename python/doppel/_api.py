@@ -163,7 +163,14 @@ def split(tgt_data: Any, *, ctx_data: Any = None, tgt_primary_key: str | None = 
             types_file = Path(scratch) / "encoding-types.json"
             types_file.write_text(json.dumps(types))
             arguments += ["--encoding-types", str(types_file)]
-        _run("split", arguments + _executor(parallel_backend, n_jobs), update_progress)
+        backend = parallel_backend
+        local_inputs = (_data.kind_of(tgt_data) != "path" or (ctx_data is not None and _data.kind_of(ctx_data) != "path")
+                        or "--encoding-types" in arguments)
+        if backend in ("dask", "spark") and local_inputs:
+            # The data went to a scratch file on this machine, which the cluster's workers cannot
+            # read: split here (analyze, encode and generate still use the cluster).
+            backend = None
+        _run("split", arguments + _executor(backend, n_jobs), update_progress)
     _data.save_schema(folder, "tgt", _data.kind_of(tgt_data), schema, notes)
     if context is not None:
         _data.save_schema(folder, "ctx", _data.kind_of(ctx_data), context[1], context[2])

@@ -126,6 +126,18 @@ def test_dask_gives_the_bytes_of_threads(dask_cluster, tmp_path, example):
     same_pipeline(example, tmp_path, dask_options(dask_cluster))
 
 
+@pytest.mark.parametrize("example", ["census", "baseball"])
+def test_dask_split_gives_the_bytes_of_threads(dask_cluster, tmp_path, example):
+    local, remote = tmp_path / "local", tmp_path / "remote"
+    split(example, local)
+    arguments = (["--data", CENSUS] if example == "census" else
+                 ["--data", EXAMPLES / "baseball-batting.csv", "--context", EXAMPLES / "baseball-players.csv",
+                  "--context-key", "players_id", "--context-primary-key", "id"])
+    done = doppel("split", *arguments, "--workspace", remote, "--seed", 1, *dask_options(dask_cluster))
+    assert "subjects" in done.stdout, done.stdout  # the worker's summary comes back
+    assert files(local / "OriginalData") == files(remote / "OriginalData")
+
+
 def test_dask_worker_killed_during_analyze(dask_cluster, tmp_path):
     local, remote = tmp_path / "local", tmp_path / "remote"
     split("census", local)
@@ -210,14 +222,14 @@ def test_python_api_inside_a_dask_client(dask_cluster, tmp_path, titanic_path):
     from distributed import Client
     engine.set_random_state(3)
     engine.split(titanic_path, workspace_dir=tmp_path / "local")
-    engine.set_random_state(3)
-    engine.split(titanic_path, workspace_dir=tmp_path / "remote")
     engine.analyze(workspace_dir=tmp_path / "local")
     engine.encode(workspace_dir=tmp_path / "local")
     with Client(dask_cluster.address):
+        engine.set_random_state(3)
+        engine.split(titanic_path, workspace_dir=tmp_path / "remote", parallel_backend="dask")
         engine.analyze(workspace_dir=tmp_path / "remote", parallel_backend="dask")
         engine.encode(workspace_dir=tmp_path / "remote", parallel_backend="dask")
-    assert files(tmp_path / "local" / "OriginalData" / "encoded-data") == files(tmp_path / "remote" / "OriginalData" / "encoded-data")
+    assert files(tmp_path / "local" / "OriginalData") == files(tmp_path / "remote" / "OriginalData")
     engine.train(workspace_dir=tmp_path / "local", model="MOSTLY_AI/Small", max_epochs=1)
     engine.set_random_state(4)
     expected = engine.generate(workspace_dir=tmp_path / "local", sample_size=500)

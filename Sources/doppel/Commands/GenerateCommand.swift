@@ -180,20 +180,18 @@ struct GenerateCommand: ParsableCommand {
     /// absolute (the workers have other working directories), the cluster options left out,
     /// `--force` because the driver has checked the outputs (and a retried task finds its own).
     func partArguments(_ options: GenerateOptions, index: Int, count: Int) -> [String] {
-        let absolute = { (path: String) in URL(fileURLWithPath: path).standardizedFileURL.path }
+        let absolute = absolutePath
         var arguments = ["generate", "--workspace", absolute(workspace), "--output", absolute(options.outputPath),
                          "--seed", "\(seed)", "--temperature", "\(temperature)", "--top-p", "\(topP)",
                          "--impute-draws", "\(imputeDraws)", "--aggregate", aggregate, "--rare-category-replacement", rareCategoryReplacement,
-                         "--part", "\(index)", "--parts", "\(count)", "--backend", "threads", "--jobs", "1", "--force", "--quiet",
-                         "--delimiter", read.delimiter]
+                         "--part", "\(index)", "--parts", "\(count)", "--backend", "threads", "--jobs", "1", "--force", "--quiet"]
+                        + read.arguments
         let optional: [(String, String?)] = [
             ("--rows", rows.map { "\($0)" }), ("--seed-data", seedData.map(absolute)), ("--context", context.map(absolute)),
             ("--context-output", rows != nil || context != nil ? absolute(options.contextOutputPath) : nil),
             ("--max-sequence-length", maxSequenceLength.map { "\($0)" }), ("--impute", impute), ("--rebalance", rebalance),
             ("--fairness-target", fairnessTarget), ("--sensitive", sensitive), ("--chunk-size", chunkSize.map { "\($0)" })]
         for case let (name, value?) in optional { arguments += [name, value] }
-        for token in read.naTokens { arguments += ["--na", token] }
-        for type in read.columnTypes { arguments += ["--column-type", type] }
         return arguments
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Doppel
+import DoppelParallel
 import Foundation
 
 /// `doppel split`: train/validation split by subject into workspace partitions.
@@ -70,6 +71,7 @@ struct SplitCommand: ParsableCommand {
         options.seed = seed
         options.read = try read.resolved()
         options.executor = try executor.configuration()
+        if options.executor.backend?.isCluster == true { return try runOnCluster(options.executor) }
         if let encodingTypesFile {
             let (target, context) = try loadEncodingFile(encodingTypesFile)
             options.targetEncodings = target
@@ -82,6 +84,28 @@ struct SplitCommand: ParsableCommand {
         let summary = try runReportingErrors { try Split.run(options, progress: progress.reporter) }
         progress.finish()
         print(SplitCommand.describe(summary))
+    }
+
+    /// `--backend dask` or `spark`: the split of the input file runs as one task on a worker
+    /// (`doppel split` there, reading the input and writing the partitions on the shared
+    /// storage), so the driver needs neither the data's memory nor its disk bandwidth.
+    func runOnCluster(_ configuration: ExecutorConfiguration) throws {
+        let executor = Executor(configuration)
+        let progress = TerminalProgress(quiet: quiet)
+        let engine = try runReportingErrors { try executor.connectCluster() }
+        progress.reporter.message("splitting \(data) on \(engine)")
+        var arguments = ["split", "--data", absolutePath(data), "--workspace", absolutePath(workspace), "--partitions", "\(partitions)",
+                         "--val-fraction", "\(valFraction)", "--seed", "\(seed)", "--backend", "threads", "--quiet"] + read.arguments
+        let optional: [(String, String?)] = [("--primary-key", primaryKey), ("--context", context.map(absolutePath)),
+                                             ("--context-primary-key", contextPrimaryKey), ("--context-key", contextKey),
+                                             ("--encoding-types", encodingTypesFile.map(absolutePath))]
+        for case let (name, value?) in optional { arguments += [name, value] }
+        arguments += encodingTypes.flatMap { ["--encoding-type", $0] } + contextEncodingTypes.flatMap { ["--context-encoding-type", $0] }
+        let outputs = try runReportingErrors {
+            try executor.runOnCluster([ClusterCommand(name: "split", argv: arguments)], label: { _ in "split of \(data)" })
+        }
+        progress.finish()
+        print(outputs[0].trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
     static func describe(_ summary: SplitSummary) -> String {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Doppel
+import Foundation
 
 /// Options for reading user data files, shared by every command that reads one.
 struct ReadOptions: ParsableArguments {
@@ -29,7 +30,15 @@ struct ReadOptions: ParsableArguments {
         }
         return options
     }
+
+    /// These options as command-line arguments, for the same command run elsewhere (a cluster task).
+    var arguments: [String] {
+        ["--delimiter", delimiter] + naTokens.flatMap { ["--na", $0] } + columnTypes.flatMap { ["--column-type", $0] }
+    }
 }
+
+/// `path` absolute, as a cluster's workers (which have other working directories) must see it.
+func absolutePath(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
 
 /// Splits `name=value` (the name may itself not contain '=').
 func splitAssignment(_ item: String, option: String) throws -> (String, String) {
