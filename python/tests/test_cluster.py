@@ -249,3 +249,39 @@ def spark_options() -> list[str]:
 @pytest.mark.parametrize("example", ["census", "baseball"])
 def test_spark_gives_the_bytes_of_threads(tmp_path, example):
     same_pipeline(example, tmp_path, spark_options())
+
+
+def test_spark_python_worker_killed_during_analyze(tmp_path):
+    """`local[2,4]`: Spark retries a failed task up to 4 times. The Python worker that runs a
+    doppel task is SIGKILLed; Spark reruns the task and the statistics are those of threads."""
+    options = spark_options()
+    options[options.index("local[2]")] = "local[2,4]"
+    local, remote = tmp_path / "local", tmp_path / "remote"
+    split("census", local)
+    shutil.copytree(local, remote)
+    doppel("analyze", "--workspace", local, "--quiet")
+    killed = []
+
+    def kill_a_python_worker():
+        deadline = time.time() + 120
+        while time.time() < deadline and not killed:
+            for entry in Path("/proc").iterdir():
+                if not entry.name.isdigit():
+                    continue
+                try:
+                    command = (entry / "cmdline").read_bytes().split(b"\0")
+                    if len(command) >= 2 and command[1] == b"__task":
+                        parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                        os.kill(parent, signal.SIGKILL)
+                        killed.append(parent)
+                        return
+                except (OSError, ValueError, IndexError):
+                    continue
+            time.sleep(0.01)
+
+    killer = threading.Thread(target=kill_a_python_worker)
+    killer.start()
+    doppel("analyze", "--workspace", remote, "--quiet", *options)
+    killer.join()
+    assert killed, "no task ran long enough to kill its Python worker"
+    assert files(local / "ModelStore" / "tgt-stats") == files(remote / "ModelStore" / "tgt-stats")
