@@ -52,7 +52,7 @@ let package = Package(
         .executableTarget(name: "doppel-model-bench", dependencies: ["DoppelModel", "DoppelNN", "DoppelParallel"]),
 
         // Paths and helpers shared by the test targets.
-        .target(name: "DoppelTestSupport", dependencies: ["DoppelTable"], path: "Tests/Support"),
+        .target(name: "DoppelTestSupport", dependencies: ["DoppelTable", "DoppelParallel"], path: "Tests/Support"),
         .testTarget(name: "DoppelTableTests", dependencies: ["DoppelTable", "DoppelTestSupport"]),
         .testTarget(name: "DoppelIOTests", dependencies: ["DoppelIO", "DoppelParallel", "DoppelTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "DoppelParallelTests", dependencies: ["DoppelParallel", "DoppelTestSupport", "doppel-worker-fixture"]),

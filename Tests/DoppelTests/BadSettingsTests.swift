@@ -2,6 +2,7 @@ import DoppelTestSupport
 import Foundation
 import Testing
 @testable import Doppel
+import DoppelParallel
 
 /// Settings and files that cannot describe real data end in a clear message: more partitions than
 /// subjects are reduced (with a message, no empty files), and statistics counting negative
@@ -40,4 +41,25 @@ final class MessageLog: @unchecked Sendable {
     private var messages: [String] = []
     func append(_ message: String) { lock.lock(); messages.append(message); lock.unlock() }
     var all: [String] { lock.lock(); defer { lock.unlock() }; return messages }
+
+    /// A group that only says its shape (validation makes no collective call).
+    struct Shape: ProcessGroup {
+        let rank = 0
+        let size: Int
+        func exchange(partner: Int, send: UnsafePointer<Float>, count: Int, receive: UnsafeMutablePointer<Float>, count receiveCount: Int) {}
+        func sumContributions(_ buffer: UnsafeMutablePointer<Double>, count: Int) {}
+        func broadcast(_ bytes: inout [UInt8]) {}
+    }
+
+    @Test func mpiShapesThatCannotGiveTheOneProcessWeightsAreRefused() throws {
+        var options = TrainOptions(workspace: "unused")
+        options.group = Shape(size: 3)
+        options.shards = 3
+        #expect { try options.validate() } throws: { "\($0)".contains("power-of-two rank count") }
+        options.group = Shape(size: 4)
+        options.shards = 6
+        #expect { try options.validate() } throws: { "\($0)".contains("--shards 6 does not split evenly over 4 ranks") }
+        options.shards = 8
+        try options.validate()
+    }
 }

@@ -26,27 +26,28 @@ enum SequenceScore {
         guard let primaryKey = contextKeys.primaryKey else { throw PipelineError.workspace("keys.json of the context names no primary key") }
         let targetStats = try Encode.readStats(workspace, .target), contextStats = try Encode.readStats(workspace, .context)
         let events = try typedTable(options.dataPath, role: "data", original: GenerateSequences.targetSchema(workspace), stats: targetStats, options: options)
-        let context = try SeedConditions.load(path: contextPath, read: options.read, original: GenerateSequences.contextSchema(workspace),
-                                              stats: contextStats, schema: ModelInputs.schema(contextStats), seed: 0, role: "context table")
+        let context = try typedTable(contextPath, role: "context table", original: GenerateSequences.contextSchema(workspace),
+                                     stats: contextStats, options: options)
         for entry in targetStats.columns where events.column(named: entry.name) == nil {
             throw PipelineError.invalidOption("\(options.dataPath): column '\(entry.name)' is missing (log-prob needs every modelled column)")
         }
-        guard let keys = context.table.column(named: primaryKey) else {
+        guard let keys = context.column(named: primaryKey) else {
             throw PipelineError.invalidOption("context table \(contextPath) has no primary-key column '\(primaryKey)'")
         }
-        progress.message("encoding \(events.rowCount) events of \(context.table.rowCount) subjects")
-        let data = try encoded(events: events, context: context.table, from: workspace, inputs: inputs, options: options)
+        progress.message("encoding \(events.rowCount) events of \(context.rowCount) subjects")
+        let data = try encoded(events: events, context: context, from: workspace, inputs: inputs, options: options)
         progress.message("scoring \(data.subjectCount) sequences")
         let workers = options.executor.threadWorkers
         let sequenceScores = try model.logLikelihoods(data, maxSteps: inputs.maxLength + 1, workers: workers)
         var contextScores = [Double](repeating: 0, count: data.subjectCount)
         if let schema = inputs.context {
-            for entry in contextStats.columns where context.table.column(named: entry.name) == nil {
+            for entry in contextStats.columns where context.column(named: entry.name) == nil {
                 throw PipelineError.invalidOption("\(contextPath): column '\(entry.name)' is missing (log-prob needs every modelled column)")
             }
             let contextModel = try TrainedFlatModel.readModel(in: workspace.contextModelDataDirectory.path, schema: schema, missing: "no context model",
                                                               remedy: "run `doppel train` again", stats: "ctx-stats")
-            let rows = try EncodedData(rowCount: context.table.rowCount, subColumnCount: schema.subColumnCount, codes: context.fixed.codes)
+            // The context codes of the scratch encoding: one row per subject, in the context table's order.
+            let rows = try EncodedData(rowCount: data.subjectCount, subColumnCount: schema.subColumnCount, codes: data.contextCodes)
             contextScores = try contextModel.logLikelihoods(rows, workers: workers)
         }
         let table = try Table([(primaryKey, keys),

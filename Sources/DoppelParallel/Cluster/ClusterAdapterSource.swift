@@ -53,13 +53,18 @@ def run_task(binary, version, argv, payload):
         return (done.returncode, f"{message} (on worker {host})")
     return (0, done.stdout.decode())
 
+def engine_module(name, engine, requirement):
+    """The module `name` of the cluster engine, or an error that says how to install it."""
+    import importlib
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        raise RuntimeError(f"the Python at {sys.executable} lacks {engine}: pip install {requirement} "
+                           "(or choose another interpreter with --python)")
+
 class DaskRunner:
     def __init__(self, settings):
-        try:
-            from distributed import Client
-        except ImportError:
-            raise RuntimeError(f"the Python at {sys.executable} lacks Dask: pip install 'dask[distributed]' "
-                               "(or choose another interpreter with --python)")
+        Client = engine_module("distributed", "Dask", "'dask[distributed]'").Client
         address = settings["address"]
         try:
             self.client = Client(address, timeout=settings["timeout"], set_as_default=False)
@@ -110,11 +115,7 @@ def ship_binary_plugin(path, version):
 
 class SparkRunner:
     def __init__(self, settings):
-        try:
-            from pyspark.sql import SparkSession
-        except ImportError:
-            raise RuntimeError(f"the Python at {sys.executable} lacks PySpark: pip install pyspark "
-                               "(or choose another interpreter with --python)")
+        SparkSession = engine_module("pyspark.sql", "PySpark", "pyspark").SparkSession
         master = settings["address"]
         # Spark's Python workers use this interpreter too (not whichever python3 is first on the PATH).
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)

@@ -40,23 +40,11 @@ final class ClusterPool: @unchecked Sendable {
 
     /// Runs the registered task `taskName` on every descriptor on the cluster.
     func map<D: Encodable, R: Decodable>(_ taskName: String, descriptors: [D], label: (Int) -> String, as: R.Type) throws -> [R] {
-        let encoder = TaskCoding.encoder()
-        let commands = try descriptors.enumerated().map { index, descriptor in
-            do {
-                return ClusterCommand(name: taskName, argv: [OneShotTask.command, taskName],
-                               stdin: String(decoding: try encoder.encode(descriptor), as: UTF8.self))
-            } catch {
-                throw TaskFailure(label: label(index), index: index, underlying: error)
-            }
+        let commands = try TaskCoding.encodeDescriptors(descriptors, label: label).map {
+            ClusterCommand(name: taskName, argv: [OneShotTask.command, taskName], stdin: String(decoding: $0, as: UTF8.self))
         }
         let outputs = try run(commands, label: label)
-        let decoder = TaskCoding.decoder()
-        return try outputs.enumerated().map { index, text in
-            do { return try decoder.decode(R.self, from: Data(text.utf8)) } catch {
-                throw TaskFailure(label: label(index), index: index,
-                                  underlying: WorkerProcessError.protocolViolation("cannot decode the result as \(R.self): \(error)"))
-            }
-        }
+        return try TaskCoding.decodeResults(outputs.map { Array($0.utf8) }, as: R.self, label: label)
     }
 
     /// Runs `commands` on the cluster; returns their standard outputs in order.

@@ -42,16 +42,7 @@ final class ProcessPool: Sendable {
         label: (Int) -> String,
         as resultType: R.Type
     ) throws -> [R] {
-        let encoder = TaskCoding.encoder()
-        var requests: [[UInt8]] = []
-        requests.reserveCapacity(descriptors.count)
-        for (index, descriptor) in descriptors.enumerated() {
-            do {
-                requests.append(WorkerMessages.request(task: taskName, descriptor: Array(try encoder.encode(descriptor))))
-            } catch {
-                throw TaskFailure(label: label(index), index: index, underlying: error)
-            }
-        }
+        let requests = try TaskCoding.encodeDescriptors(descriptors, label: label).map { WorkerMessages.request(task: taskName, descriptor: $0) }
         let outcome = try idleWorkers.withLock { idle throws(WorkerProcessError) in
             try dispatch(requests, taskName: taskName, idle: &idle)
         }
@@ -59,12 +50,7 @@ final class ProcessPool: Sendable {
         case .failed(let index, let error):
             throw TaskFailure(label: label(index), index: index, underlying: error)
         case .completed(let encodedResults):
-            let decoder = TaskCoding.decoder()
-            return try encodedResults.enumerated().map { index, bytes in
-                do { return try decoder.decode(R.self, from: Data(bytes)) } catch {
-                    throw TaskFailure(label: label(index), index: index, underlying: WorkerProcessError.protocolViolation("cannot decode the result as \(R.self): \(error)"))
-                }
-            }
+            return try TaskCoding.decodeResults(encodedResults, as: R.self, label: label)
         }
     }
 

@@ -70,6 +70,27 @@ enum TaskCoding {
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return decoder
     }
+
+    /// The descriptors of a call as JSON; one that does not encode fails the call with its label.
+    static func encodeDescriptors<D: Encodable>(_ descriptors: [D], label: (Int) -> String) throws -> [[UInt8]] {
+        let encoder = encoder()
+        return try descriptors.enumerated().map { index, descriptor in
+            do { return Array(try encoder.encode(descriptor)) } catch {
+                throw TaskFailure(label: label(index), index: index, underlying: error)
+            }
+        }
+    }
+
+    /// The results of a call from JSON; one that does not decode is a protocol violation of its task.
+    static func decodeResults<R: Decodable>(_ results: [[UInt8]], as: R.Type, label: (Int) -> String) throws -> [R] {
+        let decoder = decoder()
+        return try results.enumerated().map { index, bytes in
+            do { return try decoder.decode(R.self, from: Data(bytes)) } catch {
+                throw TaskFailure(label: label(index), index: index,
+                                  underlying: WorkerProcessError.protocolViolation("cannot decode the result as \(R.self): \(error)"))
+            }
+        }
+    }
 }
 
 /// A request whose descriptor does not decode as the registered task's descriptor type.

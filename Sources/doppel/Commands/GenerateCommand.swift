@@ -161,38 +161,30 @@ struct GenerateCommand: ParsableCommand {
     /// storage; this process checks the outputs first and prints the parts' summaries.
     func runOnCluster(_ options: GenerateOptions) throws {
         guard part == nil else { throw ValidationError("--part does not go with --backend dask or spark: the backend runs every part") }
-        let executor = Executor(options.executor)
-        let progress = TerminalProgress(quiet: flags.quiet)
-        let engine = try runReportingErrors { try executor.connectCluster() }
-        let count = try parts ?? runReportingErrors { try executor.clusterSlots() }
+        let cluster = try ClusterCommands(options.executor, quiet: flags.quiet)
+        let count = try parts ?? runReportingErrors { try cluster.executor.clusterSlots() }
         guard count >= 1 else { throw ValidationError("--parts must be ≥ 1") }
         let paths = (0..<count).map { OutputPaths.part(options.outputPath, rank: $0, of: count) }
         let writesContext = rows != nil || context != nil
         try ExistingOutputs.refuse(paths + [writesContext ? options.contextOutputPath : nil], force: flags.force)
-        progress.reporter.message("generating in \(count) part(s) on \(engine)")
         let commands = (0..<count).map { ClusterCommand(name: "generate-part", argv: partArguments(options, index: $0, count: count)) }
-        let outputs = try runReportingErrors { try executor.runOnCluster(commands, label: { "generate part \($0) of \(count)" }) }
-        progress.finish()
-        for output in outputs { print(output.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        try cluster.run(commands, message: "generating in \(count) part(s)", label: { "generate part \($0) of \(count)" })
     }
 
     /// This command's arguments for part `index` of `count` as a cluster task runs it: paths made
     /// absolute (the workers have other working directories), the cluster options left out,
     /// `--force` because the driver has checked the outputs (and a retried task finds its own).
     func partArguments(_ options: GenerateOptions, index: Int, count: Int) -> [String] {
-        let absolute = absolutePath
-        var arguments = ["generate", "--workspace", absolute(workspace), "--output", absolute(options.outputPath),
+        let arguments = ["generate", "--workspace", absolutePath(workspace), "--output", absolutePath(options.outputPath),
                          "--seed", "\(seed)", "--temperature", "\(temperature)", "--top-p", "\(topP)",
                          "--impute-draws", "\(imputeDraws)", "--aggregate", aggregate, "--rare-category-replacement", rareCategoryReplacement,
                          "--part", "\(index)", "--parts", "\(count)", "--backend", "threads", "--jobs", "1", "--force", "--quiet"]
                         + read.arguments
-        let optional: [(String, String?)] = [
-            ("--rows", rows.map { "\($0)" }), ("--seed-data", seedData.map(absolute)), ("--context", context.map(absolute)),
-            ("--context-output", rows != nil || context != nil ? absolute(options.contextOutputPath) : nil),
+        return arguments + optionArguments([
+            ("--rows", rows.map { "\($0)" }), ("--seed-data", seedData.map(absolutePath)), ("--context", context.map(absolutePath)),
+            ("--context-output", rows != nil || context != nil ? absolutePath(options.contextOutputPath) : nil),
             ("--max-sequence-length", maxSequenceLength.map { "\($0)" }), ("--impute", impute), ("--rebalance", rebalance),
-            ("--fairness-target", fairnessTarget), ("--sensitive", sensitive), ("--chunk-size", chunkSize.map { "\($0)" })]
-        for case let (name, value?) in optional { arguments += [name, value] }
-        return arguments
+            ("--fairness-target", fairnessTarget), ("--sensitive", sensitive), ("--chunk-size", chunkSize.map { "\($0)" })])
     }
 
     /// The privacy cost recorded with the models (DP-SGD and differentially private statistics).

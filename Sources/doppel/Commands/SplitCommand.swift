@@ -90,22 +90,14 @@ struct SplitCommand: ParsableCommand {
     /// (`doppel split` there, reading the input and writing the partitions on the shared
     /// storage), so the driver needs neither the data's memory nor its disk bandwidth.
     func runOnCluster(_ configuration: ExecutorConfiguration) throws {
-        let executor = Executor(configuration)
-        let progress = TerminalProgress(quiet: quiet)
-        let engine = try runReportingErrors { try executor.connectCluster() }
-        progress.reporter.message("splitting \(data) on \(engine)")
-        var arguments = ["split", "--data", absolutePath(data), "--workspace", absolutePath(workspace), "--partitions", "\(partitions)",
+        let cluster = try ClusterCommands(configuration, quiet: quiet)
+        let arguments = ["split", "--data", absolutePath(data), "--workspace", absolutePath(workspace), "--partitions", "\(partitions)",
                          "--val-fraction", "\(valFraction)", "--seed", "\(seed)", "--backend", "threads", "--quiet"] + read.arguments
-        let optional: [(String, String?)] = [("--primary-key", primaryKey), ("--context", context.map(absolutePath)),
-                                             ("--context-primary-key", contextPrimaryKey), ("--context-key", contextKey),
-                                             ("--encoding-types", encodingTypesFile.map(absolutePath))]
-        for case let (name, value?) in optional { arguments += [name, value] }
-        arguments += encodingTypes.flatMap { ["--encoding-type", $0] } + contextEncodingTypes.flatMap { ["--context-encoding-type", $0] }
-        let outputs = try runReportingErrors {
-            try executor.runOnCluster([ClusterCommand(name: "split", argv: arguments)], label: { _ in "split of \(data)" })
-        }
-        progress.finish()
-        print(outputs[0].trimmingCharacters(in: .whitespacesAndNewlines))
+            + optionArguments([("--primary-key", primaryKey), ("--context", context.map(absolutePath)),
+                               ("--context-primary-key", contextPrimaryKey), ("--context-key", contextKey),
+                               ("--encoding-types", encodingTypesFile.map(absolutePath))])
+            + encodingTypes.flatMap { ["--encoding-type", $0] } + contextEncodingTypes.flatMap { ["--context-encoding-type", $0] }
+        try cluster.run([ClusterCommand(name: "split", argv: arguments)], message: "splitting \(data)", label: { _ in "split of \(data)" })
     }
 
     static func describe(_ summary: SplitSummary) -> String {

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Doppel
-import Foundation
 
 /// Options for reading user data files, shared by every command that reads one.
 struct ReadOptions: ParsableArguments {
@@ -36,9 +35,6 @@ struct ReadOptions: ParsableArguments {
         ["--delimiter", delimiter] + naTokens.flatMap { ["--na", $0] } + columnTypes.flatMap { ["--column-type", $0] }
     }
 }
-
-/// `path` absolute, as a cluster's workers (which have other working directories) must see it.
-func absolutePath(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
 
 /// Splits `name=value` (the name may itself not contain '=').
 func splitAssignment(_ item: String, option: String) throws -> (String, String) {
