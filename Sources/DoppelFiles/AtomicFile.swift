@@ -12,25 +12,14 @@ import Darwin
 public enum AtomicFile {
     /// Writes through `body`, which receives a sink for the file's bytes.
     public static func write(to path: String, _ body: (inout FileSink) throws -> Void) throws {
-        let directory = parentDirectory(of: path)
-        removeStaleTemporaries(of: path)
-        let temporary = "\(directory)/.\(baseName(of: path)).tmp-\(getpid())-\(UInt64.random(in: 0..<UInt64.max))"
-        var sink = try FileSink(creating: temporary, displayPath: path)
+        let file = try AtomicFileWriter(path: path)
         do {
-            try body(&sink)
-            try sink.flushAndSync()
-            sink.close()
-            guard rename(temporary, path) == 0 else {
-                throw DataFileError(file: path, message: "cannot rename temporary file into place: \(String(cString: strerror(errno)))")
-            }
-            // The rename itself reaches the disk with the folder's entry.
-            let folder = open(directory, O_RDONLY | O_CLOEXEC)
-            if folder >= 0 { _ = fsync(folder); _ = Glibc.close(folder) }
+            try body(&file.sink)
         } catch {
-            sink.close()
-            unlink(temporary)
+            file.abandon()
             throw error
         }
+        try file.commit()
     }
 
     /// Writes `bytes` to `path` atomically.
@@ -69,6 +58,52 @@ public enum AtomicFile {
     static func baseName(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return path }
         return String(path[path.index(after: slash)...])
+    }
+}
+
+/// One atomic write that stays open across calls (e.g. several files filled side by side): the
+/// bytes go to ``sink``, a temporary file beside `path`; ``commit()`` syncs it and renames it into
+/// place, ``abandon()`` (or dropping the writer uncommitted) removes it.
+public final class AtomicFileWriter {
+    public var sink: FileSink
+    private let path: String
+    private let temporary: String
+    private var done = false
+
+    public init(path: String) throws {
+        self.path = path
+        AtomicFile.removeStaleTemporaries(of: path)
+        temporary = "\(AtomicFile.parentDirectory(of: path))/.\(AtomicFile.baseName(of: path)).tmp-\(getpid())-\(UInt64.random(in: 0..<UInt64.max))"
+        sink = try FileSink(creating: temporary, displayPath: path)
+    }
+
+    deinit { if !done { abandon() } }
+
+    /// Flushes and syncs the data, renames the temporary file over `path` and syncs the folder.
+    public func commit() throws {
+        precondition(!done, "an atomic write is committed or abandoned once")
+        do {
+            try sink.flushAndSync()
+            sink.close()
+            guard rename(temporary, path) == 0 else {
+                throw DataFileError(file: path, message: "cannot rename temporary file into place: \(String(cString: strerror(errno)))")
+            }
+            done = true
+            // The rename itself reaches the disk with the folder's entry.
+            let folder = open(AtomicFile.parentDirectory(of: path), O_RDONLY | O_CLOEXEC)
+            if folder >= 0 { _ = fsync(folder); _ = Glibc.close(folder) }
+        } catch {
+            abandon()
+            throw error
+        }
+    }
+
+    /// Removes the temporary file; `path` keeps what it held before.
+    public func abandon() {
+        guard !done else { return }
+        done = true
+        sink.close()
+        unlink(temporary)
     }
 }
 

@@ -15,12 +15,17 @@ public final class BufferStorage: @unchecked Sendable {
     /// Size of the block in bytes.
     public let byteCount: Int
     private let release: (@Sendable (UnsafeRawPointer, Int) -> Void)?
+    /// Whether the memory is a read-only mapping of a file, whose pages can be handed back to
+    /// the kernel and read again from the file (see ``releaseResidentPages()``).
+    public let isReadOnlyFileMapping: Bool
 
     /// Wraps memory owned elsewhere; `release` runs once when the last view goes away.
-    public init(borrowing base: UnsafeRawPointer, byteCount: Int, release: (@Sendable (UnsafeRawPointer, Int) -> Void)?) {
+    public init(borrowing base: UnsafeRawPointer, byteCount: Int, readOnlyFileMapping: Bool = false,
+                release: (@Sendable (UnsafeRawPointer, Int) -> Void)?) {
         self.baseAddress = base
         self.byteCount = byteCount
         self.release = release
+        isReadOnlyFileMapping = readOnlyFileMapping
     }
 
     /// Takes ownership of memory obtained from `malloc`/`realloc`.
@@ -28,6 +33,28 @@ public final class BufferStorage: @unchecked Sendable {
         self.baseAddress = UnsafeRawPointer(base)
         self.byteCount = byteCount
         self.release = { pointer, _ in free(UnsafeMutableRawPointer(mutating: pointer)) }
+        isReadOnlyFileMapping = false
+    }
+
+    /// Gives `madvise` `advice` for the pages wholly inside `bytes` (offsets into the storage,
+    /// clamped to it); nothing when there is no such page.
+    public func advise(wholePagesOf bytes: Range<Int>, _ advice: Int32) {
+        #if os(Linux)
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let first = (max(0, bytes.lowerBound) + page - 1) / page * page
+        let last = min(byteCount, bytes.upperBound) / page * page
+        guard last > first else { return }
+        _ = madvise(UnsafeMutableRawPointer(mutating: baseAddress + first), last - first, advice)
+        #endif
+    }
+
+    /// Of a read-only file mapping, drops the pages the process holds (they stay in the kernel's
+    /// page cache and are read again when touched), so that a mapping walked end to end does not
+    /// keep the whole file resident; does nothing for any other memory.
+    public func releaseResidentPages() {
+        #if os(Linux)
+        if isReadOnlyFileMapping { advise(wholePagesOf: 0..<byteCount, MADV_DONTNEED) }
+        #endif
     }
 
     deinit { release?(baseAddress, byteCount) }

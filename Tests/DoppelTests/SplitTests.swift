@@ -213,6 +213,70 @@ private func strings(_ table: Table, _ name: String) -> [String] {
         #expect(int64s(context[0].table, "user").sorted() == [1, 2, 3])
     }
 
+    /// The rows of every partition file of `role`, as text, in file order.
+    private func partitionRows(_ s: Scratch, _ role: Workspace.Role) throws -> [[String]] {
+        try s.partitions(role).map { part in
+            (0..<part.table.rowCount).map { row in part.table.row(row).map { $0?.description ?? "<null>" }.joined(separator: "|") }
+        }
+    }
+
+    @Test func parquetAndArrowInputsAreStreamedInBatchesWithTheSameRowsAsOneRead() throws {
+        let s = try Scratch()
+        var tgt = "pid,year,score,label\n"
+        for p in 0..<300 {
+            // Subjects' events interleaved through the file; some missing values and no-event subjects.
+            for y in 0..<(p % 4) { tgt += "p\(p),\(2000 + y),\(y == 1 ? "" : String(p * y)),\(["a", "b", ""][(p + y) % 3])\n" }
+        }
+        let lines = tgt.split(separator: "\n").dropFirst()
+        let shuffled = "pid,year,score,label\n" + lines.enumerated().sorted { ($0.offset * 7919) % lines.count < ($1.offset * 7919) % lines.count }
+            .map(\.element).joined(separator: "\n") + "\n"
+        let csv = try s.file("t.csv", shuffled)
+        let context = try s.file("c.csv", "pid,country\n" + (0..<300).map { "p\($0),c\($0 % 5)" }.joined(separator: "\n") + "\n")
+        let table = try DataFiles.read(path: csv)
+        var parquetOptions = ParquetWriteOptions()
+        parquetOptions.rowGroupRows = 37
+        let parquet = s.dir.appendingPathComponent("t.parquet").path
+        try ParquetWriter.write(table, to: parquet, options: parquetOptions)
+        let arrow = s.dir.appendingPathComponent("t.arrow").path
+        try ArrowIPC.write(table, to: arrow)
+
+        func split(_ path: String, batchRows: Int) throws -> (target: [[String]], context: [[String]]) {
+            var options = SplitOptions(targetPath: path, workspace: s.workspace)
+            options.contextPath = context
+            options.contextPrimaryKey = "pid"
+            options.contextKey = "pid"
+            options.partitions = 3
+            options.seed = 11
+            options.batchRows = batchRows
+            _ = try Split.run(options)
+            return (try partitionRows(s, .target), try partitionRows(s, .context))
+        }
+        let whole = try split(csv, batchRows: 1 << 20)
+        #expect(whole.target.joined().count == lines.count)
+        for (path, batchRows) in [(parquet, 100), (parquet, 1), (arrow, 50), (parquet, 1 << 20)] {
+            let streamed = try split(path, batchRows: batchRows)
+            #expect(streamed.target == whole.target, "\(path) in batches of \(batchRows)")
+            #expect(streamed.context == whole.context)
+        }
+        // Many batches make files of several record batches that every step reads.
+        let file = try Workspace(path: s.workspace).partitionFiles(.target)[0]
+        let reread = try ArrowIPC.read(path: file.path)
+        #expect(reread.rowCount == whole.target[0].count)
+    }
+
+    @Test func aFailedSplitLeavesThePreviousPartitions() throws {
+        let s = try Scratch()
+        var options = SplitOptions(targetPath: try s.file("t.csv", "pid,v\na,1\nb,2\n"), workspace: s.workspace)
+        options.contextPath = try s.file("c.csv", "pid\na\nb\n")
+        options.contextPrimaryKey = "pid"
+        options.contextKey = "pid"
+        _ = try Split.run(options)
+        let before = try partitionRows(s, .target)
+        options.targetPath = try s.file("t2.csv", "pid,v\na,1\nzz,2\n")
+        #expect(throws: (any Error).self) { try Split.run(options) }
+        #expect(try partitionRows(s, .target) == before)
+    }
+
     @Test(.enabled(if: TestSupport.sharedDataFile("baseball-players.csv.gz") != nil))
     func baseballSubjectsStayTogether() throws {
         let s = try Scratch()

@@ -70,3 +70,71 @@ public enum DataFiles {
         }
     }
 }
+
+/// A user data file read in batches of rows, so that a step that passes over the rows once
+/// (split) holds one batch at a time: Parquet is read a few row groups at a time (memory follows
+/// the row groups), Arrow IPC is mapped and handed out in slices (its pages are the file's own),
+/// and CSV is read whole and handed out as one batch (types are inferred over the whole file).
+public struct DataFileReader {
+    public let path: String
+    /// The columns every batch has.
+    public let schema: Schema
+    public let rowCount: Int
+    /// CSV and Arrow: the file, read at once.
+    private let whole: Table?
+    private let parquet: ParquetRowGroupReader?
+
+    public init(path: String, options: DataReadOptions = .init()) throws {
+        self.path = path
+        if try DataFiles.format(of: path) == .parquet {
+            let reader = try ParquetRowGroupReader(path: path)
+            parquet = reader
+            whole = nil
+            schema = reader.schema
+            rowCount = reader.rowCount
+        } else {
+            let table = try DataFiles.read(path: path, options: options)
+            whole = table
+            parquet = nil
+            schema = table.schema
+            rowCount = table.rowCount
+        }
+    }
+
+    /// One column, whole (a Parquet file reads that column alone).
+    public func column(named name: String) throws -> Column {
+        if let whole {
+            guard let column = whole.column(named: name) else { throw DataFileError(file: path, column: name, message: "no such column") }
+            return column
+        }
+        var columnOnly = ParquetReadOptions()
+        columnOnly.columns = [name]
+        let reader = try ParquetRowGroupReader(path: path, options: columnOnly)
+        return try reader.read(rowGroups: 0..<reader.rowGroupCount).columns[0]
+    }
+
+    /// Calls `body` with the file's rows in order, in batches of about `rows` rows (Parquet:
+    /// whole row groups, at least one per batch; CSV: one batch), and whether it is the last.
+    public func forEachBatch(rows: Int = 1 << 20, _ body: (_ batch: Table, _ isLast: Bool) throws -> Void) throws {
+        if let parquet {
+            let sizes = parquet.rowGroupSizes
+            guard !sizes.isEmpty else { return try body(Table(emptyWith: schema), true) }
+            var first = 0
+            while first < sizes.count {
+                var end = first + 1, batchRows = sizes[first]
+                while end < sizes.count && batchRows + sizes[end] <= rows { batchRows += sizes[end]; end += 1 }
+                try body(try parquet.read(rowGroups: first..<end), end == sizes.count)
+                first = end
+            }
+        } else if let whole {
+            if try DataFiles.format(of: path) == .csv || whole.rowCount <= rows {
+                try body(whole, true)
+            } else {
+                for start in stride(from: 0, to: whole.rowCount, by: rows) {
+                    let end = min(whole.rowCount, start + rows)
+                    try body(whole.slice(start..<end), end == whole.rowCount)
+                }
+            }
+        }
+    }
+}

@@ -24,6 +24,8 @@ public struct SplitOptions: Sendable {
     public var read: DataReadOptions = .init()
     /// How reading runs in parallel (`--backend`, `--jobs`): the default of the file readers.
     public var executor = ExecutorConfiguration()
+    /// Rows of the target read and written at a time (Parquet and Arrow inputs; see ``DataFileReader``).
+    public var batchRows = 1 << 20
 
     public init(targetPath: String, workspace: String) {
         self.targetPath = targetPath
@@ -69,6 +71,7 @@ public enum Split {
     }
 
     private static func runSteps(_ options: SplitOptions, progress: ProgressReporter) throws -> SplitSummary {
+        guard options.batchRows >= 1 else { throw PipelineError.invalidOption("batch rows must be at least 1, got \(options.batchRows)") }
         guard options.partitions >= 1 else { throw PipelineError.invalidOption("--partitions must be at least 1, got \(options.partitions)") }
         guard options.validationFraction >= 0 && options.validationFraction < 1 else {
             throw PipelineError.invalidOption("--val-fraction must be in [0, 1), got \(options.validationFraction)")
@@ -78,38 +81,15 @@ public enum Split {
         }
 
         progress.message("reading \(options.targetPath)")
-        let target = try DataFiles.read(path: options.targetPath, options: options.read)
-        try requireColumn(options.primaryKey, in: target, file: options.targetPath, role: "primary key")
-        try requireColumn(options.contextKey, in: target, file: options.targetPath, role: "context key")
+        let target = try DataFileReader(path: options.targetPath, options: options.read)
+        try requireColumn(options.primaryKey, in: target.schema, file: options.targetPath, role: "primary key")
+        try requireColumn(options.contextKey, in: target.schema, file: options.targetPath, role: "context key")
+        // Keys are checked whole before the workspace is touched (a Parquet file reads the key columns alone).
         if let pk = options.primaryKey {
-            try SubjectKeyIndex.requireUnique(target.column(named: pk)!, name: pk, file: options.targetPath)
+            try SubjectKeyIndex.requireUnique(target.column(named: pk), name: pk, file: options.targetPath)
         }
-
-        // Subjects and, for sequential data, the subject of every target row.
-        var context: Table?
-        var contextFile = ""
-        var contextPrimaryKey: String?
-        var subjectOfTargetRow: [Int]?
-        if let contextKey = options.contextKey {
-            let keyColumn = target.column(named: contextKey)!
-            if let contextPath = options.contextPath, let pk = options.contextPrimaryKey {
-                progress.message("reading \(contextPath)")
-                let table = try DataFiles.read(path: contextPath, options: options.read)
-                try requireColumn(pk, in: table, file: contextPath, role: "context primary key")
-                context = table
-                contextFile = contextPath
-                contextPrimaryKey = pk
-            } else {
-                // Key-only context: the distinct context keys, in order of first appearance.
-                let distinct = try SubjectKeyIndex.distinctRows(keyColumn, name: contextKey, file: options.targetPath)
-                context = try Table([(contextKey, keyColumn.take(distinct))])
-                contextFile = "(distinct values of '\(contextKey)' in \(options.targetPath))"
-                contextPrimaryKey = contextKey
-            }
-            subjectOfTargetRow = try SubjectKeyIndex.resolve(
-                primary: context!.column(named: contextPrimaryKey!)!, primaryName: contextPrimaryKey!, primaryFile: contextFile,
-                foreign: keyColumn, foreignName: contextKey, foreignFile: options.targetPath)
-        }
+        let subjects = try readSubjects(options, target: target, progress: progress)
+        let context = subjects?.context
 
         let subjectCount = context?.rowCount ?? target.rowCount
         // More partitions than subjects would only write empty files.
@@ -121,44 +101,33 @@ public enum Split {
                                            validationFraction: options.validationFraction, seed: options.seed)
 
         let targetKeys = KeysFile(primaryKey: options.primaryKey, contextKey: options.contextKey)
-        let targetEncodings = try encodings(for: target, excluding: [options.primaryKey, options.contextKey].compactMap { $0 },
+        let targetEncodings = try encodings(for: target.schema, excluding: [options.primaryKey, options.contextKey].compactMap { $0 },
                                             overrides: options.targetEncodings, file: options.targetPath, sequential: options.contextKey != nil)
         var contextEncodings: [EncodingTypesFile.Entry] = []
-        if let context {
-            contextEncodings = try encodings(for: context, excluding: [contextPrimaryKey!], overrides: options.contextEncodings,
-                                             file: contextFile, sequential: false)
+        if let subjects {
+            contextEncodings = try encodings(for: subjects.context.schema, excluding: [subjects.primaryKey], overrides: options.contextEncodings,
+                                             file: subjects.file, sequential: false)
         }
 
-        // Write partitions.
         let workspace = Workspace(path: options.workspace)
         try Workspace.resetDirectory(workspace.dataDirectory(.target))
         try Workspace.resetDirectory(workspace.metaDirectory(.target))
-        if context != nil {
+        if let context {
             try Workspace.resetDirectory(workspace.dataDirectory(.context))
             try Workspace.resetDirectory(workspace.metaDirectory(.context))
-        }
-        let targetRowsBySlot: [[Int]]
-        if let subjectOfTargetRow {
-            targetRowsBySlot = assignment.rowsBySlot(subjectOfRow: subjectOfTargetRow)
-        } else {
-            targetRowsBySlot = assignment.subjectsBySlot
-        }
-        let slots = assignment.slotCount
-        for slot in 0..<slots {
-            let (partition, side) = assignment.slotIdentity(slot)
-            progress.step("writing partition \(partition + 1)/\(partitions) (\(side.rawValue))", completed: slot, total: slots)
-            let metadata = ["doppel.role": "target", "doppel.side": side.rawValue]
-            try ArrowIPC.write(target.take(targetRowsBySlot[slot]).compactingDictionaries(), to: workspace.partitionFile(.target, index: partition, side: side).path, metadata: metadata)
-            if let context {
-                try ArrowIPC.write(context.take(assignment.subjectsBySlot[slot]).compactingDictionaries(), to: workspace.partitionFile(.context, index: partition, side: side).path,
+            for slot in 0..<assignment.slotCount {
+                let (partition, side) = assignment.slotIdentity(slot)
+                try ArrowIPC.write(context.take(assignment.subjectsBySlot[slot]).compactingDictionaries(),
+                                   to: workspace.partitionFile(.context, index: partition, side: side).path,
                                    metadata: ["doppel.role": "context", "doppel.side": side.rawValue])
             }
         }
-        progress.step("partitions written", completed: slots, total: slots)
+        try writeTargetPartitions(target, batchRows: options.batchRows, subjectOfRow: subjects?.subjectOfTargetRow, assignment: assignment,
+                                  workspace: workspace, progress: progress)
 
         try MetadataJSON.write(EncodingTypesFile(columns: targetEncodings), to: workspace.metaDirectory(.target).appendingPathComponent("encoding-types.json"))
         try MetadataJSON.write(targetKeys, to: workspace.metaDirectory(.target).appendingPathComponent("keys.json"))
-        let contextKeys = KeysFile(primaryKey: contextPrimaryKey, contextKey: nil)
+        let contextKeys = KeysFile(primaryKey: subjects?.primaryKey, contextKey: nil)
         if context != nil {
             try MetadataJSON.write(EncodingTypesFile(columns: contextEncodings), to: workspace.metaDirectory(.context).appendingPathComponent("encoding-types.json"))
             try MetadataJSON.write(contextKeys, to: workspace.metaDirectory(.context).appendingPathComponent("keys.json"))
@@ -166,30 +135,86 @@ public enum Split {
 
         return SplitSummary(
             target: .init(path: options.targetPath, rows: target.rowCount, schema: target.schema, encodings: targetEncodings, keys: targetKeys),
-            context: context.map { .init(path: contextFile, rows: $0.rowCount, schema: $0.schema, encodings: contextEncodings, keys: contextKeys) },
+            context: subjects.map { .init(path: $0.file, rows: $0.context.rowCount, schema: $0.context.schema, encodings: contextEncodings, keys: contextKeys) },
             subjects: subjectCount, trainingSubjects: assignment.trainingCount, validationSubjects: subjectCount - assignment.trainingCount,
             partitions: partitions, workspace: options.workspace)
     }
 
-    private static func requireColumn(_ name: String?, in table: Table, file: String, role: String) throws {
+    /// The subjects of sequential data: the context table and its primary key, and the subject
+    /// (context row) of every target row.
+    private struct Subjects {
+        let context: Table
+        let file: String
+        let primaryKey: String
+        let subjectOfTargetRow: [Int]
+    }
+
+    /// Reads the context table, or (without one) makes the key-only context of the target's
+    /// distinct context keys in order of first appearance; `nil` for a flat table.
+    private static func readSubjects(_ options: SplitOptions, target: DataFileReader, progress: ProgressReporter) throws -> Subjects? {
+        guard let contextKey = options.contextKey else { return nil }
+        let keyColumn = try target.column(named: contextKey)
+        let context: Table, file: String, primaryKey: String
+        if let contextPath = options.contextPath, let pk = options.contextPrimaryKey {
+            progress.message("reading \(contextPath)")
+            context = try DataFiles.read(path: contextPath, options: options.read)
+            try requireColumn(pk, in: context.schema, file: contextPath, role: "context primary key")
+            (file, primaryKey) = (contextPath, pk)
+        } else {
+            let distinct = try SubjectKeyIndex.distinctRows(keyColumn, name: contextKey, file: options.targetPath)
+            context = try Table([(contextKey, keyColumn.take(distinct))])
+            (file, primaryKey) = ("(distinct values of '\(contextKey)' in \(options.targetPath))", contextKey)
+        }
+        let index = try SubjectKeyIndex(primary: context.column(named: primaryKey)!, name: primaryKey, file: file)
+        let subjectOfTargetRow = try index.rows(of: keyColumn, name: contextKey, file: options.targetPath)
+        return Subjects(context: context, file: file, primaryKey: primaryKey, subjectOfTargetRow: subjectOfTargetRow)
+    }
+
+    /// Streams the target's rows into its partition files, a batch at a time: each batch's rows
+    /// go to their subject's partition and side, appended as one record batch of that file
+    /// (rows keep their file order). `subjectOfRow` gives each target row's subject (sequential
+    /// data); a flat table's rows are its subjects.
+    private static func writeTargetPartitions(_ target: DataFileReader, batchRows: Int, subjectOfRow: [Int]?,
+                                              assignment: SubjectAssignment, workspace: Workspace, progress: ProgressReporter) throws {
+        let files = (0..<assignment.slotCount).map { slot in
+            let (partition, side) = assignment.slotIdentity(slot)
+            return ArrowFileAppender(path: workspace.partitionFile(.target, index: partition, side: side).path, schema: target.schema,
+                                     metadata: ["doppel.role": "target", "doppel.side": side.rawValue])
+        }
+        var firstRow = 0
+        try target.forEachBatch(rows: batchRows) { batch, isLast in
+            progress.step("writing partitions", completed: firstRow, total: target.rowCount)
+            let rows = firstRow..<(firstRow + batch.rowCount)
+            let subjects = subjectOfRow.map { Array($0[rows]) } ?? Array(rows)
+            for (slot, rows) in assignment.rowsBySlot(subjectOfRow: subjects).enumerated() {
+                try files[slot].append(batch.take(rows).compactingDictionaries())
+                // The last batch closes each file at once, so a one-batch input holds one slot's rows at a time.
+                if isLast { try files[slot].finish() }
+            }
+            firstRow += batch.rowCount
+        }
+        progress.step("partitions written", completed: target.rowCount, total: target.rowCount)
+    }
+
+    private static func requireColumn(_ name: String?, in schema: Schema, file: String, role: String) throws {
         guard let name else { return }
-        guard table.schema.index(of: name) != nil else {
-            throw PipelineError.invalidOption("\(file): \(role) column '\(name)' not found; columns are \(table.schema.names.joined(separator: ", "))")
+        guard schema.index(of: name) != nil else {
+            throw PipelineError.invalidOption("\(file): \(role) column '\(name)' not found; columns are \(schema.names.joined(separator: ", "))")
         }
     }
 
     /// Encoding per modelled column: user overrides first (in the table's column order), then
     /// defaults by type; keys are not modelled.
-    static func encodings(for table: Table, excluding keys: [String], overrides: [String: ColumnEncoding],
+    static func encodings(for schema: Schema, excluding keys: [String], overrides: [String: ColumnEncoding],
                           file: String, sequential: Bool) throws -> [EncodingTypesFile.Entry] {
-        for name in overrides.keys.sorted() where table.schema.index(of: name) == nil {
+        for name in overrides.keys.sorted() where schema.index(of: name) == nil {
             throw PipelineError.invalidOption("\(file): encoding type given for unknown column '\(name)'")
         }
         for name in overrides.keys.sorted() where keys.contains(name) {
             throw PipelineError.invalidOption("\(file): '\(name)' is a key column and is not modelled; it takes no encoding type")
         }
         var entries: [EncodingTypesFile.Entry] = []
-        for field in table.schema.fields where !keys.contains(field.name) {
+        for field in schema.fields where !keys.contains(field.name) {
             let encoding = overrides[field.name] ?? ColumnEncoding.defaultFor(field.type)
             if encoding.isNumeric && !field.type.isNumeric && field.type != .bool {
                 throw PipelineError.invalidOption("\(file): column '\(field.name)' holds \(field.type) values; \(encoding.rawValue) needs numbers (set the column's type when reading, e.g. --column-type \(field.name)=float64)")

@@ -74,12 +74,16 @@ struct SequentialInputs {
         let contextCardinalities = context?.cardinalities ?? []
         let names = ModelInputs.encodedNames(target)
         var parts: [(rows: Int, columns: [CodeColumn])] = [], contextCodes: [Int32] = [], start: [Int] = [0]
+        var mappings: [BufferStorage] = []
         for path in try ModelInputs.partitionFiles(workspace, side: side) {
             let subjects = try ArrowIPC.read(path: path)
             let offset = start.removeLast()
             let part = try Self.mappedCodes(Encode.sequencesFile(path), names: names, cardinalities: target.cardinalities)
             let rows = part.rows
-            parts.append(part)
+            parts.append((part.rows, part.columns))
+            mappings.append(part.mapping)
+            // The range check read every code: hand the pages back before the next file.
+            part.mapping.releaseResidentPages()
             _ = try ModelInputs.readCodes(path, names: contextNames, cardinalities: contextCardinalities, into: &contextCodes, table: subjects)
             guard let column = subjects.column(named: EncodedSchema.sequenceStartColumn) else {
                 throw PipelineError.workspace("\(path) has no \(EncodedSchema.sequenceStartColumn) column; run `doppel encode` again")
@@ -93,35 +97,41 @@ struct SequentialInputs {
             start.append(offset + rows)
         }
         do {
-            return try SequenceData(subColumnCount: names.count, parts: parts, start: start,
-                                    contextSubColumnCount: contextNames.count, contextCodes: contextCodes)
+            var data = try SequenceData(subColumnCount: names.count, parts: parts, start: start,
+                                        contextSubColumnCount: contextNames.count, contextCodes: contextCodes)
+            let mapped = mappings
+            data.releasePages = { for mapping in mapped { mapping.releaseResidentPages() } }
+            return data
         } catch {
             throw PipelineError.workspace("encoded sequences of \(workspace.encodedDataDirectory.path) are malformed: \(error)")
         }
     }
 
-    /// The code columns of an encoded file, read in place from its mapping, each code checked
-    /// against its sub-column's cardinality.
-    static func mappedCodes(_ path: String, names: [String], cardinalities: [Int]) throws -> (rows: Int, columns: [CodeColumn]) {
+    /// The code columns of an encoded file, read in place from its mapping (returned too), each
+    /// code checked against its sub-column's cardinality.
+    static func mappedCodes(_ path: String, names: [String], cardinalities: [Int]) throws -> (rows: Int, columns: [CodeColumn], mapping: BufferStorage) {
         guard try EncodedSchema.subColumns(ofFile: path) == zip(names, cardinalities).map({ SubColumnSpec($0, $1) }) else {
             throw PipelineError.workspace("encoded file \(path) does not match the statistics (other sub-columns or cardinalities); run `doppel encode` again")
         }
         let table = try ArrowIPC.read(path: path)
+        var mapping: BufferStorage?
         let columns = try zip(names, cardinalities).map { name, cardinality -> CodeColumn in
-            let codes: CodeColumn? = switch table.column(named: name) {
-            case .int8(let c)?: c.values.withUnsafeBufferPointer { CodeColumn($0, owner: c.values.storage) }
-            case .int16(let c)?: c.values.withUnsafeBufferPointer { CodeColumn($0, owner: c.values.storage) }
-            case .int32(let c)?: c.values.withUnsafeBufferPointer { CodeColumn($0, owner: c.values.storage) }
-            case .int64(let c)?: c.values.withUnsafeBufferPointer { CodeColumn($0, owner: c.values.storage) }
+            let read: (CodeColumn, BufferStorage)? = switch table.column(named: name) {
+            case .int8(let c)?: c.values.withUnsafeBufferPointer { (CodeColumn($0, owner: c.values.storage), c.values.storage) }
+            case .int16(let c)?: c.values.withUnsafeBufferPointer { (CodeColumn($0, owner: c.values.storage), c.values.storage) }
+            case .int32(let c)?: c.values.withUnsafeBufferPointer { (CodeColumn($0, owner: c.values.storage), c.values.storage) }
+            case .int64(let c)?: c.values.withUnsafeBufferPointer { (CodeColumn($0, owner: c.values.storage), c.values.storage) }
             default: nil
             }
-            guard let codes else { throw PipelineError.workspace("encoded file \(path) has no integer column '\(name)'; run `doppel encode` again") }
+            guard let (codes, storage) = read else { throw PipelineError.workspace("encoded file \(path) has no integer column '\(name)'; run `doppel encode` again") }
+            // Columns of one file share its mapping (those copied for alignment have heap storage).
+            if mapping == nil, storage.isReadOnlyFileMapping { mapping = storage }
             if let row = codes.firstOutOfRange(cardinality: cardinality) {
                 throw PipelineError.workspace("encoded file \(path), column '\(name)', row \(row): code \(codes[row]) is outside 0..<\(cardinality); run `doppel encode` again")
             }
             return codes
         }
-        return (table.rowCount, columns)
+        return (table.rowCount, columns, mapping ?? BufferStorage(borrowing: UnsafeRawPointer(bitPattern: 64)!, byteCount: 0, release: nil))
     }
 
     /// The values of an integer column (empty for other types).

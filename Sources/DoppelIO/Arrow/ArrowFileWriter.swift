@@ -27,26 +27,29 @@ enum ArrowFileWriter {
         writeFooter(schema: schema, dictionaries: dictionaryBlocks, batches: [batch], to: &sink)
     }
 
-    /// Writes the tables `read` and then every table `next` returns as consecutive record
-    /// batches of one file, holding one batch in memory at a time; each must have `schema`.
-    /// String columns are written plain (`utf8`): the batches' dictionaries differ, and an IPC
-    /// file cannot replace a dictionary.
-    static func writeBatches(schema: Schema, read: [Table], next: () throws -> Table?, to sink: inout FileSink,
-                             metadata: [String: String], path: String) throws {
+    /// Starts a file of several record batches of `schema`: the magic and the schema message, with
+    /// string columns plain (`utf8`): the batches' dictionaries differ, and an IPC file cannot
+    /// replace a dictionary. Returns the schema for the footer.
+    static func beginBatches(schema: Schema, to sink: inout FileSink, metadata: [String: String]) -> FlatTable {
         // An empty table of `schema` has plain string columns.
-        let schemaTable = writeSchema(of: Table(emptyWith: schema), to: &sink, metadata: metadata)
-        var batches: [ArrowBlock] = []
-        var pending = read[...]
-        while let table = try pending.popFirst() ?? next() {
-            try checkChunk(table, matches: schema, path: path)
-            let plain = try Table(schema: table.schema, columns: table.columns.map { column in
-                if case .string(let strings) = column { return .string(strings.plain()) }
-                return column
-            })
-            batches.append(writeRecordBatch(plain, to: &sink))
-            try sink.checkError()
-        }
-        writeFooter(schema: schemaTable, dictionaries: [], batches: batches, to: &sink)
+        writeSchema(of: Table(emptyWith: schema), to: &sink, metadata: metadata)
+    }
+
+    /// Appends `table` (which must have `schema`) as the next record batch, strings plain.
+    static func appendBatch(_ table: Table, schema: Schema, to sink: inout FileSink, path: String) throws -> ArrowBlock {
+        try checkChunk(table, matches: schema, path: path)
+        let plain = try Table(schema: table.schema, columns: table.columns.map { column in
+            if case .string(let strings) = column { return .string(strings.plain()) }
+            return column
+        })
+        let block = writeRecordBatch(plain, to: &sink)
+        try sink.checkError()
+        return block
+    }
+
+    /// Ends a file begun by ``beginBatches(schema:to:metadata:)``.
+    static func finishBatches(schema: FlatTable, batches: [ArrowBlock], to sink: inout FileSink) {
+        writeFooter(schema: schema, dictionaries: [], batches: batches, to: &sink)
     }
 
     /// The leading magic and the schema message of `table`; returns the schema for the footer.

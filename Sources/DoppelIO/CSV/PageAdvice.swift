@@ -13,19 +13,4 @@ enum PageAdvice {
     /// Map the (anonymous) pages now, in one call, instead of one page fault per 4 KiB as they
     /// are written (`MADV_POPULATE_WRITE`, Linux 5.14; older kernels ignore it and fault as usual).
     static let populateWrite: Int32 = 23
-    static let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
-}
-
-extension BufferStorage {
-    /// Gives `advice` for the pages wholly inside `bytes` (offsets into the storage, clamped to
-    /// it); nothing when there is no such page.
-    func advise(wholePagesOf bytes: Range<Int>, _ advice: Int32) {
-        #if os(Linux)
-        let page = PageAdvice.pageSize
-        let first = (max(0, bytes.lowerBound) + page - 1) / page * page
-        let last = min(byteCount, bytes.upperBound) / page * page
-        guard last > first else { return }
-        _ = madvise(UnsafeMutableRawPointer(mutating: baseAddress + first), last - first, advice)
-        #endif
-    }
 }

@@ -33,7 +33,7 @@ public struct MappedFile: Sendable {
             throw DataFileError(file: path, message: "cannot map into memory: \(MappedFile.errnoText())")
         }
         if sequential { _ = madvise(base, size, MADV_SEQUENTIAL) }
-        storage = BufferStorage(borrowing: UnsafeRawPointer(base), byteCount: size) { pointer, count in
+        storage = BufferStorage(borrowing: UnsafeRawPointer(base), byteCount: size, readOnlyFileMapping: true) { pointer, count in
             _ = munmap(UnsafeMutableRawPointer(mutating: pointer), count)
         }
     }

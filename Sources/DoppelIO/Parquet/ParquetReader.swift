@@ -33,6 +33,35 @@ public enum ParquetReader {
     }
 }
 
+/// Reads a Parquet file a few row groups at a time (types as ``ParquetReader``), so that memory
+/// follows the row groups read, not the file: after each read the file's pages are handed back
+/// to the kernel (they stay in the page cache).
+public struct ParquetRowGroupReader {
+    private let reader: ParquetFileReader
+    private let options: ParquetReadOptions
+    /// The columns read, in order.
+    public let schema: Schema
+
+    public init(path: String, options: ParquetReadOptions = .init()) throws {
+        reader = try ParquetFileReader(file: MappedFile(path: path), path: path)
+        self.options = options
+        schema = try reader.schema(options.columns)
+    }
+
+    public var rowGroupCount: Int { reader.metadata.rowGroups.count }
+    public var rowCount: Int { Int(reader.metadata.numRows) }
+    /// The rows of each row group.
+    public var rowGroupSizes: [Int] { reader.metadata.rowGroups.map { Int($0.numRows) } }
+
+    /// The rows of row groups `groups`, as one table.
+    public func read(rowGroups groups: Range<Int>) throws -> Table {
+        precondition(groups.lowerBound >= 0 && groups.upperBound <= rowGroupCount, "row groups \(groups) outside 0..<\(rowGroupCount)")
+        let table = try reader.read(options, groups: groups)
+        reader.file.storage.releaseResidentPages()
+        return table
+    }
+}
+
 /// The memory of one output column while its chunks are decoded.
 private struct ColumnAssembly: @unchecked Sendable {
     let leaf: ParquetLeaf
@@ -124,9 +153,17 @@ struct ParquetFileReader {
         }
     }
 
-    func read(_ options: ParquetReadOptions) throws -> Table {
+    /// The schema of the columns `names` (all when `nil`) as they are read.
+    func schema(_ names: [String]?) throws -> Schema {
+        Schema(try selectedLeaves(names).map { Field($0.name, $0.type) })
+    }
+
+    /// Reads the row groups `groups` (all when `nil`) of the selected columns.
+    func read(_ options: ParquetReadOptions, groups: Range<Int>? = nil) throws -> Table {
         let leaves = try selectedLeaves(options.columns)
-        let rows = Int(metadata.numRows)
+        let groups = groups ?? metadata.rowGroups.indices
+        let rowGroups = Array(metadata.rowGroups[groups])
+        let rows = rowGroups.reduce(0) { $0 + Int($1.numRows) }
         var seen = Set<String>()
         for leaf in leaves where !seen.insert(leaf.name).inserted {
             throw DataFileError(file: path, column: leaf.name, message: "column appears twice")
@@ -150,19 +187,19 @@ struct ParquetFileReader {
         // One task per (row group, column).
         var tasks: [(group: Int, column: Int, firstRow: Int)] = []
         var firstRow = 0
-        for (g, group) in metadata.rowGroups.enumerated() {
+        for (g, group) in zip(groups, rowGroups) {
             for c in leaves.indices { tasks.append((g, c, firstRow)) }
             firstRow += Int(group.numRows)
         }
         let fileBytes = SharedBytes(bytes: file.bytes)
         let chunkTasks = tasks
-        let groups = metadata.rowGroups
+        let allGroups = metadata.rowGroups
         let path = self.path
         let columnAssemblies = assemblies
         let results = IOParallelism(threads: options.threads).map(tasks.count) { t in
             let task = chunkTasks[t]
             let assembly = columnAssemblies[task.column]
-            let group = groups[task.group]
+            let group = allGroups[task.group]
             let width = assembly.leaf.conversion.targetWidth
             let destination = ChunkDestination(values: assembly.values + task.firstRow * width,
                                                valid: assembly.valid.map { $0 + task.firstRow },
@@ -176,7 +213,7 @@ struct ParquetFileReader {
             case .success(let strings): chunkStrings[tasks[t].column].append(strings)
             }
         }
-        let rowCounts = metadata.rowGroups.map { Int($0.numRows) }
+        let rowCounts = rowGroups.map { Int($0.numRows) }
         var columns: [Column] = []
         adopted = true
         for (c, assembly) in assemblies.enumerated() {

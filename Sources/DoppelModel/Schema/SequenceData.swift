@@ -83,6 +83,11 @@ public struct SequenceData: Sendable {
     let parts: [(firstRow: Int, columns: [CodeColumn])]
     /// Per subject: its part.
     let partOfSubject: [Int32]
+    /// Hands the pages of the mapped parts back to the kernel (set by whoever mapped them). A
+    /// batch touches a page of every sub-column for each of its subjects, so an epoch would
+    /// otherwise leave the whole encoded data resident; the trainer calls this every few steps,
+    /// and the pages are read again from the page cache when needed.
+    public var releasePages: (@Sendable () -> Void)?
 
     public var rowCount: Int { start.last ?? 0 }
 
