@@ -21,6 +21,26 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["out.csv"])
     }
 
+    @Test func anOpenWriterCommitsOrLeavesTheOldFile() throws {
+        let dir = try TestSupport.temporaryDirectory("atomic").path
+        let path = dir + "/out.bin"
+        try AtomicFile.write("old", to: path)
+        do {
+            let file = try AtomicFileWriter(path: path)
+            file.sink.write(Array("dropped".utf8))
+        }
+        let abandoned = try AtomicFileWriter(path: path)
+        abandoned.sink.write(Array("abandoned".utf8))
+        abandoned.abandon()
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "old")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["out.bin"])
+        let file = try AtomicFileWriter(path: path)
+        file.sink.write(Array("new".utf8))
+        try file.commit()
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "new")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["out.bin"])
+    }
+
     @Test func temporariesOfDeadProcessesAreRemovedByTheNextWrite() throws {
         let dir = try TestSupport.temporaryDirectory("atomic").path
         // A process that has ended: this test's child, waited for.

@@ -61,6 +61,77 @@ import DoppelFiles
         #expect(try ArrowIPC.readMetadata(path: path)["k"] == "v")
     }
 
+    /// Several files filled side by side, batch by batch (as split does): each reads back as its
+    /// batches joined; a file given one table is the bytes of a plain write of it; an appender
+    /// dropped before `finish()` leaves the file as it was.
+    @Test func appendersFillSeveralFilesSideBySide() throws {
+        let dir = try TestSupport.temporaryDirectory("appender")
+        let all = try Self.chunks()
+        let paths = (0..<3).map { dir.appendingPathComponent("part-\($0).arrow").path }
+        let files = paths.map { ArrowFileAppender(path: $0, schema: all[0].schema, metadata: ["role": "test"]) }
+        for chunk in all { try files[0].append(chunk) }
+        try files[1].append(all[2])
+        for file in files { try file.finish() }
+        #expect(files[0].rowCount == 1701)
+        let back = try ArrowIPC.read(path: paths[0])
+        let expected = try Self.joined(all)
+        #expect(sameValues(expected, back).isEmpty, "\(sameValues(expected, back))")
+        guard case .string(let labels)? = back.column(named: "label"), case .plain = labels.storage else {
+            Issue.record("several batches store strings plain"); return
+        }
+        let single = dir.appendingPathComponent("single.arrow").path
+        try ArrowIPC.write(all[2], to: single, metadata: ["role": "test"])
+        #expect(try Data(contentsOf: URL(fileURLWithPath: paths[1])) == Data(contentsOf: URL(fileURLWithPath: single)))
+        #expect(try ArrowIPC.read(path: paths[2]).rowCount == 0)
+        #expect(try ArrowIPC.read(path: paths[2]).schema == all[0].schema)
+
+        do {
+            let dropped = ArrowFileAppender(path: paths[1], schema: all[0].schema)
+            try dropped.append(all[0])
+            try dropped.append(all[2])
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: paths[1])) == Data(contentsOf: URL(fileURLWithPath: single)))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix(".") }.isEmpty, "no temporary left")
+    }
+
+    /// A Parquet file read a row group range at a time gives the rows of a whole read, and the
+    /// pages handed back in between are read again intact.
+    @Test func parquetRowGroupRangesJoinToTheWholeFile() throws {
+        var options = ParquetWriteOptions()
+        options.rowGroupRows = 300
+        let path = try Self.write("groups.parquet") { path, schema, next in
+            try ParquetWriter.write(schema: schema, to: path, options: options, nextChunk: next)
+        }
+        let reader = try ParquetRowGroupReader(path: path)
+        #expect(reader.rowGroupSizes == [300, 300, 300, 300, 300, 201])
+        #expect(reader.rowCount == 1701)
+        let parts = try [0..<2, 2..<3, 3..<6, 1..<2].map { try reader.read(rowGroups: $0) }
+        let whole = try ParquetReader.read(path: path)
+        #expect(sameValues(whole, try Table.concatenate(Array(parts[0..<3]), schema: reader.schema)).isEmpty)
+        #expect(sameValues(whole.slice(300..<600), parts[3]).isEmpty, "a range read again after the pages were released")
+        var idOnly = ParquetReadOptions()
+        idOnly.columns = ["id"]
+        let ids = try ParquetRowGroupReader(path: path, options: idOnly)
+        #expect(ids.schema.names == ["id"])
+        #expect(try ids.read(rowGroups: 0..<6).rowCount == 1701)
+    }
+
+    /// Handing back a file mapping's pages keeps its bytes readable; other memory is untouched.
+    @Test func releasedPagesOfAMappingReadBackAndHeapMemoryIsLeftAlone() throws {
+        let path = try TestSupport.temporaryDirectory("release").appendingPathComponent("bytes.bin").path
+        let bytes = (0..<100_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        try AtomicFile.write(bytes, to: path)
+        let file = try MappedFile(path: path)
+        #expect(file.storage.isReadOnlyFileMapping)
+        #expect(Array(file.bytes) == bytes)
+        file.storage.releaseResidentPages()
+        #expect(Array(file.bytes) == bytes)
+        let heap = Buffer<Int64>(Array(1...10_000))
+        #expect(!heap.storage.isReadOnlyFileMapping)
+        heap.storage.releaseResidentPages()
+        #expect(heap.array == Array(1...10_000))
+    }
+
     @Test func emptyStreamsGiveEmptyFilesWithTheColumns() throws {
         let schema = try Self.chunks()[0].schema
         for name in ["empty.parquet", "empty.arrow"] {
