@@ -45,6 +45,13 @@ import Testing
         }
         #expect(events > 0)
         #expect(events == targetRows, "every training event is kept (no sequence is longer than the protected maximum here)")
+
+        // The mapped pages can be handed back at any time: the codes read the same afterwards.
+        let before = (0..<data.subjectCount).flatMap { s in (0..<data.length(s)).map { data.code(subject: s, event: $0, subColumn: S - 1) } }
+        #expect(data.releasePages != nil)
+        data.releasePages?()
+        let after = (0..<data.subjectCount).flatMap { s in (0..<data.length(s)).map { data.code(subject: s, event: $0, subColumn: S - 1) } }
+        #expect(after == before)
     }
 
     /// The sequences files are read in place, but every code is still checked: a code beyond its

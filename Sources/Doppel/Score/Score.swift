@@ -125,12 +125,9 @@ enum Scoring {
     /// (`nil` for other encodings).
     static func classLabels(_ stats: ColumnStats) -> [String]? {
         switch stats {
-        case .categorical(let s):
-            return [CategoricalStats.rareToken] + (s.hasNull ? [CategoricalStats.nullToken] : []) + s.categories
-        case .numericDiscrete(let s):
-            return [CategoricalStats.rareToken] + (s.hasNull ? [CategoricalStats.nullToken] : []) + s.values
-        default:
-            return nil
+        case .categorical(let s): s.codeLabels
+        case .numericDiscrete(let s): s.codeLabels
+        default: nil
         }
     }
 

@@ -115,12 +115,7 @@ public enum Split {
         if let context {
             try Workspace.resetDirectory(workspace.dataDirectory(.context))
             try Workspace.resetDirectory(workspace.metaDirectory(.context))
-            for slot in 0..<assignment.slotCount {
-                let (partition, side) = assignment.slotIdentity(slot)
-                try ArrowIPC.write(context.take(assignment.subjectsBySlot[slot]).compactingDictionaries(),
-                                   to: workspace.partitionFile(.context, index: partition, side: side).path,
-                                   metadata: ["doppel.role": "context", "doppel.side": side.rawValue])
-            }
+            try writeContextPartitions(context, assignment: assignment, workspace: workspace)
         }
         try writeTargetPartitions(target, batchRows: options.batchRows, subjectOfRow: subjects?.subjectOfTargetRow, assignment: assignment,
                                   workspace: workspace, progress: progress)
@@ -168,6 +163,16 @@ public enum Split {
         let index = try SubjectKeyIndex(primary: context.column(named: primaryKey)!, name: primaryKey, file: file)
         let subjectOfTargetRow = try index.rows(of: keyColumn, name: contextKey, file: options.targetPath)
         return Subjects(context: context, file: file, primaryKey: primaryKey, subjectOfTargetRow: subjectOfTargetRow)
+    }
+
+    /// Writes each slot's subjects (context rows, in file order) as its context partition file.
+    private static func writeContextPartitions(_ context: Table, assignment: SubjectAssignment, workspace: Workspace) throws {
+        for slot in 0..<assignment.slotCount {
+            let (partition, side) = assignment.slotIdentity(slot)
+            try ArrowIPC.write(context.take(assignment.subjectsBySlot[slot]).compactingDictionaries(),
+                               to: workspace.partitionFile(.context, index: partition, side: side).path,
+                               metadata: ["doppel.role": "context", "doppel.side": side.rawValue])
+        }
     }
 
     /// Streams the target's rows into its partition files, a batch at a time: each batch's rows

@@ -24,6 +24,9 @@ public struct CategoricalStats: Codable, Sendable, Equatable {
 
     public var subColumns: [SubColumnSpec] { [SubColumnSpec("cat", Int(firstCategoryCode) + categories.count)] }
 
+    /// The label of every code of `cat`, in code order: the tokens, then the categories.
+    public var codeLabels: [String] { [Self.rareToken] + (hasNull ? [Self.nullToken] : []) + categories }
+
     /// Missing → `<<NULL>>` (or `_RARE_` when no missing value was seen in analyze), unknown or
     /// rare → `_RARE_`.
     public func encode(_ column: Column, name: String) throws(EncodingError) -> EncodedColumn {

@@ -14,6 +14,10 @@ public struct DiscreteStats: Codable, Sendable, Equatable {
     public var firstValueCode: Int32 { hasNull ? 2 : 1 }
     public var subColumns: [SubColumnSpec] { [SubColumnSpec("cat", Int(firstValueCode) + values.count)] }
 
+    /// The label of every code of `cat`, in code order: the tokens (as categorical columns
+    /// spell them), then the values.
+    public var codeLabels: [String] { [CategoricalStats.rareToken] + (hasNull ? [CategoricalStats.nullToken] : []) + values }
+
     var isInteger: Bool { sourceType != .float64 && sourceType != .string }
 
     public func encode(_ column: Column, name: String) throws(EncodingError) -> EncodedColumn {

@@ -188,7 +188,8 @@ enum TrainingLoop {
                 }
                 let epoch = UInt64(state.epoch)
                 var shuffle = SeededRandom.stream(seed: seed, [Stream.shuffle.rawValue, epoch])
-                let permutation = shuffle.permutation(job.trainingExamples)
+                // DP-SGD draws its own Poisson sample in `accumulate` and uses only the batch's size.
+                let permutation = options.privacy == nil ? shuffle.permutation(job.trainingExamples) : Array(0..<job.trainingExamples)
                 var epochLoss = 0.0
                 for step in 0..<stepsPerEpoch {
                     if let privacy = options.privacy, var accountant = state.accountant {

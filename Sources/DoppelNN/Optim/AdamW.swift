@@ -93,13 +93,9 @@ public struct AdamW: Sendable {
             firstMoment.withUnsafeMutableBufferPointer { m in
                 secondMoment.withUnsafeMutableBufferPointer { v in
                     let buffers = Buffers(theta: theta.baseAddress!, g: g.baseAddress!, m: m.baseAddress!, v: v.baseAddress!)
-                    let run: @Sendable (Int) -> Void = { c in
+                    // One worker (or one chunk) runs inline on this thread.
+                    Executor.sharedThreads(jobs: max(1, workers)).forEach(chunks.count) { c in
                         AdamW.update(buffers, range: chunks[c], constants)
-                    }
-                    if workers > 1 && chunks.count > 1 {
-                        Executor.sharedThreads(jobs: workers).forEach(chunks.count, run)
-                    } else {
-                        for c in chunks.indices { run(c) }
                     }
                 }
             }

@@ -14,7 +14,8 @@ public enum GaussianNoise {
     public static func add(to values: UnsafeMutablePointer<Float>, count: Int, scale: Double, seed: UInt64, workers: Int) {
         let chunks = (count + chunkSize - 1) / chunkSize
         let target = NoiseTarget(pointer: values)
-        let body: @Sendable (Int) -> Void = { k in
+        // One worker (or one chunk) runs inline on this thread.
+        Executor.sharedThreads(jobs: max(1, workers)).forEach(chunks) { k in
             var random = SeededRandom.stream(seed: seed, [UInt64(k)])
             let lo = k * chunkSize, hi = min(count, lo + chunkSize)
             var i = lo
@@ -25,11 +26,6 @@ public enum GaussianNoise {
                 if i + 1 < hi { target.pointer[i + 1] += Float(radius * sin(angle)) }
                 i += 2
             }
-        }
-        if workers > 1 && chunks > 1 {
-            Executor.sharedThreads(jobs: workers).forEach(chunks, body)
-        } else {
-            for k in 0..<chunks { body(k) }
         }
     }
 
