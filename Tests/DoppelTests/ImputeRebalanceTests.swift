@@ -83,7 +83,29 @@ import Testing
             if i % 2 == 1 { #expect(sizes.values[i] == 77) } else { #expect(i < 200 ? (10...14).contains(sizes.values[i]) : (50...54).contains(sizes.values[i])) }
         }
         #expect(ImputeAggregation.median([3, 1, 4, 2]) == 2.5)
-        #expect(ImputeAggregation.mode([.string("b"), .string("a"), .string("a"), .string("b")]) == .string("b"))
+        #expect(ImputeAggregation.mode([Value.string("b"), .string("a"), .string("a"), .string("b")]) == .string("b"))
+    }
+
+    /// Cells combine on the columns' own types: missing draws are skipped, agreement wins, means
+    /// and medians of integers and dates are rounded, text and booleans take the mode.
+    @Test func drawsCombineCellByCellOnEveryType() {
+        let ints: [Column] = [.int64([1, nil, 5, nil]), .int64([2, nil, 5, 7]), .int64([2, nil, 5, nil])]
+        guard case .int64(let mean) = ImputeAggregation.combine(ints, .mean),
+              case .int64(let mode) = ImputeAggregation.combine(ints, .mode) else { Issue.record("int64 in, int64 out"); return }
+        #expect((0..<4).map { mean[$0] } == [2, nil, 5, 7])  // (1 + 2 + 2) / 3 = 1.67 → 2
+        #expect(mode[0] == 2)
+        let dates: [Column] = [.date([10]), .date([11]), .date([13]), .date([20])]
+        guard case .date(let median) = ImputeAggregation.combine(dates, .median) else { Issue.record("date in, date out"); return }
+        #expect(median[0] == 12)  // (11 + 13) / 2
+        let floats: [Column] = [.float64([0.5]), .float64([1.0])]
+        guard case .float64(let average) = ImputeAggregation.combine(floats, .mean) else { Issue.record("float64 in, float64 out"); return }
+        #expect(average[0] == 0.75)
+        let texts: [Column] = [.string(["b", nil]), .string(["a", nil]), .string(["a", "z"]), .string(["b", nil])]
+        guard case .string(let words) = ImputeAggregation.combine(texts, .mean) else { Issue.record("string in, string out"); return }
+        #expect(words[0] == "b" && words[1] == "z", "ties go to the value drawn first; a mean of text is its mode")
+        let flags: [Column] = [.bool([true]), .bool([false]), .bool([false])]
+        guard case .bool(let bits) = ImputeAggregation.combine(flags, .median) else { Issue.record("bool in, bool out"); return }
+        #expect(bits[0] == 0)
     }
 
     @Test func rebalancedSharesAreExactAndTheConditionalIsKept() throws {
