@@ -17,6 +17,15 @@ private struct Scratch {
 
     var workspace: String { dir.appendingPathComponent("ws").path }
 
+    /// Split options for events at `target` of the subjects at `context`, linked by `pid`.
+    func sequentialOptions(target: String, context: String) -> SplitOptions {
+        var options = SplitOptions(targetPath: target, workspace: workspace)
+        options.contextPath = context
+        options.contextPrimaryKey = "pid"
+        options.contextKey = "pid"
+        return options
+    }
+
     func partitions(_ role: Workspace.Role) throws -> [(name: String, table: Table)] {
         try Workspace(path: workspace).partitionFiles(role).map { ($0.lastPathComponent, try ArrowIPC.read(path: $0.path)) }
     }
@@ -152,10 +161,7 @@ private func strings(_ table: Table, _ name: String) -> [String] {
             ctx += "p\(p),c\(p % 3)\n"
             for y in 0..<(p % 5) { tgt += "p\(p),\(2000 + y),\(p * y)\n" }  // p % 5 == 0: no events
         }
-        var options = SplitOptions(targetPath: try s.file("t.csv", tgt), workspace: s.workspace)
-        options.contextPath = try s.file("c.csv", ctx)
-        options.contextPrimaryKey = "pid"
-        options.contextKey = "pid"
+        var options = s.sequentialOptions(target: try s.file("t.csv", tgt), context: try s.file("c.csv", ctx))
         options.partitions = 4
         options.seed = 3
         let summary = try Split.run(options)
@@ -192,10 +198,7 @@ private func strings(_ table: Table, _ name: String) -> [String] {
 
     @Test func unknownContextKeysAreReportedWithCountAndExamples() throws {
         let s = try Scratch()
-        var options = SplitOptions(targetPath: try s.file("t.csv", "pid,v\na,1\nb,2\nzz,3\nzz,4\nyy,5\n"), workspace: s.workspace)
-        options.contextPath = try s.file("c.csv", "pid\na\nb\n")
-        options.contextPrimaryKey = "pid"
-        options.contextKey = "pid"
+        let options = s.sequentialOptions(target: try s.file("t.csv", "pid,v\na,1\nb,2\nzz,3\nzz,4\nyy,5\n"), context: try s.file("c.csv", "pid\na\nb\n"))
         let error = #expect(throws: (any Error).self) { try Split.run(options) }
         #expect("\(error!)".contains("3 row(s) have a context key 'pid' with no matching 'pid'"))
         #expect("\(error!)".contains("'zz', 'yy'"))
@@ -241,10 +244,7 @@ private func strings(_ table: Table, _ name: String) -> [String] {
         try ArrowIPC.write(table, to: arrow)
 
         func split(_ path: String, batchRows: Int) throws -> (target: [[String]], context: [[String]]) {
-            var options = SplitOptions(targetPath: path, workspace: s.workspace)
-            options.contextPath = context
-            options.contextPrimaryKey = "pid"
-            options.contextKey = "pid"
+            var options = s.sequentialOptions(target: path, context: context)
             options.partitions = 3
             options.seed = 11
             options.batchRows = batchRows
@@ -266,10 +266,7 @@ private func strings(_ table: Table, _ name: String) -> [String] {
 
     @Test func aFailedSplitLeavesThePreviousPartitions() throws {
         let s = try Scratch()
-        var options = SplitOptions(targetPath: try s.file("t.csv", "pid,v\na,1\nb,2\n"), workspace: s.workspace)
-        options.contextPath = try s.file("c.csv", "pid\na\nb\n")
-        options.contextPrimaryKey = "pid"
-        options.contextKey = "pid"
+        var options = s.sequentialOptions(target: try s.file("t.csv", "pid,v\na,1\nb,2\n"), context: try s.file("c.csv", "pid\na\nb\n"))
         _ = try Split.run(options)
         let before = try partitionRows(s, .target)
         options.targetPath = try s.file("t2.csv", "pid,v\na,1\nzz,2\n")

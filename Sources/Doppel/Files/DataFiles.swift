@@ -80,13 +80,15 @@ public struct DataFileReader {
     /// The columns every batch has.
     public let schema: Schema
     public let rowCount: Int
+    private let format: DataFiles.Format
     /// CSV and Arrow: the file, read at once.
     private let whole: Table?
     private let parquet: ParquetRowGroupReader?
 
     public init(path: String, options: DataReadOptions = .init()) throws {
         self.path = path
-        if try DataFiles.format(of: path) == .parquet {
+        format = try DataFiles.format(of: path)
+        if format == .parquet {
             let reader = try ParquetRowGroupReader(path: path)
             parquet = reader
             whole = nil
@@ -127,7 +129,7 @@ public struct DataFileReader {
                 first = end
             }
         } else if let whole {
-            if try DataFiles.format(of: path) == .csv || whole.rowCount <= rows {
+            if format == .csv || whole.rowCount <= rows {
                 try body(whole, true)
             } else {
                 for start in stride(from: 0, to: whole.rowCount, by: rows) {

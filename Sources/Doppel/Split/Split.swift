@@ -160,8 +160,8 @@ public enum Split {
             context = try Table([(contextKey, keyColumn.take(distinct))])
             (file, primaryKey) = ("(distinct values of '\(contextKey)' in \(options.targetPath))", contextKey)
         }
-        let index = try SubjectKeyIndex(primary: context.column(named: primaryKey)!, name: primaryKey, file: file)
-        let subjectOfTargetRow = try index.rows(of: keyColumn, name: contextKey, file: options.targetPath)
+        let subjectOfTargetRow = try SubjectKeyIndex.resolve(primary: context.column(named: primaryKey)!, primaryName: primaryKey, primaryFile: file,
+                                                             foreign: keyColumn, foreignName: contextKey, foreignFile: options.targetPath)
         return Subjects(context: context, file: file, primaryKey: primaryKey, subjectOfTargetRow: subjectOfTargetRow)
     }
 
@@ -190,8 +190,8 @@ public enum Split {
         try target.forEachBatch(rows: batchRows) { batch, isLast in
             progress.step("writing partitions", completed: firstRow, total: target.rowCount)
             let rows = firstRow..<(firstRow + batch.rowCount)
-            let subjects = subjectOfRow.map { Array($0[rows]) } ?? Array(rows)
-            for (slot, rows) in assignment.rowsBySlot(subjectOfRow: subjects).enumerated() {
+            let bySlot = subjectOfRow.map { assignment.rowsBySlot(subjectOfRow: $0[rows]) } ?? assignment.rowsBySlot(subjectOfRow: rows)
+            for (slot, rows) in bySlot.enumerated() {
                 try files[slot].append(batch.take(rows).compactingDictionaries())
                 // The last batch closes each file at once, so a one-batch input holds one slot's rows at a time.
                 if isLast { try files[slot].finish() }
@@ -269,8 +269,8 @@ struct SubjectAssignment {
         (slot / 2, slot % 2 == 0 ? .training : .validation)
     }
 
-    /// Target rows per slot (in file order) from each row's subject.
-    func rowsBySlot(subjectOfRow: [Int]) -> [[Int]] {
+    /// Rows per slot (positions in `subjectOfRow`, in order) from each row's subject.
+    func rowsBySlot(subjectOfRow: some Collection<Int>) -> [[Int]] {
         var bySlot = [[Int]](repeating: [], count: slotCount)
         for (row, subject) in subjectOfRow.enumerated() { bySlot[slotOfSubject[subject]].append(row) }
         return bySlot

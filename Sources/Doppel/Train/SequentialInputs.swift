@@ -81,9 +81,11 @@ struct SequentialInputs {
             let part = try Self.mappedCodes(Encode.sequencesFile(path), names: names, cardinalities: target.cardinalities)
             let rows = part.rows
             parts.append((part.rows, part.columns))
-            mappings.append(part.mapping)
-            // The range check read every code: hand the pages back before the next file.
-            part.mapping.releaseResidentPages()
+            if let mapping = part.mapping {
+                mappings.append(mapping)
+                // The range check read every code: hand the pages back before the next file.
+                mapping.releaseResidentPages()
+            }
             _ = try ModelInputs.readCodes(path, names: contextNames, cardinalities: contextCardinalities, into: &contextCodes, table: subjects)
             guard let column = subjects.column(named: EncodedSchema.sequenceStartColumn) else {
                 throw PipelineError.workspace("\(path) has no \(EncodedSchema.sequenceStartColumn) column; run `doppel encode` again")
@@ -107,9 +109,9 @@ struct SequentialInputs {
         }
     }
 
-    /// The code columns of an encoded file, read in place from its mapping (returned too), each
-    /// code checked against its sub-column's cardinality.
-    static func mappedCodes(_ path: String, names: [String], cardinalities: [Int]) throws -> (rows: Int, columns: [CodeColumn], mapping: BufferStorage) {
+    /// The code columns of an encoded file, read in place from its mapping (returned too; `nil`
+    /// when no column points into it), each code checked against its sub-column's cardinality.
+    static func mappedCodes(_ path: String, names: [String], cardinalities: [Int]) throws -> (rows: Int, columns: [CodeColumn], mapping: BufferStorage?) {
         guard try EncodedSchema.subColumns(ofFile: path) == zip(names, cardinalities).map({ SubColumnSpec($0, $1) }) else {
             throw PipelineError.workspace("encoded file \(path) does not match the statistics (other sub-columns or cardinalities); run `doppel encode` again")
         }
@@ -131,7 +133,7 @@ struct SequentialInputs {
             }
             return codes
         }
-        return (table.rowCount, columns, mapping ?? BufferStorage(borrowing: UnsafeRawPointer(bitPattern: 64)!, byteCount: 0, release: nil))
+        return (table.rowCount, columns, mapping)
     }
 
     /// The values of an integer column (empty for other types).

@@ -160,8 +160,10 @@ struct SequentialTrainingJob: TrainingJob {
         return total / Double(subjects)
     }
 
-    /// Steps between two hand-backs of the mapped training pages: a step of 128 subjects of 95
-    /// sub-columns touches up to about 50 MB of pages, so memory stays within a few hundred MB.
+    /// Steps between two hand-backs of the mapped training pages. A step touches a page of every
+    /// sub-column for each subject, and the kernel maps up to 16 neighbouring cached pages per
+    /// fault, so 128 subjects of 95 sub-columns can make up to ~0.8 GB resident per step: this
+    /// bounds the resident part only loosely (measured in BENCHMARKS.md, "Sequential data at scale").
     static let pageReleaseSteps: UInt64 = 8
 
     func writeWeights(_ store: ParameterStore, to directory: String) throws(ModelError) {
